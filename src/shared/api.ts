@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { channel } from './channel';
+import {
+  AuditChain,
+  AuditRecord,
+  AuditVerification,
+  CaseAuthority,
+  CaseDetails,
+  CaseSummary,
+  Id,
+  Secret,
+  SessionStatus,
+  User,
+  Username,
+} from './domain';
+import { Role } from './roles';
+
+const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
+const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
+const Empty = z.object({}).strict();
+const Done = z.object({ done: z.literal(true) });
+
+/**
+ * The whole API of the workstation. Every request from the renderer, the CLI or a test
+ * goes through one of these channels and is validated against its input schema.
+ */
+export const api = {
+  'session.status': channel({ input: Empty, output: SessionStatus, roles: 'public', scope: 'workstation', summary: 'Who is signed in and which case is open' }),
+  'session.createFirstSupervisor': channel({
+    input: z.object({ username: Username, displayName: z.string().trim().min(1).max(200), password: Secret('Password') }).strict(),
+    output: User,
+    roles: 'public',
+    scope: 'workstation',
+    secret: ['password'],
+    summary: 'First run only: create the first supervisor account',
+  }),
+  'session.signIn': channel({
+    input: z.object({ username: Username, password: z.string().min(1, 'Password is required').max(1024) }).strict(),
+    output: User,
+    roles: 'public',
+    scope: 'workstation',
+    secret: ['password'],
+    summary: 'Sign in to the workstation',
+  }),
+  'session.signOut': channel({ input: Empty, output: Done, roles: ALL, scope: 'workstation', summary: 'Sign out (closes any open case)' }),
+
+  'users.list': channel({ input: Empty, output: z.array(User), roles: ['supervisor'], scope: 'workstation', summary: 'List workstation users' }),
+  'users.add': channel({
+    input: z.object({ username: Username, displayName: z.string().trim().min(1).max(200), role: Role, password: Secret('Password') }).strict(),
+    output: User,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    secret: ['password'],
+    summary: 'Add a workstation user with a role',
+  }),
+  'users.setDisabled': channel({
+    input: z.object({ username: Username, disabled: z.boolean() }).strict(),
+    output: User,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: 'Disable or re-enable a user',
+  }),
+  'users.changePassword': channel({
+    input: z.object({ current: z.string().min(1).max(1024), next: Secret('New password') }).strict(),
+    output: Done,
+    roles: ALL,
+    scope: 'workstation',
+    secret: ['current', 'next'],
+    summary: 'Change your own sign-in password',
+  }),
+
+  'cases.list': channel({ input: Empty, output: z.array(CaseSummary), roles: ALL, scope: 'workstation', summary: 'Cases registered on this workstation' }),
+  'cases.create': channel({
+    input: CaseAuthority.extend({ passphrase: Secret('Case passphrase') }).strict(),
+    output: CaseDetails,
+    roles: ['analyst', 'supervisor'],
+    scope: 'workstation',
+    secret: ['passphrase'],
+    summary: 'Create an encrypted case and open it',
+  }),
+  'cases.open': channel({
+    input: z.object({ caseId: Id, passphrase: z.string().min(1, 'Passphrase is required').max(1024) }).strict(),
+    output: CaseDetails,
+    roles: ALL,
+    scope: 'workstation',
+    secret: ['passphrase'],
+    summary: 'Open a case with your passphrase',
+  }),
+  'cases.close': channel({ input: Empty, output: Done, roles: ALL, scope: 'case', summary: 'Close the open case' }),
+  'cases.info': channel({ input: Empty, output: CaseDetails, roles: ALL, scope: 'case', summary: 'Details of the open case' }),
+  'cases.changePassphrase': channel({
+    input: z.object({ current: z.string().min(1).max(1024), next: Secret('New passphrase') }).strict(),
+    output: Done,
+    roles: ALL,
+    scope: 'case',
+    secret: ['current', 'next'],
+    summary: 'Change your passphrase for the open case',
+  }),
+  'cases.grantAccess': channel({
+    input: z.object({ username: Username, passphrase: Secret('Passphrase for the new member') }).strict(),
+    output: CaseDetails,
+    roles: ['supervisor'],
+    scope: 'case',
+    secret: ['passphrase'],
+    summary: 'Give a user a key slot on the open case',
+  }),
+  'cases.revokeAccess': channel({
+    input: z.object({ username: Username }).strict(),
+    output: CaseDetails,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: "Remove a user's key slot from the open case (never the last one)",
+  }),
+
+  'audit.list': channel({
+    input: z.object({ chain: AuditChain, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    output: z.object({ total: z.number().int(), records: z.array(AuditRecord) }),
+    roles: ALL,
+    scope: 'workstation',
+    summary: 'Read the audit record (newest first)',
+  }),
+  'audit.verify': channel({ input: z.object({ chain: AuditChain }).strict(), output: AuditVerification, roles: ALL, scope: 'workstation', summary: 'Check the hash chain of the audit record' }),
+  'audit.export': channel({
+    input: z.object({ chain: AuditChain }).strict(),
+    output: z.object({ fileName: z.string(), jsonl: z.string(), headHash: z.string(), records: z.number().int() }),
+    roles: ['supervisor', 'auditor'],
+    scope: 'workstation',
+    summary: 'Export the audit record as JSON lines with its head hash',
+  }),
+} as const;
+
+export type Api = typeof api;
+export type ChannelName = keyof Api;
+export type ChannelInput<K extends ChannelName> = z.input<Api[K]['input']>;
+export type ChannelParsedInput<K extends ChannelName> = z.output<Api[K]['input']>;
+export type ChannelOutput<K extends ChannelName> = z.output<Api[K]['output']>;
+
+export const CHANNEL_NAMES = Object.keys(api) as ChannelName[];
+export const isChannelName = (name: unknown): name is ChannelName => typeof name === 'string' && Object.hasOwn(api, name);
+
+/** Push messages from main to the renderer (progress of long work). */
+export const ApiEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('session.changed') }),
+]);
+export type ApiEvent = z.infer<typeof ApiEvent>;
+
+export { EXAMINERS };

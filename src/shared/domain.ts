@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { Role } from './roles';
+
+const trimmed = (label: string, max: number) =>
+  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
+
+export const Username = z
+  .string()
+  .trim()
+  .min(2, 'User name needs at least 2 characters')
+  .max(64, 'User name is at most 64 characters')
+  .regex(/^[a-z0-9._-]+$/, 'User name may use lower-case letters, digits, dot, dash and underscore');
+
+/** Passwords and passphrases: long enough to resist guessing with argon2id in the way. */
+export const Secret = (label: string) =>
+  z.string().min(10, `${label} needs at least 10 characters`).max(1024, `${label} is at most 1024 characters`);
+
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD');
+export const IsoTime = z.string();
+
+export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'Not a valid identifier');
+
+export const User = z.object({
+  id: Id,
+  username: Username,
+  displayName: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: IsoTime,
+  createdBy: z.string().nullable(),
+});
+export type User = z.infer<typeof User>;
+
+export const OffenceCategory = z.enum([
+  'violence against the person',
+  'sexual offences',
+  'robbery',
+  'burglary',
+  'theft',
+  'criminal damage',
+  'fraud',
+  'drugs',
+  'public order',
+  'terrorism',
+  'child protection',
+  'missing person',
+  'other',
+]);
+export type OffenceCategory = z.infer<typeof OffenceCategory>;
+
+/** What a case is for and on what authority: asked when a case is made, shown on every report. */
+export const CaseAuthority = z.object({
+  reference: trimmed('Case reference', 64).regex(/^[A-Za-z0-9][A-Za-z0-9 ./_-]*$/, 'Case reference may use letters, digits, space, dot, slash, dash and underscore'),
+  title: trimmed('Title', 200),
+  offenceCategory: OffenceCategory,
+  purpose: trimmed('Purpose', 2000),
+  legalBasis: trimmed('Legal basis', 2000),
+  authorisedBy: trimmed('Authorised by', 200),
+  retentionDate: IsoDate,
+});
+export type CaseAuthority = z.infer<typeof CaseAuthority>;
+
+export const CaseSummary = z.object({
+  id: Id,
+  reference: z.string(),
+  title: z.string(),
+  createdAt: IsoTime,
+  createdBy: z.string(),
+  /** Whether the signed-in user holds a key slot, so may try to open it. */
+  hasAccess: z.boolean(),
+  isOpen: z.boolean(),
+});
+export type CaseSummary = z.infer<typeof CaseSummary>;
+
+export const CaseDetails = CaseAuthority.extend({
+  id: Id,
+  createdAt: IsoTime,
+  createdBy: z.string(),
+  folder: z.string(),
+  members: z.array(z.object({ username: z.string(), addedAt: IsoTime, addedBy: z.string() })),
+  counts: z.object({ exhibits: z.number().int(), faces: z.number().int(), auditRecords: z.number().int() }),
+});
+export type CaseDetails = z.infer<typeof CaseDetails>;
+
+export const AuditChain = z.enum(['case', 'workstation']);
+export type AuditChain = z.infer<typeof AuditChain>;
+
+export const AuditRecord = z.object({
+  seq: z.number().int().positive(),
+  time: IsoTime,
+  user: z.string().nullable(),
+  action: z.string(),
+  object: z.string().nullable(),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AuditVerification = z.object({
+  chain: AuditChain,
+  ok: z.boolean(),
+  records: z.number().int(),
+  headHash: z.string(),
+  /** The first record that fails, and why; absent when the chain is intact. */
+  firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+  checkedAt: IsoTime,
+});
+export type AuditVerification = z.infer<typeof AuditVerification>;
+
+export const SessionStatus = z.object({
+  firstRun: z.boolean(),
+  user: User.nullable(),
+  openCase: CaseSummary.nullable(),
+});
+export type SessionStatus = z.infer<typeof SessionStatus>;

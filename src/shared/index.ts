@@ -1,0 +1,6 @@
+export * from './api';
+export * from './canonical';
+export * from './channel';
+export * from './domain';
+export * from './errors';
+export * from './roles';

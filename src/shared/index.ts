@@ -4,3 +4,5 @@ export * from './channel';
 export * from './domain';
 export * from './errors';
 export * from './roles';
+export * from './bridge';
+export * from './client';

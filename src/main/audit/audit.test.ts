@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCaseStore, type CaseStore } from '../store';
+import { AuditLog, verifyExport } from './index';
+
+let dir: string;
+let store: CaseStore;
+let log: AuditLog;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-audit-'));
+  store = await createCaseStore(
+    path.join(dir, 'case'),
+    { id: 'case-audit-1', reference: 'A/1', title: 't', offenceCategory: 'fraud', purpose: 'p', legalBasis: 'l', authorisedBy: 'a', retentionDate: '2030-01-01', createdAt: '2026-01-01T00:00:00Z', createdBy: 'alice' },
+    { username: 'alice', passphrase: 'a long passphrase 1' },
+  );
+  log = new AuditLog(store.audit, 'case', store.id);
+  for (let i = 1; i <= 6; i++) log.append({ user: 'alice', action: 'test.step', object: `step:${i}`, outcome: 'ok', details: { i, note: `step ${i}` } });
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What an attacker with the key can do: drop the append-only triggers and edit rows. */
+const tamper = (sql: string) => {
+  store.db.exec('DROP TRIGGER audit_append_only_update; DROP TRIGGER audit_append_only_delete;');
+  store.db.exec(sql);
+};
+
+describe('audit chain', () => {
+  it('verifies an untouched chain and refuses edits through SQL while the triggers stand', () => {
+    expect(log.verify()).toMatchObject({ ok: true, records: 6 });
+    expect(() => store.db.exec("UPDATE audit SET user = 'mallory' WHERE seq = 2")).toThrow(/append-only/);
+    expect(() => store.db.exec('DELETE FROM audit WHERE seq = 2')).toThrow(/append-only/);
+  });
+
+  it('names an edited record', () => {
+    tamper(`UPDATE audit SET details = '{"i":3,"note":"nothing happened"}' WHERE seq = 3`);
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringMatching(/edited/) } });
+  });
+
+  it('names an edited user or time even when the details are untouched', () => {
+    tamper(`UPDATE audit SET user = 'bob' WHERE seq = 4`);
+    expect(log.verify().firstBad?.seq).toBe(4);
+  });
+
+  it('names a deleted record', () => {
+    tamper('DELETE FROM audit WHERE seq = 2');
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: { seq: 2, reason: expect.stringMatching(/missing/) } });
+  });
+
+  it('names reordered records', () => {
+    // Swap the content of 2 and 3, keeping the sequence numbers.
+    tamper(`
+      CREATE TEMP TABLE swap AS SELECT * FROM audit WHERE seq IN (2, 3);
+      UPDATE audit SET time = (SELECT time FROM swap WHERE seq = 3), user = (SELECT user FROM swap WHERE seq = 3), action = (SELECT action FROM swap WHERE seq = 3), object = (SELECT object FROM swap WHERE seq = 3), details = (SELECT details FROM swap WHERE seq = 3), prev_hash = (SELECT prev_hash FROM swap WHERE seq = 3), hash = (SELECT hash FROM swap WHERE seq = 3) WHERE seq = 2;
+      UPDATE audit SET time = (SELECT time FROM swap WHERE seq = 2), user = (SELECT user FROM swap WHERE seq = 2), action = (SELECT action FROM swap WHERE seq = 2), object = (SELECT object FROM swap WHERE seq = 2), details = (SELECT details FROM swap WHERE seq = 2), prev_hash = (SELECT prev_hash FROM swap WHERE seq = 2), hash = (SELECT hash FROM swap WHERE seq = 2) WHERE seq = 3;`);
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  });
+
+  it('names an inserted record, even one given a plausible hash', () => {
+    // Shift 4..6 up by one and put a forged record at 4 that links to 3.
+    tamper(`
+      UPDATE audit SET seq = seq + 100 WHERE seq >= 4;
+      UPDATE audit SET seq = seq - 99 WHERE seq >= 104;
+      INSERT INTO audit (seq, time, user, action, object, outcome, details, prev_hash, hash)
+        SELECT 4, time, 'mallory', 'test.forged', NULL, 'ok', '{}', hash, hash FROM audit WHERE seq = 3;`);
+    const v = log.verify();
+    expect(v.ok).toBe(false);
+    expect(v.firstBad?.seq).toBe(4);
+  });
+
+  it('detects a cut-off tail against the anchor kept outside the case', () => {
+    const anchor = log.head();
+    tamper('DELETE FROM audit WHERE seq >= 5');
+    expect(log.verify().ok).toBe(true);
+    expect(log.verify(anchor)).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringMatching(/missing/) } });
+  });
+
+  it('exports JSON lines that verify on their own, and catches an edit in the file', () => {
+    const out = log.export();
+    expect(out.records).toBe(6);
+    expect(verifyExport(out.jsonl)).toMatchObject({ ok: true, records: 6, headHash: out.headHash });
+    const forged = out.jsonl.replace('step 5', 'step five');
+    expect(verifyExport(forged)).toMatchObject({ ok: false, firstBad: { seq: 5 } });
+    const truncated = out.jsonl.split('\n').slice(0, 5).join('\n');
+    expect(verifyExport(truncated).ok).toBe(false);
+  });
+
+  it('binds the chain to its case: records moved from another chain do not verify', () => {
+    const other = new AuditLog(store.audit, 'case', 'another-case');
+    expect(other.verify()).toMatchObject({ ok: false, firstBad: { seq: 1 } });
+  });
+});

@@ -1,0 +1,145 @@
+import { AuditRecord, canonicalJson, type AuditChain, type AuditVerification } from '../../shared';
+import { sha256Hex } from '../crypto';
+import type { AuditRow, AuditTable } from '../store';
+
+/**
+ * The tamper-evident record. Each record carries the hash of the one before it, and its
+ * own hash covers its content and that link, so an edited, removed, reordered or inserted
+ * record breaks the chain at that point. The first link is bound to the chain's id, so
+ * records cannot be moved between cases. Cutting off the newest records is caught by the
+ * anchor (the head seq and hash that the workstation keeps outside the case).
+ */
+export interface AuditEntry {
+  user: string | null;
+  action: string;
+  object: string | null;
+  outcome: 'ok' | 'refused' | 'failed';
+  details: Record<string, unknown>;
+}
+
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
+
+export const genesisHash = (chainId: string): string => sha256Hex(`loupe/audit/v1/${chainId}`);
+
+function recordHash(prevHash: string, r: Omit<AuditRow, 'prevHash' | 'hash' | 'details'> & { details: unknown }): string {
+  return sha256Hex(prevHash + canonicalJson({ seq: r.seq, time: r.time, user: r.user, action: r.action, object: r.object, outcome: r.outcome, details: r.details }));
+}
+
+function toRecord(row: AuditRow): AuditRecord {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(row.details) as Record<string, unknown>;
+  } catch {
+    details = { unreadable: row.details };
+  }
+  return AuditRecord.parse({ ...row, details });
+}
+
+export class AuditLog {
+  constructor(
+    private readonly table: AuditTable,
+    readonly chain: AuditChain,
+    readonly chainId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  append(entry: AuditEntry): AuditRecord {
+    return this.table.atomically(() => {
+      const head = this.table.head();
+      const seq = (head?.seq ?? 0) + 1;
+      const prevHash = head?.hash ?? genesisHash(this.chainId);
+      const details = JSON.parse(canonicalJson(entry.details)) as Record<string, unknown>;
+      const base = { seq, time: this.now().toISOString(), user: entry.user, action: entry.action, object: entry.object, outcome: entry.outcome };
+      const row: AuditRow = { ...base, details: canonicalJson(details), prevHash, hash: recordHash(prevHash, { ...base, details }) };
+      this.table.insert(row);
+      return toRecord(row);
+    });
+  }
+
+  head(): AuditAnchor | null {
+    return this.table.head();
+  }
+
+  /** Whether this chain still holds the record an anchor names. */
+  contains(anchor: AuditAnchor): boolean {
+    return this.table.hashAt(anchor.seq) === anchor.hash;
+  }
+
+  list(offset: number, limit: number): { total: number; records: AuditRecord[] } {
+    return { total: this.table.count(), records: this.table.page(offset, limit).map(toRecord) };
+  }
+
+  verify(anchor?: AuditAnchor | null): AuditVerification {
+    const result = verifyRows(this.table.all(), this.chainId, anchor ?? null);
+    return { chain: this.chain, ...result, checkedAt: this.now().toISOString() };
+  }
+
+  /** JSON lines: a header line, then one record a line, oldest first. */
+  export(): { jsonl: string; headHash: string; records: number } {
+    const lines: string[] = [];
+    let headHash = genesisHash(this.chainId);
+    for (const row of this.table.all()) {
+      lines.push(canonicalJson(toRecord(row)));
+      headHash = row.hash;
+    }
+    const header = canonicalJson({ format: 'loupe-audit/1', chain: this.chain, chainId: this.chainId, genesisHash: genesisHash(this.chainId), records: lines.length, headHash, exportedAt: this.now().toISOString() });
+    return { jsonl: `${[header, ...lines].join('\n')}\n`, headHash, records: lines.length };
+  }
+}
+
+type Verdict = Omit<AuditVerification, 'chain' | 'checkedAt'>;
+
+function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnchor | null): Verdict {
+  let expectedSeq = 1;
+  let prevHash = genesisHash(chainId);
+  let firstBad: Verdict['firstBad'];
+  for (const row of rows) {
+    if (!firstBad) {
+      if (row.seq !== expectedSeq) {
+        firstBad = row.seq > expectedSeq ? { seq: expectedSeq, reason: `record ${expectedSeq} is missing` } : { seq: row.seq, reason: 'record out of sequence' };
+      } else if (row.prevHash !== prevHash) {
+        firstBad = { seq: row.seq, reason: 'does not link to the record before it (removed, reordered or inserted records)' };
+      } else {
+        let details: unknown;
+        try {
+          details = JSON.parse(row.details);
+        } catch {
+          details = undefined;
+        }
+        if (details === undefined || recordHash(row.prevHash, { ...row, details }) !== row.hash) {
+          firstBad = { seq: row.seq, reason: 'content does not match its hash (edited record)' };
+        } else if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) {
+          firstBad = { seq: row.seq, reason: 'differs from the record the workstation register saw (records were removed and the chain rewritten)' };
+        }
+      }
+    }
+    prevHash = row.hash;
+    expectedSeq = row.seq + 1;
+  }
+  const records = expectedSeq - 1;
+  if (!firstBad && anchor) {
+    if (anchor.seq > records) firstBad = { seq: records + 1, reason: `records ${records + 1} to ${anchor.seq} are missing (the workstation register recorded ${anchor.seq} records)` };
+  }
+  return { ok: !firstBad, records, headHash: prevHash, ...(firstBad ? { firstBad } : {}) };
+}
+
+/** Checks an exported audit file on its own, as a court or a defence expert would. */
+export function verifyExport(jsonl: string): Verdict & { chainId: string } {
+  const lines = jsonl.split('\n').filter((l) => l.trim() !== '');
+  const header = JSON.parse(lines[0] ?? '{}') as { format?: string; chainId?: string; headHash?: string; records?: number };
+  if (header.format !== 'loupe-audit/1' || typeof header.chainId !== 'string') {
+    return { chainId: '', ok: false, records: 0, headHash: '', firstBad: { seq: 0, reason: 'not a Loupe audit export (bad header line)' } };
+  }
+  const rows = lines.slice(1).map((l) => {
+    const r = JSON.parse(l) as AuditRecord;
+    return { ...r, details: canonicalJson(r.details) } satisfies AuditRow;
+  });
+  const verdict = verifyRows(rows, header.chainId, null);
+  if (verdict.ok && (verdict.headHash !== header.headHash || verdict.records !== header.records)) {
+    return { ...verdict, chainId: header.chainId, ok: false, firstBad: { seq: verdict.records, reason: 'the header head hash or count does not match the records (truncated file)' } };
+  }
+  return { ...verdict, chainId: header.chainId };
+}

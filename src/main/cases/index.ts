@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { LoupeError, type CaseAuthority, type CaseDetails, type CaseSummary, type User } from '../../shared';
+import { AuditLog } from '../audit';
+import { randomId } from '../crypto';
+import { createCaseStore, openCaseStore, readCaseMembers, type CaseStore, type WorkstationStore } from '../store';
+
+/** An open case: its store and its audit chain. */
+export interface OpenCase {
+  store: CaseStore;
+  audit: AuditLog;
+}
+
+/** Extra counts a case's details show, supplied by the modules that own those tables. */
+export type CaseCounter = (store: CaseStore) => { exhibits: number; faces: number };
+
+/**
+ * Cases on this workstation: one folder each under the cases directory, registered in
+ * the workstation database so they can be listed before any is opened.
+ */
+export class CaseService {
+  constructor(
+    private readonly ws: WorkstationStore,
+    private readonly casesDir: string,
+    private readonly now: () => Date,
+    private readonly counter: CaseCounter = () => ({ exhibits: 0, faces: 0 }),
+  ) {}
+
+  list(user: User, open: OpenCase | null): CaseSummary[] {
+    return this.ws.reads.cases().map((c) => {
+      let hasAccess = false;
+      try {
+        hasAccess = open?.store.id === c.id ? open.store.keyslots.hasMember(user.username) : readCaseMembers(c.folder).includes(user.username);
+      } catch {
+        hasAccess = false;
+      }
+      return { id: c.id, reference: c.reference, title: c.title, createdAt: c.createdAt, createdBy: c.createdBy, hasAccess, isOpen: open?.store.id === c.id };
+    });
+  }
+
+  async create(authority: CaseAuthority, passphrase: string, user: User): Promise<OpenCase> {
+    if (this.ws.reads.cases().some((c) => c.reference.toLowerCase() === authority.reference.toLowerCase())) {
+      throw new LoupeError('conflict', `A case with reference ${authority.reference} already exists on this workstation.`, 'reference');
+    }
+    const id = randomId();
+    const folder = path.join(this.casesDir, id);
+    const createdAt = this.now().toISOString();
+    const store = await createCaseStore(folder, { id, ...authority, createdAt, createdBy: user.username }, { username: user.username, passphrase });
+    this.ws.writes.registerCase({ id, reference: authority.reference, title: authority.title, folder, createdAt, createdBy: user.username });
+    return this.wrap(store);
+  }
+
+  async open(caseId: string, user: User, passphrase: string): Promise<OpenCase> {
+    const reg = this.ws.reads.caseById(caseId);
+    if (!reg) throw new LoupeError('not_found', 'No such case on this workstation.', 'caseId');
+    const store = await openCaseStore(reg.folder, { username: user.username, passphrase });
+    return this.wrap(store);
+  }
+
+  details(open: OpenCase): CaseDetails {
+    const info = open.store.reads.info();
+    const counts = this.counter(open.store);
+    return {
+      ...info,
+      folder: open.store.folder,
+      members: open.store.keyslots.members(),
+      counts: { ...counts, auditRecords: open.audit.head()?.seq ?? 0 },
+    };
+  }
+
+  /** The head the workstation last saw of this case's chain; truncation below it is detected. */
+  anchor(caseId: string): { seq: number; hash: string } | null {
+    const reg = this.ws.reads.caseById(caseId);
+    return reg && reg.auditHeadSeq !== null && reg.auditHeadHash !== null ? { seq: reg.auditHeadSeq, hash: reg.auditHeadHash } : null;
+  }
+
+  /** Moves the anchor forward, unless the chain no longer holds it: then it stays as the evidence. */
+  recordAnchor(open: OpenCase): void {
+    const head = open.audit.head();
+    const previous = this.anchor(open.store.id);
+    if (head && (!previous || open.audit.contains(previous))) this.ws.writes.anchorCaseAudit(open.store.id, head.seq, head.hash);
+  }
+
+  private wrap(store: CaseStore): OpenCase {
+    return { store, audit: new AuditLog(store.audit, 'case', store.id, this.now) };
+  }
+}

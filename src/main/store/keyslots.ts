@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { LoupeError } from '../../shared';
+import { deriveKey, KDF, seal, unseal } from '../crypto';
+import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from './atomic-file';
+
+/**
+ * Key slots: the case's random data key, wrapped once per authorised user under a key
+ * derived from that user's case passphrase (argon2id, then AES-256-GCM). The file holds
+ * no secret in the clear: without a passphrase it is noise. Removing every slot makes
+ * the case unreadable for good (crypto-erase).
+ */
+const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/);
+const Slot = z.object({
+  username: z.string(),
+  addedAt: z.string(),
+  addedBy: z.string(),
+  kdf: z.object({ algorithm: z.literal('argon2id'), memoryCost: z.number().int(), timeCost: z.number().int(), parallelism: z.number().int(), salt: b64 }),
+  nonce: b64,
+  wrappedKey: b64,
+  tag: b64,
+});
+const KeyslotFile = z.object({ format: z.literal('loupe-keyslots/1'), caseId: z.string(), slots: z.array(Slot) });
+export type KeyslotFile = z.infer<typeof KeyslotFile>;
+export type Member = { username: string; addedAt: string; addedBy: string };
+
+const aad = (caseId: string, username: string) => Buffer.from(`loupe-keyslot/1|${caseId}|${username}`);
+
+async function makeSlot(caseId: string, dataKey: Buffer, username: string, passphrase: string, addedBy: string, now: string) {
+  const salt = randomBytes(16);
+  const kek = await deriveKey(passphrase, salt);
+  const sealed = seal(kek, dataKey, aad(caseId, username));
+  return Slot.parse({
+    username,
+    addedAt: now,
+    addedBy,
+    kdf: { ...KDF, salt: salt.toString('base64') },
+    nonce: sealed.nonce.toString('base64'),
+    wrappedKey: sealed.ciphertext.toString('base64'),
+    tag: sealed.tag.toString('base64'),
+  });
+}
+
+export class Keyslots {
+  private constructor(
+    private readonly file: string,
+    private data: KeyslotFile,
+  ) {}
+
+  static async create(file: string, caseId: string, dataKey: Buffer, first: { username: string; passphrase: string; now: string }): Promise<Keyslots> {
+    const slots = new Keyslots(file, { format: 'loupe-keyslots/1', caseId, slots: [await makeSlot(caseId, dataKey, first.username, first.passphrase, first.username, first.now)] });
+    slots.save();
+    return slots;
+  }
+
+  static read(file: string): Keyslots {
+    let raw: string;
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch {
+      throw new LoupeError('not_found', `This case has no key slot file (${file}). Without it the case cannot be opened; restore the case folder from its backup.`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new LoupeError('integrity', 'The key slot file of this case is damaged (not valid JSON). Restore the case folder from its backup.');
+    }
+    const result = KeyslotFile.safeParse(parsed);
+    if (!result.success) throw new LoupeError('integrity', 'The key slot file of this case is damaged (unexpected content). Restore the case folder from its backup.');
+    return new Keyslots(file, result.data);
+  }
+
+  get caseId(): string {
+    return this.data.caseId;
+  }
+
+  members(): Member[] {
+    return this.data.slots.map(({ username, addedAt, addedBy }) => ({ username, addedAt, addedBy }));
+  }
+
+  hasMember(username: string): boolean {
+    return this.data.slots.some((s) => s.username === username);
+  }
+
+  /** The data key, or a clear refusal: no slot for this user, or a wrong passphrase. */
+  async unlock(username: string, passphrase: string): Promise<Buffer> {
+    const slot = this.data.slots.find((s) => s.username === username);
+    if (!slot) throw new LoupeError('forbidden', `User ${username} has not been given access to this case. Ask a supervisor to grant access.`);
+    const kek = await deriveKey(passphrase, Buffer.from(slot.kdf.salt, 'base64'), slot.kdf);
+    const key = unseal(kek, { nonce: Buffer.from(slot.nonce, 'base64'), ciphertext: Buffer.from(slot.wrappedKey, 'base64'), tag: Buffer.from(slot.tag, 'base64') }, aad(this.data.caseId, username));
+    if (!key) throw new LoupeError('wrong_passphrase', 'That passphrase does not open this case. Check it and try again; nothing was changed.', 'passphrase');
+    return key;
+  }
+
+  async grant(dataKey: Buffer, username: string, passphrase: string, addedBy: string, now: string): Promise<void> {
+    if (this.hasMember(username)) throw new LoupeError('conflict', `${username} already has access to this case.`, 'username');
+    const slot = await makeSlot(this.data.caseId, dataKey, username, passphrase, addedBy, now);
+    this.data = { ...this.data, slots: [...this.data.slots, slot] };
+    this.save();
+  }
+
+  revoke(username: string): void {
+    if (!this.hasMember(username)) throw new LoupeError('not_found', `${username} has no access to this case.`, 'username');
+    if (this.data.slots.length === 1) {
+      throw new LoupeError('conflict', 'This is the last key slot of the case: removing it would destroy the case for good. Grant someone else access first.', 'username');
+    }
+    this.data = { ...this.data, slots: this.data.slots.filter((s) => s.username !== username) };
+    this.save();
+  }
+
+  async changePassphrase(username: string, current: string, next: string, now: string): Promise<void> {
+    const key = await this.unlock(username, current).catch((err: unknown) => {
+      if (err instanceof LoupeError && err.code === 'wrong_passphrase') throw new LoupeError('wrong_passphrase', 'The current passphrase is not right; nothing was changed.', 'current');
+      throw err;
+    });
+    const old = this.data.slots.find((s) => s.username === username);
+    const slot = await makeSlot(this.data.caseId, key, username, next, old?.addedBy ?? username, now);
+    this.data = { ...this.data, slots: this.data.slots.map((s) => (s.username === username ? { ...slot, addedAt: s.addedAt } : s)) };
+    this.save();
+  }
+
+  private save(): void {
+    writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+  }
+}

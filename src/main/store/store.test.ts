@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LoupeError } from '../../shared';
+import { CASE_FILES, createCaseStore, openCaseStore } from './index';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'loupe-store-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const info = (id = 'case-000001') => ({
+  id,
+  reference: 'OP-MARKER/1',
+  title: 'MARKER_TITLE_7f3a',
+  offenceCategory: 'robbery' as const,
+  purpose: 'MARKER_PURPOSE_91bc',
+  legalBasis: 'PACE 1984',
+  authorisedBy: 'DI Marker',
+  retentionDate: '2030-01-01',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  createdBy: 'alice',
+});
+
+const expectLoupeError = async (p: Promise<unknown>, code: string) => {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(LoupeError);
+  expect((err as LoupeError).code).toBe(code);
+};
+
+describe('encrypted case store', () => {
+  it('keeps no plaintext marker in the database, its WAL or its shared-memory file', async () => {
+    const folder = path.join(tempDir(), 'case');
+    const store = await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' });
+    // Write while the WAL is live and look at every file before and after a checkpoint.
+    store.db.exec("CREATE TABLE probe (v TEXT); INSERT INTO probe VALUES ('MARKER_ROW_5d2e')");
+    const markers = ['MARKER_TITLE_7f3a', 'MARKER_PURPOSE_91bc', 'MARKER_ROW_5d2e', 'SQLite format 3'];
+    const scan = (expected: string[]) => {
+      const files = readdirSync(folder);
+      expect(files).toEqual(expect.arrayContaining(expected));
+      for (const f of files) {
+        const bytes = readFileSync(path.join(folder, f));
+        for (const m of markers) expect(bytes.includes(m), `${m} in ${f}`).toBe(false);
+      }
+    };
+    scan([CASE_FILES.database, `${CASE_FILES.database}-wal`, `${CASE_FILES.database}-shm`, CASE_FILES.keyslots]);
+    store.close();
+    scan([CASE_FILES.database, CASE_FILES.keyslots]);
+  });
+
+  it('cannot be read without the key', async () => {
+    const folder = path.join(tempDir(), 'case');
+    (await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' })).close();
+    const db = new Database(path.join(folder, CASE_FILES.database));
+    expect(() => db.prepare('SELECT * FROM case_info').all()).toThrow(/not a database/);
+    db.close();
+  });
+
+  it('refuses a wrong passphrase and a user without a slot, and changes nothing', async () => {
+    const folder = path.join(tempDir(), 'case');
+    (await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' })).close();
+    const before = readFileSync(path.join(folder, CASE_FILES.keyslots));
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'wrong passphrase!' }), 'wrong_passphrase');
+    await expectLoupeError(openCaseStore(folder, { username: 'bob', passphrase: 'a long passphrase 1' }), 'forbidden');
+    expect(readFileSync(path.join(folder, CASE_FILES.keyslots))).toEqual(before);
+    const store = await openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' });
+    expect(store.reads.info().title).toBe('MARKER_TITLE_7f3a');
+    store.close();
+  });
+
+  it('grants, changes and revokes key slots without touching the data key', async () => {
+    const folder = path.join(tempDir(), 'case');
+    const store = await createCaseStore(folder, info(), { username: 'alice', passphrase: 'alice passphrase 1' });
+    await store.keyslots.grant(store.dataKey(), 'bob', 'bob passphrase 12', 'alice', '2026-01-02T00:00:00.000Z');
+    await store.keyslots.changePassphrase('alice', 'alice passphrase 1', 'alice passphrase 2', '2026-01-03T00:00:00.000Z');
+    store.close();
+
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'alice passphrase 1' }), 'wrong_passphrase');
+    const asBob = await openCaseStore(folder, { username: 'bob', passphrase: 'bob passphrase 12' });
+    expect(asBob.keyslots.members().map((m) => m.username)).toEqual(['alice', 'bob']);
+    asBob.keyslots.revoke('bob');
+    expect(() => asBob.keyslots.revoke('alice')).toThrow(/last key slot/);
+    asBob.close();
+    await expectLoupeError(openCaseStore(folder, { username: 'bob', passphrase: 'bob passphrase 12' }), 'forbidden');
+    (await openCaseStore(folder, { username: 'alice', passphrase: 'alice passphrase 2' })).close();
+  });
+
+  it('says clearly when the key slot file is damaged or missing', async () => {
+    const folder = path.join(tempDir(), 'case');
+    (await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' })).close();
+    const slots = path.join(folder, CASE_FILES.keyslots);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(slots, '{"format": "loupe-keyslots/1", "caseId": 3');
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'integrity');
+    rmSync(slots);
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'not_found');
+  });
+
+  it('refuses to create a case in a folder that already holds files, and leaves it alone', async () => {
+    const folder = tempDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(folder, 'evidence.jpg'), 'not mine');
+    await expectLoupeError(createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' }), 'conflict');
+    expect(existsSync(path.join(folder, 'evidence.jpg'))).toBe(true);
+  });
+});

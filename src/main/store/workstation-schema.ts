@@ -1,0 +1,33 @@
+import { AUDIT_SCHEMA } from './audit-table';
+import type { Migration } from './sqlite';
+
+/** Numbered migrations of the workstation database (users, case register, workstation audit). */
+export const WORKSTATION_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users, case register and audit chain',
+    up: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('analyst', 'reviewer', 'supervisor', 'auditor')),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  created_by TEXT
+);
+CREATE TABLE cases (
+  id TEXT PRIMARY KEY,
+  reference TEXT NOT NULL,
+  title TEXT NOT NULL,
+  folder TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  audit_head_seq INTEGER,
+  audit_head_hash TEXT
+);
+${AUDIT_SCHEMA}`,
+  },
+];

@@ -1,0 +1,82 @@
+import type { Role, User } from '../../shared';
+import { auditTable, type AuditTable } from './audit-table';
+import type { Db } from './sqlite';
+
+export interface UserRow extends User {
+  passwordHash: string;
+}
+
+export interface CaseRegisterRow {
+  id: string;
+  reference: string;
+  title: string;
+  folder: string;
+  createdAt: string;
+  createdBy: string;
+  auditHeadSeq: number | null;
+  auditHeadHash: string | null;
+}
+
+export interface WorkstationReads {
+  meta(key: string): string | null;
+  userCount(): number;
+  userByName(username: string): UserRow | null;
+  users(): User[];
+  cases(): CaseRegisterRow[];
+  caseById(id: string): CaseRegisterRow | null;
+}
+
+export interface WorkstationWrites {
+  setMeta(key: string, value: string): void;
+  insertUser(u: { id: string; username: string; displayName: string; role: Role; passwordHash: string; createdAt: string; createdBy: string | null }): void;
+  setUserDisabled(username: string, disabled: boolean): void;
+  setPasswordHash(username: string, hash: string): void;
+  registerCase(c: Omit<CaseRegisterRow, 'auditHeadSeq' | 'auditHeadHash'>): void;
+  /** The case chain's head, kept outside the case so that cutting off its tail is detected. */
+  anchorCaseAudit(caseId: string, seq: number, hash: string): void;
+}
+
+const USER_COLUMNS = 'id, username, display_name AS displayName, role, disabled, created_at AS createdAt, created_by AS createdBy';
+const CASE_COLUMNS = 'id, reference, title, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash';
+
+type RawUser = Omit<UserRow, 'disabled'> & { disabled: number };
+const toUser = ({ passwordHash: _omit, ...u }: RawUser): User => ({ ...u, disabled: u.disabled !== 0 });
+
+export function workstationTables(db: Db): { reads: WorkstationReads; writes: WorkstationWrites; audit: AuditTable } {
+  const q = {
+    meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    userCount: db.prepare('SELECT count(*) FROM users').pluck(),
+    userByName: db.prepare(`SELECT ${USER_COLUMNS}, password_hash AS passwordHash FROM users WHERE username = ?`),
+    users: db.prepare(`SELECT ${USER_COLUMNS}, password_hash AS passwordHash FROM users ORDER BY username`),
+    insertUser: db.prepare('INSERT INTO users (id, username, display_name, role, password_hash, created_at, created_by) VALUES (@id, @username, @displayName, @role, @passwordHash, @createdAt, @createdBy)'),
+    setDisabled: db.prepare('UPDATE users SET disabled = ? WHERE username = ?'),
+    setHash: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
+    cases: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases ORDER BY created_at DESC`),
+    caseById: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = ?`),
+    registerCase: db.prepare('INSERT INTO cases (id, reference, title, folder, created_at, created_by) VALUES (@id, @reference, @title, @folder, @createdAt, @createdBy)'),
+    anchor: db.prepare('UPDATE cases SET audit_head_seq = ?, audit_head_hash = ? WHERE id = ?'),
+  };
+  return {
+    reads: {
+      meta: (key) => (q.meta.get(key) as string | undefined) ?? null,
+      userCount: () => q.userCount.get() as number,
+      userByName: (username) => {
+        const raw = q.userByName.get(username) as RawUser | undefined;
+        return raw ? { ...toUser(raw), passwordHash: raw.passwordHash } : null;
+      },
+      users: () => (q.users.all() as RawUser[]).map(toUser),
+      cases: () => q.cases.all() as CaseRegisterRow[],
+      caseById: (id) => (q.caseById.get(id) as CaseRegisterRow | undefined) ?? null,
+    },
+    writes: {
+      setMeta: (key, value) => void q.setMeta.run(key, value),
+      insertUser: (u) => void q.insertUser.run(u),
+      setUserDisabled: (username, disabled) => void q.setDisabled.run(disabled ? 1 : 0, username),
+      setPasswordHash: (username, hash) => void q.setHash.run(hash, username),
+      registerCase: (c) => void q.registerCase.run(c),
+      anchorCaseAudit: (caseId, seq, hash) => void q.anchor.run(seq, hash, caseId),
+    },
+    audit: auditTable(db),
+  };
+}

@@ -1,0 +1,52 @@
+import { LoupeError } from '../../shared';
+import type { Router } from '../router';
+import type { UserRegistry } from '../users';
+import type { SessionState } from './state';
+
+export function registerSessionHandlers(router: Router, state: SessionState, users: UserRegistry): void {
+  router.handle('session.status', () => ({ firstRun: users.isFirstRun(), user: state.user, openCase: state.openCaseSummary() }));
+
+  router.handle('session.createFirstSupervisor', async (input, ctx) => {
+    const user = await users.createFirstSupervisor(input);
+    ctx.setObject(`user:${user.username}`);
+    state.user = user;
+    state.emit({ type: 'session.changed' });
+    return user;
+  });
+
+  router.handle('session.signIn', async (input, ctx) => {
+    ctx.setObject(`user:${input.username}`);
+    if (state.user) throw new LoupeError('conflict', `${state.user.username} is signed in; sign out first.`);
+    const user = await users.signIn(input.username, input.password);
+    state.user = user;
+    state.emit({ type: 'session.changed' });
+    return user;
+  });
+
+  router.handle('session.signOut', (_input, ctx) => {
+    ctx.afterAudit(() => {
+      if (state.open) state.closeCase();
+      state.user = null;
+      state.emit({ type: 'session.changed' });
+    });
+    return { done: true as const };
+  });
+
+  router.handle('users.list', () => users.list());
+
+  router.handle('users.add', async (input, ctx) => {
+    ctx.setObject(`user:${input.username}`);
+    return users.add(input, ctx.user!);
+  });
+
+  router.handle('users.setDisabled', (input, ctx) => {
+    ctx.setObject(`user:${input.username}`);
+    return users.setDisabled(input.username, input.disabled, ctx.user!);
+  });
+
+  router.handle('users.changePassword', async (input, ctx) => {
+    ctx.setObject(`user:${ctx.user!.username}`);
+    await users.changePassword(ctx.user!, input.current, input.next);
+    return { done: true as const };
+  });
+}

@@ -1,0 +1,37 @@
+import { ApiEvent, type CaseSummary, type User } from '../../shared';
+import type { OpenCase } from '../cases';
+
+/** Who is signed in and which case is open: one of each at a time on a workstation. */
+export class SessionState {
+  user: User | null = null;
+  open: OpenCase | null = null;
+  private readonly listeners = new Set<(e: ApiEvent) => void>();
+
+  openCaseSummary(): CaseSummary | null {
+    if (!this.open || !this.user) return null;
+    const info = this.open.store.reads.info();
+    return { id: info.id, reference: info.reference, title: info.title, createdAt: info.createdAt, createdBy: info.createdBy, hasAccess: true, isOpen: true };
+  }
+
+  closeCase(): void {
+    this.open?.store.close();
+    this.open = null;
+    this.emit({ type: 'session.changed' });
+  }
+
+  onEvent(listener: (e: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  emit(event: ApiEvent): void {
+    const checked = ApiEvent.parse(event);
+    for (const l of this.listeners) {
+      try {
+        l(checked);
+      } catch (err) {
+        console.error('[loupe] event listener failed', err);
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openCaseStore } from '../store';
+import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+
+let t: Awaited<ReturnType<typeof tempWorkstation>>;
+beforeEach(async () => {
+  t = await tempWorkstation();
+});
+afterEach(async () => t.dispose());
+
+const lastRecord = async (chain: 'case' | 'workstation') => (await t.must('audit.list', { chain, offset: 0, limit: 1 })).records[0];
+
+describe('workstation through the router', () => {
+  it('runs first-time set-up, then refuses a second first supervisor', async () => {
+    expect(await t.must('session.status', {})).toMatchObject({ firstRun: true, user: null });
+    const sup = await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam Supervisor', password: PASSWORD });
+    expect(sup.role).toBe('supervisor');
+    const again = await t.invoke('session.createFirstSupervisor', { username: 'sup2', displayName: 'X', password: PASSWORD });
+    expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('answers a malformed request with a typed error naming the field, and audits it', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const r = await t.ws.call('users.add', { username: 'Bad Name!', displayName: 'x', role: 'analyst', password: PASSWORD }, 'test');
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'username' } });
+    const r2 = await t.ws.call('users.add', { username: 'ann', displayName: 'Ann', role: 'emperor', password: PASSWORD }, 'test');
+    expect(r2).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'role' } });
+    for (const junk of [null, 42, 'x', [1, 2], { username: { $gt: '' } }]) {
+      const r3 = await t.ws.call('users.add', junk, 'test');
+      expect(r3).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+    expect(await t.ws.call('no.such.channel', {}, 'test')).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+    const rec = await lastRecord('workstation');
+    expect(rec).toMatchObject({ action: 'unknown', outcome: 'refused', user: 'sup' });
+    const all = await t.must('audit.list', { chain: 'workstation', offset: 0, limit: 50 });
+    expect(all.records.filter((x) => x.action === 'users.add' && x.outcome === 'refused')).toHaveLength(7);
+  });
+
+  it('never writes a password into the audit record', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: 'ann secret password' });
+    const out = await t.must('audit.export', { chain: 'workstation' });
+    expect(out.jsonl).not.toContain(PASSWORD);
+    expect(out.jsonl).not.toContain('ann secret password');
+    expect(out.jsonl).toContain('[redacted]');
+  });
+
+  it('refuses what a role may not do, and audits the refusal', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'aud', displayName: 'Audrey', role: 'auditor', password: PASSWORD });
+    await t.must('session.signOut', {});
+    expect(await t.invoke('users.list', {})).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    await t.must('session.signIn', { username: 'aud', password: PASSWORD });
+    expect(await t.invoke('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await lastRecord('workstation')).toMatchObject({ action: 'cases.create', outcome: 'refused', user: 'aud' });
+  });
+
+  it('refuses a wrong password without saying which part was wrong', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('session.signOut', {});
+    const a = await t.invoke('session.signIn', { username: 'sup', password: 'nope nope nope' });
+    const b = await t.invoke('session.signIn', { username: 'nobody', password: 'nope nope nope' });
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ ok: false, error: { code: 'wrong_password' } });
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    const records = (await t.must('audit.list', { chain: 'workstation', offset: 0, limit: 3 })).records;
+    expect(records[1]).toMatchObject({ action: 'session.signIn', outcome: 'refused', object: 'user:nobody' });
+  });
+
+  it('creates, closes and reopens a case, refusing a wrong passphrase, with every step in the case chain', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const created = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    expect(created).toMatchObject({ reference: CASE_AUTHORITY.reference, members: [{ username: 'sup' }] });
+    await t.must('cases.close', {});
+    const wrong = await t.invoke('cases.open', { caseId: created.id, passphrase: 'not the passphrase' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'wrong_passphrase', field: 'passphrase' } });
+    expect(await lastRecord('workstation')).toMatchObject({ action: 'cases.open', outcome: 'refused', object: `case:${created.id}` });
+    await t.must('cases.open', { caseId: created.id, passphrase: PASSPHRASE });
+    const chain = await t.must('audit.list', { chain: 'case', offset: 0, limit: 10 });
+    expect(chain.records.map((r) => r.action).reverse()).toEqual(['cases.create', 'cases.close', 'cases.open']);
+    const v = await t.must('audit.verify', { chain: 'case' });
+    expect(v).toMatchObject({ ok: true, records: 4 });
+  });
+
+  it('lets a supervisor grant access; the new member opens with their own passphrase', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
+    const c = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('cases.grantAccess', { username: 'ann', passphrase: 'ann case passphrase' });
+    await t.must('session.signOut', {});
+    await t.must('session.signIn', { username: 'ann', password: PASSWORD });
+    expect((await t.must('cases.list', {}))[0]).toMatchObject({ id: c.id, hasAccess: true, isOpen: false });
+    expect(await t.invoke('cases.open', { caseId: c.id, passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
+    await t.must('cases.open', { caseId: c.id, passphrase: 'ann case passphrase' });
+    expect(await t.invoke('cases.revokeAccess', { username: 'sup' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('keeps the case chain anchored in the workstation, so a cut-off tail is reported', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const c = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('cases.info', {});
+    await t.must('cases.info', {});
+    await t.must('cases.close', {});
+    // Someone with the key removes the newest records directly in the database.
+    const store = await openCaseStore(c.folder, { username: 'sup', passphrase: PASSPHRASE });
+    store.db.exec('DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= 3;');
+    store.close();
+    await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
+    const v = await t.must('audit.verify', { chain: 'case' });
+    expect(v).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringMatching(/missing/) } });
+  });
+});

@@ -1,0 +1,16 @@
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'build/**/*.test.ts', 'models/**/*.test.ts', 'bench/**/*.test.ts'],
+    // Native modules (SQLite, ONNX Runtime, hnswlib) are safest in separate processes.
+    pool: 'forks',
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    env: {
+      LOUPE_MODELS: path.resolve('models/packs'),
+      ONNXRUNTIME_NODE_INSTALL: 'skip',
+    },
+  },
+});

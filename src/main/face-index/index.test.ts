@@ -1,0 +1,383 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LoupeError } from '../../shared';
+import { type EmbeddingLookup, FaceIndex, exactTopK, rebuildFaceIndex } from './index';
+
+const DIM = 128;
+const MODEL = 'test-embedder@0123456789abcdef';
+
+/** Deterministic normal deviates (mulberry32 + Box-Muller), so failures reproduce. */
+function gaussian(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+function normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const n = Math.sqrt(s);
+  return v.map((x) => x / n);
+}
+
+/** Faces of `people` identities, `per` each: an identity centre plus noise, like embeddings of one person's photos. */
+function gallery(people: number, per: number, seed: number, dim = DIM): { ids: number[]; vectors: Float32Array[]; person: number[] } {
+  const g = gaussian(seed);
+  const ids: number[] = [];
+  const vectors: Float32Array[] = [];
+  const person: number[] = [];
+  for (let p = 0; p < people; p++) {
+    const centre = normalise(Float32Array.from({ length: dim }, g));
+    for (let j = 0; j < per; j++) {
+      ids.push(1000 + ids.length * 7);
+      vectors.push(normalise(centre.map((x) => x + 0.06 * g())));
+      person.push(p);
+    }
+  }
+  return { ids, vectors, person };
+}
+
+function matrixOf(vectors: Float32Array[], dim = DIM): Float32Array {
+  const m = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => m.set(v, i * dim));
+  return m;
+}
+
+/** Reference answer: score every vector in double precision, sort, no cleverness. */
+function bruteForce(q: Float32Array, ids: number[], vectors: Float32Array[], k: number, keep: (id: number) => boolean = () => true) {
+  const scored = ids
+    .map((id, i) => ({ id, score: vectors[i]!.reduce((s, x, d) => s + x * q[d]!, 0) }))
+    .filter((c) => keep(c.id));
+  return scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
+}
+
+function lookupFrom(ids: number[], vectors: Float32Array[]): EmbeddingLookup & { calls: number } {
+  const byId = new Map(ids.map((id, i) => [id, vectors[i]!]));
+  const f = ((want: readonly number[]) => {
+    f.calls++;
+    return want.map((id) => byId.get(id));
+  }) as EmbeddingLookup & { calls: number };
+  f.calls = 0;
+  return f;
+}
+
+function build(ids: number[], vectors: Float32Array[], exactBelow: number): FaceIndex {
+  const index = FaceIndex.create({ dim: DIM, modelId: MODEL, capacity: 64, exactBelow, seed: 7 });
+  ids.forEach((id, i) => index.add(id, vectors[i]!));
+  return index;
+}
+
+const ramDir = '/dev/shm';
+const hasRamDir = process.platform === 'linux' && existsSync(ramDir);
+const leftovers = () => (hasRamDir ? readdirSync(ramDir).filter((f) => f.startsWith('loupe-index-')) : []);
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'loupe-face-index-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('exactTopK', () => {
+  it('returns what sorting every score returns, ties broken by lower id', () => {
+    const { ids, vectors } = gallery(30, 10, 1);
+    const g = gaussian(99);
+    for (let t = 0; t < 20; t++) {
+      const q = normalise(Float32Array.from({ length: DIM }, g));
+      const got = exactTopK(q, matrixOf(vectors), ids, 25);
+      const want = bruteForce(q, ids, vectors, 25);
+      expect(got.map((c) => c.id)).toEqual(want.map((c) => c.id));
+      got.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 5));
+    }
+    const twin = normalise(Float32Array.from({ length: DIM }, g));
+    const tie = exactTopK(twin, matrixOf([twin, twin, twin]), [30, 10, 20], 2);
+    expect(tie.map((c) => c.id)).toEqual([10, 20]);
+  });
+
+  it('refuses a matrix that is not one row per id', () => {
+    expect(() => exactTopK(new Float32Array(DIM), new Float32Array(DIM * 3 - 1), [1, 2, 3], 2)).toThrow(LoupeError);
+  });
+});
+
+describe('FaceIndex search', () => {
+  const { ids, vectors, person } = gallery(150, 8, 2);
+  const lookup = lookupFrom(ids, vectors);
+
+  it('searches small galleries exhaustively, exactly', async () => {
+    const index = build(ids, vectors, 100_000);
+    const q = vectors[17]!;
+    const out = await index.search(q, 10, { embeddings: lookup });
+    expect(out.method).toBe('exact');
+    expect(out.scored).toBe(ids.length);
+    expect(out.candidates.map((c) => c.id)).toEqual(bruteForce(q, ids, vectors, 10).map((c) => c.id));
+  });
+
+  it('re-ranks HNSW candidates exactly: with a beam as wide as the gallery the order equals brute force', async () => {
+    const index = build(ids, vectors, 0);
+    const g = gaussian(5);
+    for (let t = 0; t < 10; t++) {
+      const q = t % 2 ? vectors[t * 31]! : normalise(Float32Array.from({ length: DIM }, g));
+      const out = await index.search(q, 20, { embeddings: lookup, ef: ids.length });
+      expect(out.method).toBe('hnsw');
+      const want = bruteForce(q, ids, vectors, 20);
+      expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
+      out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
+    }
+  });
+
+  it('finds a person among distractors and scores with the stored embeddings', async () => {
+    const index = build(ids, vectors, 0);
+    const probe = vectors[8 * 40 + 3]!;
+    const out = await index.search(probe, 8, { embeddings: lookup });
+    expect(out.candidates.every((c) => person[ids.indexOf(c.id)] === 40)).toBe(true);
+    // The store is the record: a face it no longer holds is not a candidate.
+    const gone = out.candidates[1]!.id;
+    const partial: EmbeddingLookup = (want) => want.map((id) => (id === gone ? undefined : vectors[ids.indexOf(id)]));
+    const again = await index.search(probe, 8, { embeddings: partial });
+    expect(again.candidates.map((c) => c.id)).not.toContain(gone);
+  });
+
+  it('never returns deleted faces, on either path, and re-adding restores one', async () => {
+    for (const exactBelow of [100_000, 0]) {
+      const index = build(ids, vectors, exactBelow);
+      const probe = vectors[8 * 12]!;
+      const first = await index.search(probe, 8, { embeddings: lookup });
+      const doomed = first.candidates.slice(0, 4).map((c) => c.id);
+      for (const id of doomed) expect(index.markDeleted(id)).toBe(true);
+      expect(index.markDeleted(doomed[0]!)).toBe(false);
+      expect(index.size).toBe(ids.length - 4);
+      expect(index.deletedCount).toBe(4);
+      expect(index.has(doomed[0]!)).toBe(false);
+      const after = await index.search(probe, 50, { embeddings: lookup, ef: ids.length });
+      expect(after.candidates.map((c) => c.id).filter((id) => doomed.includes(id))).toEqual([]);
+      expect(after.candidates).toHaveLength(50);
+      index.add(doomed[0]!, vectors[ids.indexOf(doomed[0]!)]!);
+      const back = await index.search(probe, 8, { embeddings: lookup });
+      expect(back.candidates.map((c) => c.id)).toContain(doomed[0]);
+      expect(index.deletedCount).toBe(3);
+    }
+  });
+
+  it('grows past its initial capacity', () => {
+    const index = FaceIndex.create({ dim: DIM, modelId: MODEL, capacity: 16 });
+    ids.forEach((id, i) => index.add(id, vectors[i]!));
+    expect(index.size).toBe(ids.length);
+    expect(ids.every((id) => index.has(id))).toBe(true);
+  });
+
+  it('honours a filter: narrow ones exhaustively, wide ones through the graph, only allowed ids either way', async () => {
+    const index = build(ids, vectors, 0);
+    const probe = vectors[8 * 70 + 1]!;
+    const narrow = new Set(ids.filter((_, i) => i % 50 === 3));
+    const n = await index.search(probe, 5, { embeddings: lookup, allowed: narrow });
+    expect(n.method).toBe('exact');
+    expect(n.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 5, (id) => narrow.has(id)).map((c) => c.id));
+
+    const wide = new Set(ids.filter((_, i) => i % 2 === 0));
+    const w = await index.search(probe, 10, { embeddings: lookup, allowed: wide, ef: ids.length });
+    expect(w.method).toBe('hnsw');
+    expect(w.candidates.every((c) => wide.has(c.id))).toBe(true);
+    expect(w.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 10, (id) => wide.has(id)).map((c) => c.id));
+
+    // Ids the index does not hold are ignored, never invented.
+    const ghost = await index.search(probe, 5, { embeddings: lookup, allowed: new Set([1, 2, 3]) });
+    expect(ghost.candidates).toEqual([]);
+  });
+
+  it('rejects bad input with clear errors', async () => {
+    const index = build(ids.slice(0, 10), vectors.slice(0, 10), 100);
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(err(() => index.add(-1, vectors[0]!))).toMatchObject({ code: 'invalid_input' });
+    expect(err(() => index.add(1.5, vectors[0]!))).toMatchObject({ code: 'invalid_input' });
+    expect(err(() => index.add(5, new Float32Array(DIM - 1)))).toMatchObject({ code: 'invalid_input', message: expect.stringContaining(`${DIM} values`) });
+    expect(err(() => index.add(5, vectors[0]!.map((x) => x * 2)))).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('L2-normalised') });
+    const nan = vectors[0]!.slice();
+    nan[3] = Number.NaN;
+    expect(err(() => index.add(5, nan))).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('finite') });
+    await expect(index.search(vectors[0]!, 0, { embeddings: lookup })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(index.search(vectors[0]!, 5, { embeddings: lookup, ef: -2 })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(err(() => FaceIndex.create({ dim: 0, modelId: MODEL }))).toMatchObject({ code: 'invalid_input' });
+    expect(index.size).toBe(10);
+  });
+
+  it('reports a store embedding of the wrong size as an integrity problem', async () => {
+    const index = build(ids, vectors, 0);
+    const wrong: EmbeddingLookup = (want) => want.map(() => new Float32Array(DIM + 1));
+    await expect(index.search(vectors[0]!, 5, { embeddings: wrong })).rejects.toMatchObject({ code: 'integrity' });
+  });
+});
+
+describe.skipIf(!hasRamDir)('FaceIndex persistence (encrypted, through a RAM-backed file)', () => {
+  const { ids, vectors } = gallery(120, 8, 3);
+  const lookup = lookupFrom(ids, vectors);
+  const key = randomBytes(32);
+  const expectFor = (index: FaceIndex) => ({ modelId: MODEL, dim: DIM, expectedCount: index.size });
+
+  it('round-trips: the loaded index answers exactly as the saved one, deleted faces stay deleted', async () => {
+    const index = build(ids, vectors, 0);
+    const doomed = [ids[5]!, ids[500]!];
+    doomed.forEach((id) => index.markDeleted(id));
+    const file = path.join(work, 'roundtrip.lfx');
+    const { bytes } = await index.save(file, key);
+    expect((await stat(file)).size).toBe(bytes);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(leftovers()).toEqual([]);
+
+    const loaded = await FaceIndex.load(file, key, expectFor(index), { exactBelow: 0 });
+    expect(loaded.status).toBe('loaded');
+    if (loaded.status !== 'loaded') return;
+    expect(leftovers()).toEqual([]);
+    expect(loaded.index.size).toBe(index.size);
+    expect(loaded.index.deletedCount).toBe(2);
+    expect(doomed.some((id) => loaded.index.has(id))).toBe(false);
+    for (const probe of [vectors[6]!, vectors[501]!, vectors[900]!]) {
+      const a = await index.search(probe, 30, { embeddings: lookup });
+      const b = await loaded.index.search(probe, 30, { embeddings: lookup });
+      expect(b.candidates).toEqual(a.candidates);
+      expect(b.candidates.map((c) => c.id).filter((id) => doomed.includes(id))).toEqual([]);
+    }
+    // Loaded below the exhaustive threshold, it answers from the graph's own vectors.
+    const small = await FaceIndex.load(file, key, expectFor(index));
+    if (small.status !== 'loaded') throw new Error(small.reason);
+    const exact = await small.index.search(vectors[6]!, 10, { embeddings: lookup });
+    expect(exact.method).toBe('exact');
+    expect(exact.candidates.map((c) => c.id)).toEqual(bruteForce(vectors[6]!, ids, vectors, 10, (id) => !doomed.includes(id)).map((c) => c.id));
+  });
+
+  it('writes no plaintext vector bytes: no stored embedding appears in the file', async () => {
+    const index = build(ids, vectors, 0);
+    const file = path.join(work, 'plain-check.lfx');
+    await index.save(file, key);
+    const bytes = await readFile(file);
+    let checked = 0;
+    for (let i = 0; i < ids.length; i += 37) {
+      const v = vectors[i]!;
+      // 16 consecutive bytes of the float32 vector, as hnswlib stores them.
+      const pattern = Buffer.from(v.buffer, v.byteOffset + 64, 16);
+      expect(bytes.indexOf(pattern)).toBe(-1);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20);
+    // The same check finds the vectors in hnswlib's own plaintext file, so it can fail.
+    const plain = path.join(ramDir, `loupe-test-${process.pid}.hnsw`);
+    try {
+      const raw = FaceIndex.create({ dim: DIM, modelId: MODEL });
+      ids.slice(0, 10).forEach((id, i) => raw.add(id, vectors[i]!));
+      await (raw as unknown as { hnsw: { writeIndex(p: string): Promise<boolean> } }).hnsw.writeIndex(plain);
+      const v = vectors[3]!;
+      expect((await readFile(plain)).indexOf(Buffer.from(v.buffer, v.byteOffset + 64, 16))).toBeGreaterThan(-1);
+    } finally {
+      await rm(plain, { force: true });
+    }
+  });
+
+  it('says unreadable for a wrong key, a changed byte, a truncated file or another file; missing when absent', async () => {
+    const index = build(ids, vectors, 0);
+    const file = path.join(work, 'tamper.lfx');
+    await index.save(file, key);
+    const e = expectFor(index);
+
+    expect(await FaceIndex.load(file, randomBytes(32), e)).toMatchObject({ status: 'unreadable', reason: expect.stringContaining('another key') });
+
+    const good = await readFile(file);
+    const flipped = Buffer.from(good);
+    flipped[Math.floor(good.length / 2)]! ^= 0x01;
+    await writeFile(file, flipped);
+    expect(await FaceIndex.load(file, key, e)).toMatchObject({ status: 'unreadable', reason: expect.stringContaining('authentication') });
+
+    await writeFile(file, good);
+    await truncate(file, good.length - 100);
+    expect(await FaceIndex.load(file, key, e)).toMatchObject({ status: 'unreadable', reason: expect.stringContaining('truncated') });
+
+    await writeFile(file, Buffer.from('SQLite format 3\0 and then some bytes'));
+    expect(await FaceIndex.load(file, key, e)).toMatchObject({ status: 'unreadable', reason: expect.stringContaining('not a Loupe face index') });
+
+    expect(await FaceIndex.load(path.join(work, 'absent.lfx'), key, e)).toMatchObject({ status: 'missing' });
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('says stale when the model, the embedding size or the face count changed', async () => {
+    const index = build(ids, vectors, 0);
+    const file = path.join(work, 'stale.lfx');
+    await index.save(file, key);
+    const e = expectFor(index);
+    expect(await FaceIndex.load(file, key, { ...e, modelId: 'other-embedder@ffff' })).toMatchObject({ status: 'stale', reason: expect.stringContaining('other-embedder') });
+    expect(await FaceIndex.load(file, key, { ...e, dim: 512 })).toMatchObject({ status: 'stale' });
+    expect(await FaceIndex.load(file, key, { ...e, expectedCount: e.expectedCount + 1 })).toMatchObject({ status: 'stale' });
+    expect((await FaceIndex.load(file, key, e)).status).toBe('loaded');
+  });
+
+  it('replaces the file atomically and leaves the old one when a save cannot happen', async () => {
+    const index = build(ids.slice(0, 50), vectors.slice(0, 50), 0);
+    const file = path.join(work, 'atomic.lfx');
+    await index.save(file, key);
+    const before = await readFile(file);
+    await expect(index.save(file, key, { ramDir: work })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('not a RAM-backed') });
+    expect(await readFile(file)).toEqual(before);
+    await expect(index.save(file, Buffer.alloc(16))).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(readdirSync(work).filter((f) => f.startsWith('atomic.lfx.'))).toEqual([]);
+  });
+
+  it('refuses to load through a folder that is not RAM-backed', async () => {
+    const index = build(ids.slice(0, 50), vectors.slice(0, 50), 0);
+    const file = path.join(work, 'disk-ram.lfx');
+    await index.save(file, key);
+    expect(await FaceIndex.load(file, key, expectFor(index), { ramDir: work })).toMatchObject({ status: 'unavailable' });
+  });
+
+  it('refuses to add while saving, so the file never mixes two states', async () => {
+    const index = build(ids, vectors, 0);
+    const saving = index.save(path.join(work, 'busy.lfx'), key);
+    expect(() => index.add(7, vectors[0]!)).toThrow(/being saved/);
+    await saving;
+    index.add(7, vectors[0]!);
+    expect(index.has(7)).toBe(true);
+  });
+});
+
+describe('rebuildFaceIndex', () => {
+  const { ids, vectors } = gallery(40, 20, 4);
+  it('builds from an async source with progress, and can be cancelled', async () => {
+    async function* source() {
+      for (let i = 0; i < ids.length; i++) yield { id: ids[i]!, embedding: vectors[i]! };
+    }
+    const progress: number[] = [];
+    const index = await rebuildFaceIndex(source(), { dim: DIM, modelId: MODEL, expectedCount: ids.length, onProgress: (done) => progress.push(done) });
+    expect(index.size).toBe(ids.length);
+    expect(progress[0]).toBe(0);
+    expect(progress.at(-1)).toBe(ids.length);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    const out = await index.search(vectors[0]!, 1, { embeddings: lookupFrom(ids, vectors) });
+    expect(out.candidates[0]!.id).toBe(ids[0]);
+
+    const abort = new AbortController();
+    function* abortingMidway() {
+      for (let i = 0; i < ids.length; i++) {
+        if (i === 300) abort.abort();
+        yield { id: ids[i]!, embedding: vectors[i]! };
+      }
+    }
+    const seen: number[] = [];
+    const cancelled = rebuildFaceIndex(abortingMidway(), { dim: DIM, modelId: MODEL, signal: abort.signal, onProgress: (done) => seen.push(done) });
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen.at(-1)).toBe(256);
+  });
+});

@@ -1,0 +1,368 @@
+/*
+ * The per-case face index: which stored faces are most similar to a probe.
+ * Labels are the store's integer face ids; vectors are L2-normalised embeddings of one
+ * model, compared by inner product (= cosine similarity). The index is derived data: the
+ * encrypted case store is the record, and the index can always be rebuilt from it.
+ *
+ * Small galleries are searched exhaustively (exact by construction, and fast enough: see
+ * EXACT_BELOW). Larger ones use HNSW (hnswlib) for candidates with a wide beam, and the
+ * candidates are then re-scored from the embeddings the caller's store holds, so every
+ * score shown comes from the record, and faces the store no longer holds are dropped.
+ * A filter (allowed ids) never silently loses candidates: a narrow filter is searched
+ * exhaustively, and a filtered HNSW search that comes back short falls back to it too.
+ * Persistence is encrypted; see sealed-file.ts for why it goes through a RAM-backed file.
+ */
+import { createRequire } from 'node:module';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type * as Hnswlib from 'hnswlib-node';
+import { LoupeError } from '../../shared';
+import { type Candidate, TopK, cosine } from './exact';
+import { FlatGallery } from './flat';
+import { DEFAULT_RAM_DIR, type SealedFailure, readSealed, writeSealed } from './sealed-file';
+
+export { type Candidate, exactTopK } from './exact';
+export { SEALED_FORMAT_VERSION } from './sealed-file';
+
+// hnswlib-node is a CommonJS native addon whose exports ESM cannot name statically.
+const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;
+type Hnsw = Hnswlib.HierarchicalNSW;
+
+/**
+ * Galleries up to this many live faces are searched exhaustively. Measured on this 2-core
+ * machine (bench/search.ts, 512-D): exhaustive search costs about 0.35 ms per 1,000 faces,
+ * so 20,000 faces take about 7 ms, while HNSW answers in 1-3 ms but may miss; at this size
+ * the exact answer is worth its few milliseconds.
+ */
+export const EXACT_BELOW = 20_000;
+/** A filter allowing at most this share of the gallery is searched exhaustively: hnswlib walks the disallowed faces too, so narrow filters cost it most and lose it recall. */
+export const NARROW_FILTER_SHARE = 0.05;
+/** HNSW graph degree and build beam. */
+export const HNSW_M = 16;
+export const HNSW_EF_CONSTRUCTION = 200;
+/** Default search beam; the beam is never below the re-rank pool (4k). */
+export const DEFAULT_EF = 800;
+/** Candidates re-scored per requested result. */
+export const RERANK_FACTOR = 4;
+export const MAX_K = 10_000;
+const NORM_TOLERANCE = 1e-3;
+const MAX_LABEL = 0xffffffff;
+
+/** Embeddings the caller's store holds for these ids, in the same order; undefined where it holds none. */
+export type EmbeddingLookup = (ids: readonly number[]) => ReadonlyArray<Float32Array | undefined> | Promise<ReadonlyArray<Float32Array | undefined>>;
+
+export interface SearchOptions {
+  /** Stored embeddings for the re-rank (HNSW path) and for exhaustive search of a filter. */
+  embeddings: EmbeddingLookup;
+  /** HNSW beam width; more finds more at more cost. Default DEFAULT_EF. */
+  ef?: number;
+  /** Only these face ids may be returned. */
+  allowed?: ReadonlySet<number>;
+}
+
+export interface SearchOutcome {
+  /** Best first, cosine similarity. */
+  candidates: Candidate[];
+  /** 'exact': every allowed face was scored; 'hnsw': candidates from the graph, re-scored exactly. For the audit record. */
+  method: 'exact' | 'hnsw';
+  /** How many faces were scored exactly. */
+  scored: number;
+  /** Beam width used, or null for exhaustive search. */
+  ef: number | null;
+}
+
+export type LoadOutcome = { status: 'loaded'; index: FaceIndex } | SealedFailure;
+
+export interface CreateOptions {
+  dim: number;
+  /** Identifies the embedding space (the embedder); a saved index for another model is stale. */
+  modelId: string;
+  /** Initial room; the index grows as needed. */
+  capacity?: number;
+  m?: number;
+  efConstruction?: number;
+  /** Fixes the graph's random levels, for reproducible builds. */
+  seed?: number;
+  /** Exhaustive search up to this many live faces (default EXACT_BELOW); benchmarks and tests move it. */
+  exactBelow?: number;
+}
+
+function checkExactBelow(n: number | undefined): number {
+  if (n === undefined) return EXACT_BELOW;
+  if (!Number.isInteger(n) || n < 0) throw new LoupeError('invalid_input', `exactBelow must be a whole number of faces (got ${n}).`);
+  return n;
+}
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_LABEL) {
+    throw new LoupeError('invalid_input', `Face id ${id} cannot be indexed: ids are integers from 0 to ${MAX_LABEL}.`);
+  }
+}
+
+/** A unit-length copy, or a clear error: the index compares by inner product, so every vector must be L2-normalised. */
+function unit(v: Float32Array, dim: number, what: string): Float32Array {
+  if (!(v instanceof Float32Array) || v.length !== dim) {
+    throw new LoupeError('invalid_input', `${what} must be a Float32Array of ${dim} values (got ${v instanceof Float32Array ? v.length : typeof v}).`);
+  }
+  let ss = 0;
+  for (let i = 0; i < dim; i++) {
+    const x = v[i]!;
+    if (!Number.isFinite(x)) throw new LoupeError('invalid_input', `${what} holds a value that is not a finite number at position ${i}.`);
+    ss += x * x;
+  }
+  const norm = Math.sqrt(ss);
+  if (Math.abs(norm - 1) > NORM_TOLERANCE) {
+    throw new LoupeError('invalid_input', `${what} has length ${norm.toFixed(4)}; embeddings must be L2-normalised (length 1) by the engine before indexing.`);
+  }
+  const out = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) out[i] = v[i]! / norm;
+  return out;
+}
+
+export class FaceIndex {
+  private flat: FlatGallery | null = null;
+  private saving = false;
+
+  private constructor(
+    private readonly hnsw: Hnsw,
+    readonly dim: number,
+    readonly modelId: string,
+    private readonly live: Set<number>,
+    private readonly deleted: Set<number>,
+    readonly exactBelow: number,
+  ) {}
+
+  static create(o: CreateOptions): FaceIndex {
+    if (!Number.isInteger(o.dim) || o.dim < 1 || o.dim > 4096) throw new LoupeError('invalid_input', `Embedding size ${o.dim} is not between 1 and 4096.`);
+    if (typeof o.modelId !== 'string' || o.modelId.length === 0) throw new LoupeError('invalid_input', 'A face index needs the id of the model that made its embeddings.');
+    const hnsw = new HierarchicalNSW('ip', o.dim);
+    hnsw.initIndex(Math.max(16, o.capacity ?? 1024), o.m ?? HNSW_M, o.efConstruction ?? HNSW_EF_CONSTRUCTION, o.seed ?? 100);
+    const index = new FaceIndex(hnsw, o.dim, o.modelId, new Set(), new Set(), checkExactBelow(o.exactBelow));
+    index.flat = new FlatGallery(o.dim);
+    return index;
+  }
+
+  /**
+   * Opens an index saved by `save`. Anything but 'loaded' means: rebuild from the store
+   * (with progress) and save again; `reason` says why, for the log.
+   */
+  static async load(
+    file: string,
+    key: Buffer,
+    expect: { modelId: string; dim: number; expectedCount: number },
+    o: { ramDir?: string; exactBelow?: number } = {},
+  ): Promise<LoadOutcome> {
+    const exactBelow = checkExactBelow(o.exactBelow);
+    const read = await readSealed({
+      file,
+      key,
+      ramDir: o.ramDir ?? DEFAULT_RAM_DIR,
+      expect: { modelId: expect.modelId, dim: expect.dim, liveCount: expect.expectedCount },
+      readPlain: async (plainPath) => {
+        const hnsw = new HierarchicalNSW('ip', expect.dim);
+        try {
+          await hnsw.readIndex(plainPath);
+        } catch (e) {
+          return `hnswlib could not read it (${e instanceof Error ? e.message : String(e)})`;
+        }
+        return hnsw;
+      },
+    });
+    if (read.status !== 'loaded') return read;
+    const hnsw = read.value;
+    if (typeof hnsw === 'string') return { status: 'unreadable', reason: `The face index is authentic but ${hnsw}.` };
+    if (hnsw.getNumDimensions() !== expect.dim) return { status: 'unreadable', reason: 'The face index dimensions do not match its header.' };
+    const deleted = new Set(read.deleted);
+    const live = new Set<number>();
+    for (const id of hnsw.getIdsList()) if (!deleted.has(id)) live.add(id);
+    if (live.size !== read.header.liveCount) {
+      return { status: 'unreadable', reason: `The face index holds ${live.size} faces where its header says ${read.header.liveCount}.` };
+    }
+    return { status: 'loaded', index: new FaceIndex(hnsw, expect.dim, expect.modelId, live, deleted, exactBelow) };
+  }
+
+  /** Live (not deleted) faces. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Deleted faces still holding a slot in the graph; a rebuild reclaims them. */
+  get deletedCount(): number {
+    return this.deleted.size;
+  }
+
+  has(id: number): boolean {
+    return this.live.has(id);
+  }
+
+  private assertWritable(): void {
+    if (this.saving) throw new LoupeError('conflict', 'The face index is being saved; add or remove faces when the save has finished.');
+  }
+
+  /** Adds a face, or replaces the embedding of one already indexed. */
+  add(id: number, embedding: Float32Array): void {
+    this.assertWritable();
+    checkId(id);
+    const v = unit(embedding, this.dim, `The embedding of face ${id}`);
+    if (!this.live.has(id) && !this.deleted.has(id)) {
+      // Deleted faces keep their slot, and re-adding one reuses it; only new ids take room.
+      const used = this.hnsw.getCurrentCount();
+      if (used >= this.hnsw.getMaxElements()) this.hnsw.resizeIndex(Math.max(used * 2, used + 1024));
+    }
+    this.hnsw.addPoint(Array.from(v), id);
+    this.deleted.delete(id);
+    this.live.add(id);
+    if (this.flat !== null) {
+      if (this.live.size <= this.exactBelow) this.flat.set(id, v);
+      else this.flat = null;
+    }
+  }
+
+  /** Removes a face from every later search. False when it was not indexed. */
+  markDeleted(id: number): boolean {
+    this.assertWritable();
+    checkId(id);
+    if (!this.live.has(id)) return false;
+    this.hnsw.markDelete(id);
+    this.live.delete(id);
+    this.deleted.add(id);
+    this.flat?.remove(id);
+    return true;
+  }
+
+  /** The exhaustive copy for small galleries, made from the graph's own vectors after a load or a shrink. */
+  private flatGallery(): FlatGallery {
+    if (this.flat === null) {
+      const flat = new FlatGallery(this.dim, this.live.size);
+      for (const id of this.live) flat.set(id, Float32Array.from(this.hnsw.getPoint(id)));
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+
+  async search(query: Float32Array, k: number, o: SearchOptions): Promise<SearchOutcome> {
+    if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new LoupeError('invalid_input', `The number of candidates must be a whole number from 1 to ${MAX_K} (got ${k}).`);
+    if (o.ef !== undefined && (!Number.isInteger(o.ef) || o.ef < 1)) throw new LoupeError('invalid_input', `The search beam (ef) must be a positive whole number (got ${o.ef}).`);
+    const q = unit(query, this.dim, 'The probe embedding');
+    const small = this.live.size <= this.exactBelow;
+
+    if (o.allowed !== undefined) {
+      const allowed: number[] = [];
+      for (const id of o.allowed) if (this.live.has(id)) allowed.push(id);
+      if (small || allowed.length <= Math.max(k, this.live.size * NARROW_FILTER_SHARE)) return this.exactAmong(q, k, allowed, o.embeddings);
+      const outcome = await this.approximate(q, k, o, (id) => o.allowed!.has(id));
+      // A graph walk may come back short under a filter; exhaustive search cannot.
+      if (outcome.candidates.length < Math.min(k, allowed.length)) return this.exactAmong(q, k, allowed, o.embeddings);
+      return outcome;
+    }
+    if (small) {
+      const candidates = this.flatGallery().search(q, k);
+      return { candidates, method: 'exact', scored: this.live.size, ef: null };
+    }
+    return this.approximate(q, k, o);
+  }
+
+  private async exactAmong(q: Float32Array, k: number, allowed: number[], embeddings: EmbeddingLookup): Promise<SearchOutcome> {
+    if (this.live.size <= this.exactBelow) {
+      const { candidates, scored } = this.flatGallery().searchAmong(q, k, allowed);
+      return { candidates, method: 'exact', scored, ef: null };
+    }
+    const { candidates, scored } = await this.rescore(q, k, allowed, embeddings);
+    return { candidates, method: 'exact', scored, ef: null };
+  }
+
+  private async approximate(q: Float32Array, k: number, o: SearchOptions, filter?: (id: number) => boolean): Promise<SearchOutcome> {
+    const pool = Math.min(RERANK_FACTOR * k, this.hnsw.getMaxElements());
+    const ef = Math.max(o.ef ?? DEFAULT_EF, pool);
+    this.hnsw.setEf(ef);
+    const found = this.hnsw.searchKnn(Array.from(q), pool, filter);
+    const { candidates, scored } = await this.rescore(q, k, found.neighbors, o.embeddings);
+    return { candidates, method: 'hnsw', scored, ef };
+  }
+
+  /** Exact cosine from the store's embeddings; ids the store or the index no longer holds are dropped. */
+  private async rescore(q: Float32Array, k: number, ids: readonly number[], embeddings: EmbeddingLookup): Promise<{ candidates: Candidate[]; scored: number }> {
+    const vectors = await embeddings(ids);
+    if (vectors.length !== ids.length) {
+      throw new LoupeError('internal', `The embedding lookup returned ${vectors.length} embeddings for ${ids.length} faces.`);
+    }
+    const top = new TopK(k);
+    let scored = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const v = vectors[i];
+      if (v === undefined || !this.live.has(id)) continue;
+      if (v.length !== this.dim) {
+        throw new LoupeError('integrity', `The stored embedding of face ${id} has ${v.length} values where the index holds ${this.dim}: rebuild the face index.`);
+      }
+      scored++;
+      top.push(id, cosine(q, v));
+    }
+    return { candidates: top.result(), scored };
+  }
+
+  /**
+   * Saves the index encrypted under the case data key (atomic replace). Throws
+   * LoupeError('unavailable') where no RAM-backed folder exists: then do not persist,
+   * rebuild on open. Adding and removing faces waits for the save to finish.
+   */
+  async save(file: string, key: Buffer, o: { ramDir?: string } = {}): Promise<{ bytes: number }> {
+    this.assertWritable();
+    this.saving = true;
+    try {
+      const used = this.hnsw.getCurrentCount();
+      return await writeSealed({
+        file,
+        key,
+        ramDir: o.ramDir ?? DEFAULT_RAM_DIR,
+        header: { dim: this.dim, liveCount: this.live.size, deletedCount: this.deleted.size, modelId: this.modelId },
+        deleted: [...this.deleted],
+        // Vector + level-0 links (up to M=64) + label per face, plus the upper levels.
+        estimatedBytes: 4096 + used * (this.dim * 4 + 4 * 128 + 16) * 1.1,
+        writePlain: async (plainPath) => {
+          await this.hnsw.writeIndex(plainPath);
+        },
+      });
+    } finally {
+      this.saving = false;
+    }
+  }
+}
+
+export interface FaceEmbedding {
+  id: number;
+  embedding: Float32Array;
+}
+
+export interface RebuildOptions {
+  dim: number;
+  modelId: string;
+  /** How many faces to expect (for progress and to size the index at once). */
+  expectedCount?: number;
+  onProgress?: (done: number, total: number | undefined) => void;
+  signal?: AbortSignal;
+  m?: number;
+  efConstruction?: number;
+  exactBelow?: number;
+}
+
+/**
+ * Builds an index from the store's faces. Yields to the event loop every few hundred faces
+ * so the app stays responsive (HNSW insertion is synchronous native code), reports progress,
+ * and stops with LoupeError('cancelled') when the signal aborts.
+ */
+export async function rebuildFaceIndex(items: Iterable<FaceEmbedding> | AsyncIterable<FaceEmbedding>, o: RebuildOptions): Promise<FaceIndex> {
+  const index = FaceIndex.create({ dim: o.dim, modelId: o.modelId, capacity: o.expectedCount, m: o.m, efConstruction: o.efConstruction, exactBelow: o.exactBelow });
+  let done = 0;
+  o.onProgress?.(0, o.expectedCount);
+  for await (const item of items) {
+    if (o.signal?.aborted) throw new LoupeError('cancelled', 'Rebuilding the face index was cancelled.');
+    index.add(item.id, item.embedding);
+    done++;
+    if (done % 256 === 0) {
+      o.onProgress?.(done, o.expectedCount);
+      await yieldToEventLoop();
+    }
+  }
+  o.onProgress?.(done, o.expectedCount);
+  return index;
+}

@@ -1,0 +1,314 @@
+/*
+ * The persisted face index is a biometric template store: whoever reads it can search the
+ * case's faces. It must never reach persistent storage in plaintext (case folder, temp
+ * folders, backups, forensic recovery of freed disk blocks). hnswlib can only write and
+ * read its index through a file path, so the plaintext passes through a file that lives in
+ * RAM only: a tmpfs/ramfs directory (Linux /dev/shm), private (0700 directory, 0600 file),
+ * unlinked as soon as it has been opened or read, removed in `finally` on every path. What
+ * reaches the case folder is AES-256-GCM ciphertext under a key derived (HKDF) from the
+ * case data key, with the header (format, model, counts, nonce) as associated data, written
+ * atomically (temp file, fsync, rename, fsync of the folder) so a crash leaves the old
+ * index or the new one, never half of one.
+ * Where no RAM-backed filesystem exists (macOS, Windows), persistence is refused and the
+ * caller rebuilds the index from the encrypted case store on open. tmpfs pages, like the
+ * index in process memory itself, can be swapped: deployments must use encrypted swap or
+ * none, which the installation notes say.
+ * Decryption streams into the RAM file and the GCM tag is checked before hnswlib reads a
+ * byte of it, so a damaged or forged file is refused before the native parser sees it.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type FileHandle, mkdtemp, open, rename, rm, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { LoupeError } from '../../shared';
+
+const MAGIC = Buffer.from('LOUPEFIX', 'latin1');
+export const SEALED_FORMAT_VERSION = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_CHECK_BYTES = 16;
+/** magic 8, version 2, header length 2, dim 4, live 4, deleted 4, payload 8, nonce, key check, model id length 2. */
+const FIXED_HEADER_BYTES = 8 + 2 + 2 + 4 + 4 + 4 + 8 + NONCE_BYTES + KEY_CHECK_BYTES + 2;
+const MAX_MODEL_ID_BYTES = 1024;
+const CHUNK_BYTES = 16 * 1024 * 1024;
+/** statfs f_type of tmpfs and ramfs (linux/magic.h). */
+const RAM_FILESYSTEMS = new Set([0x01021994, 0x858458f6]);
+export const DEFAULT_RAM_DIR = '/dev/shm';
+
+export interface SealedHeader {
+  version: number;
+  dim: number;
+  liveCount: number;
+  deletedCount: number;
+  /** Bytes of hnswlib's own index file inside the payload. */
+  indexBytes: number;
+  modelId: string;
+}
+
+export type SealedProblem = 'missing' | 'stale' | 'unreadable' | 'unavailable';
+export interface SealedFailure {
+  status: SealedProblem;
+  reason: string;
+}
+
+/** A separate key for the index, so the case data key is never used directly by two ciphers. */
+function indexKey(key: Buffer): Buffer {
+  if (!Buffer.isBuffer(key) || key.length !== 32) {
+    throw new LoupeError('invalid_input', 'The face index key must be the 32-byte case data key.');
+  }
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'loupe/face-index/v1', 32));
+}
+
+/** Lets a wrong key be told apart at once, without decrypting gigabytes first. */
+const keyCheck = (subkey: Buffer, nonce: Buffer): Buffer =>
+  createHmac('sha256', subkey).update('loupe face-index key check').update(nonce).digest().subarray(0, KEY_CHECK_BYTES);
+
+function encodeHeader(h: Omit<SealedHeader, 'version'>, nonce: Buffer, check: Buffer): Buffer {
+  const model = Buffer.from(h.modelId, 'utf8');
+  if (model.length === 0 || model.length > MAX_MODEL_ID_BYTES) {
+    throw new LoupeError('invalid_input', `The model id must be 1 to ${MAX_MODEL_ID_BYTES} bytes long.`);
+  }
+  const b = Buffer.alloc(FIXED_HEADER_BYTES + model.length);
+  MAGIC.copy(b, 0);
+  b.writeUInt16LE(SEALED_FORMAT_VERSION, 8);
+  b.writeUInt16LE(b.length, 10);
+  b.writeUInt32LE(h.dim, 12);
+  b.writeUInt32LE(h.liveCount, 16);
+  b.writeUInt32LE(h.deletedCount, 20);
+  b.writeBigUInt64LE(BigInt(h.indexBytes), 24);
+  nonce.copy(b, 32);
+  check.copy(b, 32 + NONCE_BYTES);
+  b.writeUInt16LE(model.length, FIXED_HEADER_BYTES - 2);
+  model.copy(b, FIXED_HEADER_BYTES);
+  return b;
+}
+
+async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}
+
+async function readExactly(fh: FileHandle, length: number, position: number): Promise<Buffer | null> {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
+    if (bytesRead === 0) return null;
+    done += bytesRead;
+  }
+  return buf;
+}
+
+/**
+ * A fresh private directory on a RAM-backed filesystem, or LoupeError('unavailable').
+ * mkdtemp creates it with mode 0700.
+ */
+async function privateRamDir(base: string, neededBytes: number): Promise<string> {
+  const refuse = (why: string) =>
+    new LoupeError('unavailable', `The face index cannot be stored encrypted here: ${why}. It will be rebuilt from the case when the case is opened.`);
+  if (process.platform !== 'linux') throw refuse(`${process.platform} has no RAM-backed folder Loupe can use for hnswlib's file`);
+  let fs;
+  try {
+    fs = await statfs(base);
+  } catch {
+    throw refuse(`${base} does not exist`);
+  }
+  if (!RAM_FILESYSTEMS.has(fs.type)) throw refuse(`${base} is not a RAM-backed filesystem (tmpfs or ramfs)`);
+  // Some head-room: the index must fit whole, and hnswlib does not report a short write.
+  if (fs.bavail * fs.bsize < neededBytes * 1.05 + 16 * 1024 * 1024) {
+    throw refuse(`${base} has ${Math.floor((fs.bavail * fs.bsize) / 2 ** 20)} MiB free and the index needs about ${Math.ceil(neededBytes / 2 ** 20)} MiB`);
+  }
+  return mkdtemp(path.join(base, 'loupe-index-'));
+}
+
+async function fsyncFolder(folder: string): Promise<void> {
+  const fh = await open(folder, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface WriteSealedOptions {
+  file: string;
+  key: Buffer;
+  header: Omit<SealedHeader, 'version' | 'indexBytes'>;
+  deleted: readonly number[];
+  /** Upper estimate of hnswlib's file size, to refuse early when the RAM folder is too small. */
+  estimatedBytes: number;
+  /** Writes hnswlib's plaintext index to the given path (inside the private RAM folder). */
+  writePlain: (plainPath: string) => Promise<void>;
+  ramDir?: string;
+}
+
+/** Encrypts what `writePlain` produces into `file`, atomically. Throws LoupeError('unavailable') where it cannot keep the plaintext in RAM. */
+export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: number }> {
+  const subkey = indexKey(o.key);
+  const dir = await privateRamDir(o.ramDir ?? DEFAULT_RAM_DIR, o.estimatedBytes);
+  const plainPath = path.join(dir, 'index.hnsw');
+  let tmp: string | undefined;
+  try {
+    // Created here with 0600 so hnswlib's ofstream only truncates it and never picks the mode.
+    await (await open(plainPath, 'wx', 0o600)).close();
+    await o.writePlain(plainPath);
+    const plain = await open(plainPath, 'r');
+    try {
+      await rm(plainPath);
+      const indexBytes = (await plain.stat()).size;
+      const nonce = randomBytes(NONCE_BYTES);
+      const header = encodeHeader({ ...o.header, indexBytes }, nonce, keyCheck(subkey, nonce));
+      const deleted = Buffer.alloc(o.deleted.length * 4);
+      o.deleted.forEach((id, i) => deleted.writeUInt32LE(id, i * 4));
+      const cipher = createCipheriv('aes-256-gcm', subkey, nonce);
+      cipher.setAAD(header);
+      tmp = `${o.file}.${randomBytes(6).toString('hex')}.tmp`;
+      const out = await open(tmp, 'wx', 0o600);
+      try {
+        await writeAll(out, header);
+        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, indexBytes)));
+        for (let pos = 0; pos < indexBytes; ) {
+          const { bytesRead } = await plain.read(chunk, 0, Math.min(chunk.length, indexBytes - pos), pos);
+          if (bytesRead === 0) throw new LoupeError('internal', 'The face index file shrank while it was being encrypted.');
+          pos += bytesRead;
+          await writeAll(out, cipher.update(chunk.subarray(0, bytesRead)));
+        }
+        await writeAll(out, cipher.update(deleted));
+        await writeAll(out, cipher.final());
+        await writeAll(out, cipher.getAuthTag());
+        await out.sync();
+      } finally {
+        await out.close();
+      }
+      await rename(tmp, o.file);
+      tmp = undefined;
+      await fsyncFolder(path.dirname(o.file));
+      return { bytes: header.length + indexBytes + deleted.length + TAG_BYTES };
+    } finally {
+      await plain.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    if (tmp !== undefined) await rm(tmp, { force: true });
+  }
+}
+
+export interface ReadSealedOptions<T> {
+  file: string;
+  key: Buffer;
+  /** What the caller's store holds now: a file built for another model, size or count is stale. */
+  expect: { modelId: string; dim: number; liveCount: number };
+  /** Reads hnswlib's plaintext index from the given path (authenticated, inside the private RAM folder). */
+  readPlain: (plainPath: string) => Promise<T>;
+  ramDir?: string;
+}
+
+export type ReadSealedResult<T> = { status: 'loaded'; value: T; header: SealedHeader; deleted: number[] } | SealedFailure;
+
+export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealedResult<T>> {
+  const subkey = indexKey(o.key);
+  let fh: FileHandle;
+  try {
+    fh = await open(o.file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { status: 'missing', reason: 'No face index has been saved for this case yet.' };
+    return { status: 'unreadable', reason: `The face index file cannot be opened (${code ?? String(e)}).` };
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const fixed = await readExactly(fh, FIXED_HEADER_BYTES, 0);
+    if (fixed === null || !fixed.subarray(0, 8).equals(MAGIC)) {
+      return { status: 'unreadable', reason: 'The file is not a Loupe face index.' };
+    }
+    const version = fixed.readUInt16LE(8);
+    if (version !== SEALED_FORMAT_VERSION) {
+      return { status: 'stale', reason: `The face index was written in format ${version}; this version of Loupe writes format ${SEALED_FORMAT_VERSION}.` };
+    }
+    const headerBytes = fixed.readUInt16LE(10);
+    const modelBytes = fixed.readUInt16LE(FIXED_HEADER_BYTES - 2);
+    if (modelBytes > MAX_MODEL_ID_BYTES || headerBytes !== FIXED_HEADER_BYTES + modelBytes) {
+      return { status: 'unreadable', reason: 'The face index header is damaged.' };
+    }
+    const model = await readExactly(fh, modelBytes, FIXED_HEADER_BYTES);
+    if (model === null) return { status: 'unreadable', reason: 'The face index file is truncated.' };
+    const header: SealedHeader = {
+      version,
+      dim: fixed.readUInt32LE(12),
+      liveCount: fixed.readUInt32LE(16),
+      deletedCount: fixed.readUInt32LE(20),
+      indexBytes: Number(fixed.readBigUInt64LE(24)),
+      modelId: model.toString('utf8'),
+    };
+    const nonce = fixed.subarray(32, 32 + NONCE_BYTES);
+    if (!timingSafeEqual(fixed.subarray(32 + NONCE_BYTES, 32 + NONCE_BYTES + KEY_CHECK_BYTES), keyCheck(subkey, nonce))) {
+      return { status: 'unreadable', reason: 'The face index was encrypted with another key (or its header was altered).' };
+    }
+    if (header.modelId !== o.expect.modelId) {
+      return { status: 'stale', reason: `The face index was built with model ${header.modelId}; the case now uses ${o.expect.modelId}.` };
+    }
+    if (header.dim !== o.expect.dim) {
+      return { status: 'stale', reason: `The face index holds ${header.dim}-D embeddings; the case uses ${o.expect.dim}-D.` };
+    }
+    if (header.liveCount !== o.expect.liveCount) {
+      return { status: 'stale', reason: `The face index holds ${header.liveCount} faces; the case holds ${o.expect.liveCount}.` };
+    }
+    const payloadBytes = header.indexBytes + header.deletedCount * 4;
+    if (size !== headerBytes + payloadBytes + TAG_BYTES) {
+      return { status: 'unreadable', reason: `The face index file is ${size} bytes where its header promises ${headerBytes + payloadBytes + TAG_BYTES}: it is truncated or damaged.` };
+    }
+    const tag = await readExactly(fh, TAG_BYTES, size - TAG_BYTES);
+    if (tag === null) return { status: 'unreadable', reason: 'The face index file is truncated.' };
+
+    let dir: string;
+    try {
+      dir = await privateRamDir(o.ramDir ?? DEFAULT_RAM_DIR, header.indexBytes);
+    } catch (e) {
+      if (e instanceof LoupeError) return { status: 'unavailable', reason: e.message };
+      throw e;
+    }
+    try {
+      const plainPath = path.join(dir, 'index.hnsw');
+      const plain = await open(plainPath, 'wx', 0o600);
+      const deleted = Buffer.alloc(header.deletedCount * 4);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', subkey, nonce);
+        decipher.setAAD(Buffer.concat([fixed, model]));
+        decipher.setAuthTag(tag);
+        let toIndex = header.indexBytes;
+        let toDeleted = 0;
+        const route = async (clear: Buffer) => {
+          const head = Math.min(toIndex, clear.length);
+          if (head > 0) await writeAll(plain, clear.subarray(0, head));
+          toIndex -= head;
+          clear.copy(deleted, toDeleted, head);
+          toDeleted += clear.length - head;
+        };
+        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, payloadBytes)));
+        for (let pos = headerBytes, end = headerBytes + payloadBytes; pos < end; ) {
+          const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, end - pos), pos);
+          if (bytesRead === 0) return { status: 'unreadable', reason: 'The face index file is truncated.' };
+          pos += bytesRead;
+          await route(decipher.update(chunk.subarray(0, bytesRead)));
+        }
+        try {
+          await route(decipher.final());
+        } catch {
+          return { status: 'unreadable', reason: 'The face index file was altered or damaged (authentication failed).' };
+        }
+      } finally {
+        await plain.close();
+      }
+      const value = await o.readPlain(plainPath);
+      const ids: number[] = [];
+      for (let i = 0; i < header.deletedCount; i++) ids.push(deleted.readUInt32LE(i * 4));
+      return { status: 'loaded', value, header, deleted: ids };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await fh.close();
+  }
+}

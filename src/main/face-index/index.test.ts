@@ -61,14 +61,9 @@ function bruteForce(q: Float32Array, ids: number[], vectors: Float32Array[], k: 
   return scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, k);
 }
 
-function lookupFrom(ids: number[], vectors: Float32Array[]): EmbeddingLookup & { calls: number } {
+function lookupFrom(ids: number[], vectors: Float32Array[]): EmbeddingLookup {
   const byId = new Map(ids.map((id, i) => [id, vectors[i]!]));
-  const f = ((want: readonly number[]) => {
-    f.calls++;
-    return want.map((id) => byId.get(id));
-  }) as EmbeddingLookup & { calls: number };
-  f.calls = 0;
-  return f;
+  return (want) => want.map((id) => byId.get(id));
 }
 
 function build(ids: number[], vectors: Float32Array[], exactBelow: number): FaceIndex {

@@ -6,3 +6,6 @@ export * from './errors';
 export * from './roles';
 export * from './bridge';
 export * from './client';
+export * from './file-type';
+export * from './model-pack';
+export * from './faces';

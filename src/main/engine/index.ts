@@ -1,0 +1,278 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, type ImageAnalysis, LoupeError } from '../../shared';
+import { FromWorker, type ToWorker, type WorkerInit } from '../../worker/protocol';
+import type { LoadedPack } from '../models';
+
+/**
+ * A pool of face-engine worker threads, one ONNX session set per worker on one thread
+ * each, so analysis runs in parallel across images. Jobs queue without limit but callers
+ * that produce work should `await pool.whenReady()` first, which holds them while the
+ * queue is full (backpressure). A worker that dies takes only its own job with it: that
+ * job is rejected with a clear error and a fresh worker takes its place.
+ */
+
+export interface FacePoolOptions {
+  pack: LoadedPack;
+  /** Number of workers; default one per core. */
+  size?: number;
+  /** Jobs waiting beyond those being worked on before whenReady() holds callers; default 2 per worker. */
+  maxQueued?: number;
+  /** Heap limit of each worker's JavaScript (models and images live outside it). */
+  maxHeapMb?: number;
+}
+
+export interface FacePoolStats {
+  size: number;
+  busy: number;
+  queued: number;
+  completed: number;
+  failed: number;
+  crashes: number;
+}
+
+export interface FacePool {
+  analyse(input: AnalyseInput, options?: AnalyseOptions, signal?: AbortSignal): Promise<ImageAnalysis>;
+  /** Resolves once the queue has room (fewer than maxQueued jobs waiting). */
+  whenReady(): Promise<void>;
+  /** Resolves once no job is queued or running. */
+  idle(): Promise<void>;
+  /** Rejects every queued and running job with LoupeError('cancelled'); the pool stays usable. */
+  cancel(reason?: string): void;
+  close(): Promise<void>;
+  readonly stats: FacePoolStats;
+  /** Test-only: makes one busy (or else idle) worker exit as if it had crashed. */
+  simulateCrash(): void;
+}
+
+interface Job {
+  id: number;
+  input: AnalyseInput;
+  options: AnalyseSettings;
+  resolve: (a: ImageAnalysis) => void;
+  reject: (e: Error) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** The job this worker's answer goes to; null once that job was cancelled. */
+  job: Job | null;
+  /** Id of the request the worker is on, cancelled or not: a worker takes one at a time. */
+  runningId: number | null;
+  /** Set when the pool ends this worker on purpose, so its exit is not a crash. */
+  retiring: boolean;
+}
+
+/**
+ * A bundle finds dist/worker.js beside itself. Source runs (vitest, tsx) start the
+ * TypeScript worker through a two-line bootstrap that registers tsx inside the new thread,
+ * because loader flags given to a worker's execArgv do not reach its entry module.
+ */
+function workerScript(): URL {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new URL('./worker.js', here);
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
+  const entry = new URL('../../worker/index.ts', here).href;
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
+  const size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
+  const maxQueued = Math.max(1, opts.maxQueued ?? size * 2);
+  const init: WorkerInit = { manifest: opts.pack.manifest, detector: opts.pack.detector, embedder: opts.pack.embedder };
+  if (opts.pack.landmarks) init.landmarks = opts.pack.landmarks;
+  const script = workerScript();
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  const stats = { completed: 0, failed: 0, crashes: 0 };
+  let nextId = 1;
+  let closed = false;
+  let waiters: (() => void)[] = [];
+  let idleWaiters: (() => void)[] = [];
+
+  const busyCount = () => slots.filter((s) => s.runningId !== null).length;
+
+  function settle(): void {
+    if (queue.length < maxQueued) {
+      const w = waiters;
+      waiters = [];
+      w.forEach((f) => f());
+    }
+    if (queue.length === 0 && busyCount() === 0) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      w.forEach((f) => f());
+    }
+  }
+
+  function finish(job: Job): void {
+    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+  }
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (!slot.ready || slot.runningId !== null || slot.retiring) continue;
+      const job = queue.shift();
+      if (!job) break;
+      slot.job = job;
+      slot.runningId = job.id;
+      const msg: ToWorker = { type: 'analyse', id: job.id, input: job.input, options: job.options };
+      slot.worker.postMessage(msg);
+    }
+    settle();
+  }
+
+  function spawn(): Promise<void> {
+    return new Promise((resolveStart, rejectStart) => {
+      const worker = new Worker(script, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 1024 } });
+      const slot: Slot = { worker, ready: false, job: null, runningId: null, retiring: false };
+      slots.push(slot);
+      let startError: LoupeError | null = null;
+      let lastError: Error | null = null;
+
+      worker.on('message', (raw: unknown) => {
+        const parsed = FromWorker.safeParse(raw);
+        if (!parsed.success) {
+          lastError = new Error(`unreadable message from the face engine: ${parsed.error.issues[0]?.message}`);
+          return;
+        }
+        const m = parsed.data;
+        if (m.type === 'ready') {
+          slot.ready = true;
+          resolveStart();
+          dispatch();
+          return;
+        }
+        if (m.type === 'failed') {
+          startError = new LoupeError(m.error.code, m.error.message);
+          return;
+        }
+        if (m.id !== slot.runningId) return;
+        slot.runningId = null;
+        const job = slot.job;
+        slot.job = null;
+        if (!job) {
+          dispatch(); // the answer to a cancelled job: nobody waits for it
+          return;
+        }
+        finish(job);
+        if (m.type === 'result') {
+          stats.completed++;
+          job.resolve(m.analysis);
+        } else {
+          stats.failed++;
+          job.reject(new LoupeError(m.error.code, m.error.message));
+        }
+        dispatch();
+      });
+      worker.on('error', (e) => {
+        lastError = e;
+      });
+      worker.on('exit', (code) => {
+        slots.splice(slots.indexOf(slot), 1);
+        if (!slot.ready) {
+          const err = startError ?? new LoupeError('internal', `A face engine worker could not start (exit code ${code}${lastError ? `: ${lastError.message}` : ''}).`);
+          rejectStart(err);
+          // With no worker able to start, queued work cannot run: say why rather than hang.
+          if (slots.length === 0) for (const j of queue.splice(0)) j.reject(err);
+          settle();
+          return;
+        }
+        if (slot.retiring || closed) {
+          settle();
+          return;
+        }
+        stats.crashes++;
+        const job = slot.job;
+        if (job) {
+          stats.failed++;
+          finish(job);
+          const why = lastError ? lastError.message : `exit code ${code}`;
+          job.reject(new LoupeError('internal', `The face engine stopped while analysing this input (${why}); the input was skipped and the engine restarted. If it happens again with the same file, the file may be hostile or too large.`));
+        }
+        spawn().then(dispatch, (e: Error) => {
+          for (const j of queue.splice(0)) j.reject(e);
+          settle();
+        });
+      });
+    });
+  }
+
+  try {
+    await Promise.all(Array.from({ length: size }, () => spawn()));
+  } catch (e) {
+    closed = true;
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+    throw e;
+  }
+
+  function rejectJob(job: Job, err: LoupeError): void {
+    finish(job);
+    const i = queue.indexOf(job);
+    if (i >= 0) queue.splice(i, 1);
+    for (const s of slots) if (s.job === job) s.job = null;
+    job.reject(err);
+  }
+
+  const pool: FacePool = {
+    analyse(input, options = {}, signal) {
+      if (closed) return Promise.reject(new LoupeError('unavailable', 'The face pool is closed.'));
+      if (signal?.aborted) return Promise.reject(new LoupeError('cancelled', 'The analysis was cancelled before it started.'));
+      let parsedOptions: AnalyseSettings;
+      try {
+        parsedOptions = AnalyseOptions.parse(options);
+      } catch (e) {
+        return Promise.reject(new LoupeError('invalid_input', `Bad analysis options: ${(e as Error).message}`));
+      }
+      return new Promise<ImageAnalysis>((resolve, reject) => {
+        const job: Job = { id: nextId++, input, options: parsedOptions, resolve, reject, signal, onAbort: undefined };
+        if (signal) {
+          job.onAbort = () => {
+            rejectJob(job, new LoupeError('cancelled', 'The analysis was cancelled.'));
+            dispatch();
+          };
+          signal.addEventListener('abort', job.onAbort, { once: true });
+        }
+        queue.push(job);
+        dispatch();
+      });
+    },
+    whenReady() {
+      if (queue.length < maxQueued) return Promise.resolve();
+      return new Promise((r) => waiters.push(r));
+    },
+    idle() {
+      if (queue.length === 0 && busyCount() === 0) return Promise.resolve();
+      return new Promise((r) => idleWaiters.push(r));
+    },
+    cancel(reason = 'The analysis was cancelled.') {
+      const err = new LoupeError('cancelled', reason);
+      for (const job of [...queue, ...slots.flatMap((s) => (s.job ? [s.job] : []))]) rejectJob(job, err);
+      // Running jobs finish in their worker; their late answers are ignored by id.
+      settle();
+    },
+    async close() {
+      if (closed) return;
+      pool.cancel('The face pool was closed.');
+      closed = true;
+      for (const s of slots) s.retiring = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      settle();
+    },
+    get stats(): FacePoolStats {
+      return { size: slots.length, busy: busyCount(), queued: queue.length, ...stats };
+    },
+    simulateCrash() {
+      const slot = slots.find((s) => s.job) ?? slots[0];
+      const msg: ToWorker = { type: 'simulate-crash', exitCode: 70 };
+      slot?.worker.postMessage(msg);
+    },
+  };
+  return pool;
+}

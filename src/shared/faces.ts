@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { FileType } from './file-type';
+
+/** Bytes and vectors cross threads as typed arrays; these accept any backing buffer. */
+export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Expected bytes (a Uint8Array)');
+export const Vector = z.custom<Float32Array>((v) => v instanceof Float32Array, 'Expected a Float32Array');
+
+/**
+ * What the face engine says about one image or video frame. Coordinates are in pixels of
+ * the image as displayed (after EXIF orientation), origin top-left.
+ */
+
+export const FaceBox = z.object({ x: z.number(), y: z.number(), w: z.number().nonnegative(), h: z.number().nonnegative() });
+export type FaceBox = z.infer<typeof FaceBox>;
+
+/** Eye, eye, nose tip, mouth corner, mouth corner; the image-left one of each pair first. */
+export const Landmarks5 = z.array(z.tuple([z.number(), z.number()])).length(5);
+export type Landmarks5 = z.infer<typeof Landmarks5>;
+
+/** Quality of one face as an image for comparison; the formula is in docs/quality.md. */
+export const FaceQuality = z.object({
+  /** Distance between the eye centres in image pixels. */
+  interEyePx: z.number().nonnegative(),
+  /** Variance of the Laplacian of the aligned 112x112 grey crop (higher = sharper). */
+  sharpness: z.number().nonnegative(),
+  /** Head turn left/right and tilt, in degrees, estimated from the five landmarks. */
+  yawDeg: z.number(),
+  rollDeg: z.number(),
+  /** Mean grey level of the face region (0-255) and the share of its pixels clipped dark / bright. */
+  brightness: z.number().min(0).max(255),
+  clippedDark: z.number().min(0).max(1),
+  clippedBright: z.number().min(0).max(1),
+  /** Component scores 0..1 and the overall 0-100 score. */
+  components: z.object({ resolution: z.number(), sharpness: z.number(), pose: z.number(), exposure: z.number() }),
+  score: z.number().min(0).max(100),
+  /** True when the face should not be relied on for comparison; reasons say why, in words. */
+  insufficient: z.boolean(),
+  reasons: z.array(z.string()),
+});
+export type FaceQuality = z.infer<typeof FaceQuality>;
+
+export const AnalysedFace = z.object({
+  box: FaceBox,
+  landmarks5: Landmarks5,
+  detectorScore: z.number().min(0).max(1),
+  quality: FaceQuality,
+  /** L2-normalised; compare by dot product only with embeddings of the same embedder. */
+  embedding: Vector,
+  /** The 112x112 crop the embedder saw. */
+  alignedJpeg: Bytes,
+  /** The face box with a margin, at most 256 px on its long side. */
+  faceJpeg: Bytes,
+});
+export type AnalysedFace = z.infer<typeof AnalysedFace>;
+
+export const Exif = z.object({
+  /** As written by the camera, "YYYY-MM-DDTHH:MM:SS" plus the offset when the file gives one; camera clocks are often wrong. */
+  captureTime: z.string().optional(),
+  camera: z.string().optional(),
+});
+export type Exif = z.infer<typeof Exif>;
+
+export const PackRef = z.object({ name: z.string(), version: z.string(), embedder: z.string() });
+export type PackRef = z.infer<typeof PackRef>;
+
+export const ImageAnalysis = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  format: z.union([FileType, z.literal('raw')]),
+  exif: Exif,
+  /** At most 320 px on the long side, for the evidence grid; empty when not asked for. */
+  thumbnailJpeg: Bytes,
+  faces: z.array(AnalysedFace),
+  pack: PackRef,
+  timings: z.object({ decodeMs: z.number(), detectMs: z.number(), facesMs: z.number(), totalMs: z.number() }),
+});
+export type ImageAnalysis = z.infer<typeof ImageAnalysis>;
+
+/** A decoded frame (e.g. from ffmpeg): 8-bit RGB, row-major, no padding. */
+export const RawFrame = z
+  .object({
+    width: z.number().int().positive().max(16384),
+    height: z.number().int().positive().max(16384),
+    data: Bytes,
+  })
+  .refine((f) => f.data.length === f.width * f.height * 3, { message: 'A raw frame holds width x height x 3 bytes of RGB' });
+export type RawFrame = z.infer<typeof RawFrame>;
+
+export const AnalyseInput = z.union([Bytes, RawFrame]);
+export type AnalyseInput = z.infer<typeof AnalyseInput>;
+
+export const AnalyseOptions = z.object({
+  /** Also search at native resolution (tiled for big frames) for small faces; off = one pass on a ~640 px copy. */
+  smallFaces: z.boolean().default(true),
+  /** Detector score below which a candidate is dropped; default the pack's threshold. */
+  scoreThreshold: z.number().min(0).max(1).optional(),
+  /** Keep at most this many faces, the highest scoring. */
+  maxFaces: z.number().int().positive().max(2000).default(500),
+  /** Faces with fewer pixels than this between the eyes are dropped before encoding. */
+  minInterEyePx: z.number().nonnegative().default(0),
+  thumbnail: z.boolean().default(true),
+  /** Refuse images with more pixels than this before decoding them (default 8192 x 8192). */
+  maxPixels: z.number().int().positive().default(8192 * 8192),
+});
+export type AnalyseOptions = z.input<typeof AnalyseOptions>;
+export type AnalyseSettings = z.output<typeof AnalyseOptions>;
+
+/** Cosine similarity of two L2-normalised embeddings. */
+export function similarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`Embeddings of different sizes (${a.length} and ${b.length}) cannot be compared`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * A model pack: the ONNX files that find, locate and encode faces, with everything a
+ * court may ask about them (what they are, where they came from, how well they do).
+ * The manifest is the single description the installer, the engine and reports read.
+ */
+
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'A SHA-256 is 64 lower-case hex digits');
+
+export const PackName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'A pack name is lower-case letters, digits and dashes, starting with a letter');
+export type PackName = z.infer<typeof PackName>;
+
+/** The ArcFace 112x112 five-point template (eyes, nose tip, mouth corners; image-left first). */
+export const ARCFACE_TEMPLATE_112: readonly (readonly [number, number])[] = [
+  [38.2946, 51.6963],
+  [73.5318, 51.5014],
+  [56.0252, 71.7366],
+  [41.5493, 92.3655],
+  [70.7299, 92.2041],
+];
+
+const Point = z.tuple([z.number(), z.number()]);
+
+/** How pixel values become model input: (value - mean[c]) * scale[c], channels in colourOrder. */
+export const Normalisation = z.object({
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  scale: z.tuple([z.number(), z.number(), z.number()]),
+});
+export type Normalisation = z.infer<typeof Normalisation>;
+
+/** Where one file of a pack comes from, so an installer can fetch it and a reader can trace it. */
+export const FileSource = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('npm'),
+    package: z.string().min(1),
+    version: z.string().min(1),
+    /** Subresource integrity of the package tarball, as the registry publishes it. */
+    integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]+=*$/, 'integrity is sha512-<base64>'),
+    /** Path of the file inside the package (without the leading "package/"). */
+    path: z.string().min(1),
+  }),
+  z.object({
+    kind: z.literal('folder'),
+    /** Where the file was published, for people; installing needs a folder holding it. */
+    origin: z.string().min(1),
+  }),
+]);
+export type FileSource = z.infer<typeof FileSource>;
+
+const ModelFile = z.object({
+  file: z.string().regex(/^[A-Za-z0-9._-]+\.onnx$/, 'A model file name is a plain .onnx file name'),
+  sha256: Sha256Hex,
+  bytes: z.number().int().positive(),
+  source: FileSource,
+  licence: z.string().min(1),
+});
+
+export const DetectorKind = z.enum(['yunet', 'ultraface', 'blazeface']);
+export type DetectorKind = z.infer<typeof DetectorKind>;
+
+export const DetectorModel = ModelFile.extend({
+  kind: DetectorKind,
+  /** Fixed input size in pixels, or null for a fully convolutional model that takes any size. */
+  inputSize: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).nullable(),
+  colourOrder: z.enum(['rgb', 'bgr']),
+  layout: z.enum(['nchw', 'nhwc']),
+  normalisation: Normalisation,
+  scoreThreshold: z.number().min(0).max(1),
+  nmsIoU: z.number().min(0).max(1),
+});
+export type DetectorModel = z.infer<typeof DetectorModel>;
+
+export const LandmarkModel = ModelFile.extend({
+  kind: z.literal('pfld68'),
+  inputSize: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  colourOrder: z.literal('grey'),
+  normalisation: z.object({ mean: z.number(), scale: z.number() }),
+});
+export type LandmarkModel = z.infer<typeof LandmarkModel>;
+
+export const EmbedderModel = ModelFile.extend({
+  inputSize: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  colourOrder: z.enum(['rgb', 'bgr']),
+  normalisation: Normalisation,
+  embeddingSize: z.number().int().positive(),
+  /** Where the five landmarks go in the aligned crop (a similarity transform puts them there). */
+  alignmentTemplate: z.array(Point).length(5),
+});
+export type EmbedderModel = z.infer<typeof EmbedderModel>;
+
+/** Score -> false match rate, measured on impostor pairs; filled in by a calibrate command. */
+export const Calibration = z.object({
+  dataset: z.string().min(1),
+  impostorPairs: z.number().int().positive(),
+  genuinePairs: z.number().int().nonnegative().optional(),
+  measuredAt: z.string().optional(),
+  /** Increasing scores; fmr is the share of impostor pairs scoring at or above score. */
+  points: z.array(z.object({ score: z.number(), fmr: z.number().min(0).max(1) })).min(1),
+});
+export type Calibration = z.infer<typeof Calibration>;
+
+/** What is known and unknown about the models, in words a report can quote. */
+export const ModelCard = z.object({
+  summary: z.string().min(1),
+  trainingData: z.string().min(1),
+  measuredAccuracy: z.string().min(1),
+  limitations: z.string().min(1),
+});
+export type ModelCard = z.infer<typeof ModelCard>;
+
+export const ModelPack = z.object({
+  schema: z.literal(1),
+  name: PackName,
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'A pack version is MAJOR.MINOR.PATCH'),
+  description: z.string().min(1),
+  detector: DetectorModel,
+  landmarks: LandmarkModel.optional(),
+  embedder: EmbedderModel,
+  licence: z.string().min(1),
+  modelCard: ModelCard,
+  calibration: Calibration.optional(),
+});
+export type ModelPack = z.infer<typeof ModelPack>;
+
+export type ModelRole = 'detector' | 'landmarks' | 'embedder';
+
+/** The model files of a pack with their roles, in a fixed order. */
+export function packFiles(pack: ModelPack): { role: ModelRole; file: string; sha256: string; bytes: number; source: FileSource }[] {
+  const out: { role: ModelRole; file: string; sha256: string; bytes: number; source: FileSource }[] = [];
+  const add = (role: ModelRole, m: { file: string; sha256: string; bytes: number; source: FileSource }) =>
+    out.push({ role, file: m.file, sha256: m.sha256, bytes: m.bytes, source: m.source });
+  add('detector', pack.detector);
+  if (pack.landmarks) add('landmarks', pack.landmarks);
+  add('embedder', pack.embedder);
+  return out;
+}
+
+/** Identifies the embedding space: embeddings compare only within one embedder. */
+export const embedderId = (pack: ModelPack): string => `${pack.embedder.file.replace(/\.onnx$/, '')}@${pack.embedder.sha256.slice(0, 16)}`;

@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import { type Exif, type FileType, isVideoType, LoupeError, type RawFrame, sniffFileType } from '../../shared';
+import { decodeBmp } from './bmp';
+import { parseExif } from './exif';
+import type { Rgb } from './image';
+
+export interface Decoded {
+  image: Rgb;
+  format: FileType | 'raw';
+  exif: Exif;
+}
+
+const READABLE = 'JPEG, PNG, WebP, TIFF, BMP, GIF or HEIF/AVIF';
+
+/**
+ * Bytes -> upright RGB. The type comes from the bytes, the pixel count is checked from the
+ * header before any decoding, EXIF orientation is applied, GIFs give their first frame.
+ * Anything unreadable becomes LoupeError('unsupported_file') with the reason.
+ */
+export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise<Decoded> {
+  if (bytes.length === 0) throw new LoupeError('unsupported_file', 'The file is empty.');
+  const type = sniffFileType(bytes);
+  if (type === null) throw new LoupeError('unsupported_file', `The file is not an image Loupe can read (${READABLE}).`);
+  if (isVideoType(type)) throw new LoupeError('unsupported_file', `The file is a video (${type}); import it as video so its frames are sampled.`);
+  if (type === 'bmp') return { image: decodeBmp(bytes, maxPixels), format: 'bmp', exif: {} };
+
+  const tooBig = (w: number, h: number) =>
+    new LoupeError('unsupported_file', `The image is ${w} x ${h} pixels, more than the limit of ${maxPixels} pixels; reduce it or raise the limit.`);
+  let exifBlock: Uint8Array | undefined;
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+    if (!meta.width || !meta.height) throw new LoupeError('unsupported_file', 'The image header gives no size.');
+    if (meta.width * meta.height > maxPixels) throw tooBig(meta.width, meta.height);
+    exifBlock = meta.exif;
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1, failOn: 'warning' })
+      .autoOrient()
+      .flatten({ background: { r: 255, g: 255, b: 255 } })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new LoupeError('unsupported_file', `The image decoded to ${info.channels} channels instead of 3.`);
+    return {
+      image: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) },
+      format: type,
+      exif: parseExif(exifBlock),
+    };
+  } catch (e) {
+    if (e instanceof LoupeError) throw e;
+    const reason = (e as Error).message.split('\n')[0]?.trim() || 'unknown decoder error';
+    throw new LoupeError('unsupported_file', `The ${type.toUpperCase()} image could not be decoded (${reason}); the file may be damaged or truncated.`);
+  }
+}
+
+/** A raw RGB frame is taken as is, after checking its size adds up. */
+export function fromRawFrame(frame: RawFrame, maxPixels: number): Decoded {
+  const { width, height, data } = frame;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new LoupeError('unsupported_file', `A raw frame needs a positive whole width and height, not ${width} x ${height}.`);
+  }
+  if (width * height > maxPixels) throw new LoupeError('unsupported_file', `The frame is ${width} x ${height} pixels, more than the limit of ${maxPixels}.`);
+  if (data.length !== width * height * 3) {
+    throw new LoupeError('unsupported_file', `A ${width} x ${height} RGB frame has ${width * height * 3} bytes, not ${data.length}.`);
+  }
+  return { image: { width, height, data }, format: 'raw', exif: {} };
+}

@@ -1,0 +1,261 @@
+import type { DetectorModel } from '../../shared';
+import { resize, type Rgb } from './image';
+import type { Model, Outputs } from './session';
+import { toTensor } from './tensor';
+
+/** A face candidate in image pixels; kps holds five (x, y) landmarks when the detector gives them. */
+export interface Detection {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+  kps: number[] | null;
+}
+
+export interface DetectOptions {
+  /** Search at native resolution too (tiled for big frames), for faces of a few pixels. */
+  smallFaces: boolean;
+  scoreThreshold: number;
+}
+
+export interface Detector {
+  detect(img: Rgb, opts: DetectOptions): Promise<Detection[]>;
+}
+
+export function iou(a: Detection, b: Detection): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
+}
+
+/** Greedy non-maximum suppression: the best-scoring of overlapping candidates stays. */
+export function nms(dets: Detection[], threshold: number): Detection[] {
+  const sorted = [...dets].sort((a, b) => b.score - a.score);
+  const keep: Detection[] = [];
+  for (const d of sorted) if (keep.every((k) => iou(k, d) <= threshold)) keep.push(d);
+  return keep;
+}
+
+/** Where a tile sits in the image and at which scale, to map its detections back. */
+interface Window {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  scale: number;
+  /** Which sides of the window are inside the image (faces cut there are found by a neighbour). */
+  inner: { left: boolean; top: boolean; right: boolean; bottom: boolean };
+}
+
+/** Start offsets of windows of size win covering length len with at least `overlap` shared. */
+export function tileStarts(len: number, win: number, overlap: number): number[] {
+  if (len <= win) return [0];
+  const n = Math.ceil((len - overlap) / (win - overlap));
+  const step = (len - win) / (n - 1);
+  return Array.from({ length: n }, (_, i) => Math.round(i * step));
+}
+
+function windows(width: number, height: number, win: { w: number; h: number }, overlap: number, scale: number): Window[] {
+  const out: Window[] = [];
+  const xs = tileStarts(width, win.w, overlap);
+  const ys = tileStarts(height, win.h, overlap);
+  for (const y of ys) {
+    for (const x of xs) {
+      out.push({
+        x, y, w: win.w, h: win.h, scale,
+        inner: { left: x > 0, top: y > 0, right: x + win.w < width, bottom: y + win.h < height },
+      });
+    }
+  }
+  return out;
+}
+
+/** A detection touching an inner edge of its tile is a cut face: its neighbour tile sees it whole. */
+function cutByTile(d: Detection, w: Window, margin: number): boolean {
+  return (
+    (w.inner.left && d.x1 <= w.x + margin) ||
+    (w.inner.top && d.y1 <= w.y + margin) ||
+    (w.inner.right && d.x2 >= w.x + w.w - margin) ||
+    (w.inner.bottom && d.y2 >= w.y + w.h - margin)
+  );
+}
+
+/** Maps a detection from window coordinates (in the scaled image) to original image pixels. */
+function toImage(d: Detection, w: Window): Detection {
+  const f = 1 / w.scale;
+  return {
+    x1: (d.x1 + w.x) * f,
+    y1: (d.y1 + w.y) * f,
+    x2: (d.x2 + w.x) * f,
+    y2: (d.y2 + w.y) * f,
+    score: d.score,
+    kps: d.kps ? d.kps.map((v, i) => (v + (i % 2 === 0 ? w.x : w.y)) * f) : null,
+  };
+}
+
+const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** YuNet heads: per stride, anchors in row-major order at (col*s, row*s); already probabilities. */
+function decodeYunet(out: Outputs, inW: number, inH: number, threshold: number): Detection[] {
+  const dets: Detection[] = [];
+  for (const s of [8, 16, 32]) {
+    const cls = out[`cls_${s}`]?.data, obj = out[`obj_${s}`]?.data, box = out[`bbox_${s}`]?.data, kps = out[`kps_${s}`]?.data;
+    if (!cls || !obj || !box || !kps) throw new Error(`YuNet output for stride ${s} is missing: is this a YuNet model?`);
+    const cols = inW / s;
+    const n = cls.length;
+    for (let i = 0; i < n; i++) {
+      const score = Math.sqrt(clamp01(cls[i] as number) * clamp01(obj[i] as number));
+      if (score < threshold) continue;
+      const ax = (i % cols) * s, ay = Math.floor(i / cols) * s;
+      const cx = (box[i * 4] as number) * s + ax, cy = (box[i * 4 + 1] as number) * s + ay;
+      const w = Math.exp(box[i * 4 + 2] as number) * s, h = Math.exp(box[i * 4 + 3] as number) * s;
+      const k: number[] = [];
+      for (let j = 0; j < 5; j++) k.push((kps[i * 10 + 2 * j] as number) * s + ax, (kps[i * 10 + 2 * j + 1] as number) * s + ay);
+      dets.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score, kps: k });
+    }
+  }
+  return dets;
+}
+
+/** UltraFace: softmax scores (column 1 = face) and corner boxes relative to the input. */
+function decodeUltraface(out: Outputs, inW: number, inH: number, threshold: number): Detection[] {
+  const scores = out['scores']?.data, boxes = out['boxes']?.data;
+  if (!scores || !boxes) throw new Error('UltraFace outputs "scores" and "boxes" are missing: is this an UltraFace model?');
+  const dets: Detection[] = [];
+  const n = scores.length / 2;
+  for (let i = 0; i < n; i++) {
+    const score = scores[i * 2 + 1] as number;
+    if (score < threshold) continue;
+    dets.push({
+      x1: (boxes[i * 4] as number) * inW,
+      y1: (boxes[i * 4 + 1] as number) * inH,
+      x2: (boxes[i * 4 + 2] as number) * inW,
+      y2: (boxes[i * 4 + 3] as number) * inH,
+      score,
+      kps: null,
+    });
+  }
+  return dets;
+}
+
+/**
+ * MediaPipe BlazeFace (as converted for Barracuda): two heads, 2 anchors per cell on the
+ * finer grid and 6 on the coarser; offsets are in input pixels from the cell centre; logits.
+ */
+function decodeBlazeface(out: Outputs, inW: number, inH: number, threshold: number): Detection[] {
+  const heads = Object.values(out);
+  const scoreHeads = heads.filter((t) => t.dims[t.dims.length - 1] === 1).sort((a, b) => b.data.length - a.data.length);
+  const boxHeads = heads.filter((t) => t.dims[t.dims.length - 1] === 16).sort((a, b) => b.data.length - a.data.length);
+  if (scoreHeads.length !== 2 || boxHeads.length !== 2) throw new Error('BlazeFace outputs are not two score and two box heads: is this a BlazeFace model?');
+  const dets: Detection[] = [];
+  [2, 6].forEach((anchors, h) => {
+    const sc = (scoreHeads[h] as { data: Float32Array }).data;
+    const bx = (boxHeads[h] as { data: Float32Array }).data;
+    const cells = Math.round(Math.sqrt(sc.length / anchors));
+    for (let i = 0; i < sc.length; i++) {
+      const score = sigmoid(sc[i] as number);
+      if (score < threshold) continue;
+      const cell = Math.floor(i / anchors);
+      const ax = ((cell % cells) + 0.5) / cells * inW, ay = (Math.floor(cell / cells) + 0.5) / cells * inH;
+      const b = i * 16;
+      const cx = ax + (bx[b] as number), cy = ay + (bx[b + 1] as number);
+      const w = bx[b + 2] as number, hh = bx[b + 3] as number;
+      dets.push({ x1: cx - w / 2, y1: cy - hh / 2, x2: cx + w / 2, y2: cy + hh / 2, score, kps: null });
+    }
+  });
+  return dets;
+}
+
+const DECODERS = { yunet: decodeYunet, ultraface: decodeUltraface, blazeface: decodeBlazeface } as const;
+
+/** Long side of the copy on which big faces are found. */
+const COARSE_SIDE = 640;
+/** Native passes on frames up to this long side run whole; beyond, in tiles. */
+const WHOLE_NATIVE_MAX = 2048;
+const NATIVE_TILE = 1280;
+const NATIVE_OVERLAP = 256;
+/** Only search at native size when the coarse copy shrank the frame by more than this. */
+const NATIVE_PASS_MIN_SHRINK = 1.5;
+
+/**
+ * Runs one detector over the image as a set of windows at several scales and merges the
+ * candidates with NMS. Fully convolutional detectors (YuNet) see a ~640 px copy for large
+ * faces plus the native frame (tiled beyond 2048 px) for small ones; fixed-input
+ * detectors (UltraFace, BlazeFace) see a pyramid of scales, each cut in overlapping tiles
+ * of their input size, up to native resolution.
+ */
+export function createDetector(model: Model, spec: DetectorModel): Detector {
+  const decode = DECODERS[spec.kind];
+  const layout = { colourOrder: spec.colourOrder, layout: spec.layout, normalisation: spec.normalisation };
+
+  async function runWindow(img: Rgb, w: Window, threshold: number, inW: number, inH: number): Promise<Detection[]> {
+    const data = toTensor(img, w.x, w.y, inW, inH, layout);
+    const dims = spec.layout === 'nchw' ? [1, 3, inH, inW] : [1, inH, inW, 3];
+    const out = await model.run(data, dims);
+    return decode(out, inW, inH, threshold);
+  }
+
+  async function level(img: Rgb, scale: number, win: { w: number; h: number } | null, overlap: number, threshold: number): Promise<Detection[]> {
+    const sw = Math.max(1, Math.round(img.width * scale)), sh = Math.max(1, Math.round(img.height * scale));
+    const scaled = await resize(img, sw, sh);
+    const exact = { x: sw / img.width, y: sh / img.height };
+    // Dynamic models take the whole level (padded to their stride); fixed ones take tiles.
+    const size = win ?? { w: Math.ceil(sw / 32) * 32, h: Math.ceil(sh / 32) * 32 };
+    const ws = win ? windows(sw, sh, size, overlap, 1) : [{ x: 0, y: 0, w: size.w, h: size.h, scale: 1, inner: { left: false, top: false, right: false, bottom: false } }];
+    const found: Detection[] = [];
+    for (const w of ws) {
+      const dets = await runWindow(scaled, w, threshold, size.w, size.h);
+      for (const d of dets) {
+        const m = toImage(d, w);
+        if (cutByTile(m, w, 2)) continue;
+        found.push({
+          x1: m.x1 / exact.x, y1: m.y1 / exact.y, x2: m.x2 / exact.x, y2: m.y2 / exact.y, score: m.score,
+          kps: m.kps ? m.kps.map((v, i) => v / (i % 2 === 0 ? exact.x : exact.y)) : null,
+        });
+      }
+    }
+    return found;
+  }
+
+  async function tiledNative(img: Rgb, threshold: number): Promise<Detection[]> {
+    const found: Detection[] = [];
+    for (const w of windows(img.width, img.height, { w: NATIVE_TILE, h: NATIVE_TILE }, NATIVE_OVERLAP, 1)) {
+      const tw = Math.min(NATIVE_TILE, img.width - w.x), th = Math.min(NATIVE_TILE, img.height - w.y);
+      const dets = await runWindow(img, w, threshold, Math.ceil(tw / 32) * 32, Math.ceil(th / 32) * 32);
+      for (const d of dets) {
+        const m = toImage(d, w);
+        if (!cutByTile(m, w, 2)) found.push(m);
+      }
+    }
+    return found;
+  }
+
+  return {
+    async detect(img, opts) {
+      const long = Math.max(img.width, img.height);
+      const threshold = opts.scoreThreshold;
+      const found: Detection[] = [];
+      if (spec.inputSize === null) {
+        const coarse = Math.min(1, COARSE_SIDE / long);
+        found.push(...(await level(img, coarse, null, 0, threshold)));
+        if (opts.smallFaces && 1 / coarse > NATIVE_PASS_MIN_SHRINK) {
+          found.push(...(long <= WHOLE_NATIVE_MAX ? await level(img, 1, null, 0, threshold) : await tiledNative(img, threshold)));
+        }
+      } else {
+        const win = { w: spec.inputSize.width, h: spec.inputSize.height };
+        const overlap = Math.round(Math.min(win.w, win.h) / 4);
+        const fit = Math.min(1, win.w / img.width, win.h / img.height);
+        const limit = opts.smallFaces ? 1 : Math.max(fit, COARSE_SIDE / long);
+        const scales = [fit];
+        for (let s = fit * 2; s < limit * 0.75; s *= 2) scales.push(s);
+        if (opts.smallFaces && fit < 1 && (scales[scales.length - 1] as number) < 0.99) scales.push(Math.min(1, limit));
+        for (const s of scales) found.push(...(await level(img, s, win, overlap, threshold)));
+      }
+      return nms(found, spec.nmsIoU);
+    },
+  };
+}

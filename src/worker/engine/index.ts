@@ -1,0 +1,138 @@
+import {
+  type AnalysedFace,
+  type AnalyseInput,
+  AnalyseOptions,
+  embedderId,
+  type ImageAnalysis,
+  LoupeError,
+  type ModelPack,
+} from '../../shared';
+import { alignFace } from './align';
+import { decodeImage, type Decoded, fromRawFrame } from './decode';
+import { createDetector, type Detection } from './detect';
+import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
+import { createLandmarkFinder, type Point } from './landmarks';
+import { assessQuality } from './quality';
+import { Model } from './session';
+import { toTensor } from './tensor';
+
+export { alignFace, estimateSimilarity, applySimilarity, warpSimilarity } from './align';
+export { decodeImage, fromRawFrame } from './decode';
+export { iou, nms, type Detection } from './detect';
+export { parseExif } from './exif';
+export { type Rgb, resize } from './image';
+export { reduce68to5 } from './landmarks';
+export { assessQuality, poseFromLandmarks, LIMITS as QUALITY_LIMITS } from './quality';
+
+/** The model bytes of a pack, already checked against the manifest's hashes by the caller. */
+export interface PackModels {
+  manifest: ModelPack;
+  detector: Uint8Array;
+  landmarks?: Uint8Array;
+  embedder: Uint8Array;
+}
+
+export interface FaceEngine {
+  readonly manifest: ModelPack;
+  /** Everything about one image or frame: decode, detect, align, quality, embed, crops. */
+  analyse(input: AnalyseInput, options?: AnalyseOptions): Promise<ImageAnalysis>;
+  /** Only the faces' boxes and landmarks (no embedding): for benchmarks and tracking. */
+  detect(image: Rgb, options?: AnalyseOptions): Promise<{ detection: Detection; landmarks5: Point[] }[]>;
+  /** The embedding of an already aligned crop. */
+  embed(aligned: Rgb): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/** Share of the box added on each side for the face crop shown to examiners. */
+const FACE_MARGIN = 0.3;
+const FACE_JPEG_SIDE = 256;
+const THUMB_SIDE = 320;
+
+export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
+  const m = pack.manifest;
+  if (m.detector.kind !== 'yunet' && !m.landmarks) {
+    throw new LoupeError('integrity', `Pack ${m.name}: a ${m.detector.kind} detector gives no landmarks, so the pack needs a landmark model.`);
+  }
+  if (m.landmarks && !pack.landmarks) throw new LoupeError('integrity', `Pack ${m.name}: the landmark model bytes are missing.`);
+  const detectorModel = await Model.load(pack.detector, 'face detector');
+  const landmarkModel = m.landmarks && pack.landmarks ? await Model.load(pack.landmarks, 'landmark') : null;
+  const embedderModel = await Model.load(pack.embedder, 'face recogniser');
+  const detector = createDetector(detectorModel, m.detector);
+  const landmarks = landmarkModel && m.landmarks ? createLandmarkFinder(landmarkModel, m.landmarks) : null;
+  const emb = m.embedder;
+  const template = emb.alignmentTemplate as [number, number][];
+  const packRef = { name: m.name, version: m.version, embedder: embedderId(m) };
+
+  async function embed(aligned: Rgb): Promise<Float32Array> {
+    const { width, height } = emb.inputSize;
+    const out = await embedderModel.run(toTensor(aligned, 0, 0, width, height, { ...emb, layout: 'nchw' }), [1, 3, height, width]);
+    const raw = Object.values(out)[0]?.data;
+    if (!raw || raw.length !== emb.embeddingSize) throw new LoupeError('integrity', `The recogniser gave ${raw?.length ?? 0} values, not ${emb.embeddingSize}.`);
+    let norm = 0;
+    for (let i = 0; i < raw.length; i++) norm += (raw[i] as number) ** 2;
+    norm = Math.sqrt(norm) || 1;
+    const e = new Float32Array(raw.length);
+    for (let i = 0; i < raw.length; i++) e[i] = (raw[i] as number) / norm;
+    return e;
+  }
+
+  async function detect(image: Rgb, options: AnalyseOptions = {}) {
+    const o = AnalyseOptions.parse(options);
+    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold });
+    const out: { detection: Detection; landmarks5: Point[] }[] = [];
+    for (const d of dets.slice(0, o.maxFaces)) {
+      const l5 = d.kps ? [0, 1, 2, 3, 4].map((i): Point => [d.kps?.[2 * i] as number, d.kps?.[2 * i + 1] as number]) : await (landmarks as NonNullable<typeof landmarks>).find(image, d);
+      if (o.minInterEyePx > 0 && Math.hypot(l5[1]![0] - l5[0]![0], l5[1]![1] - l5[0]![1]) < o.minInterEyePx) continue;
+      out.push({ detection: d, landmarks5: l5 });
+    }
+    return out;
+  }
+
+  async function faceJpeg(image: Rgb, d: Detection): Promise<Uint8Array> {
+    const w = d.x2 - d.x1, h = d.y2 - d.y1;
+    const c = crop(image, d.x1 - w * FACE_MARGIN, d.y1 - h * FACE_MARGIN, w * (1 + 2 * FACE_MARGIN), h * (1 + 2 * FACE_MARGIN));
+    return c ? encodeJpegFit(c, FACE_JPEG_SIDE, 85) : new Uint8Array(0);
+  }
+
+  return {
+    manifest: m,
+    detect,
+    embed,
+    async analyse(input, options = {}) {
+      const o = AnalyseOptions.parse(options);
+      const t0 = performance.now();
+      const decoded: Decoded = input instanceof Uint8Array ? await decodeImage(input, o.maxPixels) : fromRawFrame(input, o.maxPixels);
+      const { image } = decoded;
+      const t1 = performance.now();
+      const found = await detect(image, o);
+      const t2 = performance.now();
+      const faces: AnalysedFace[] = [];
+      for (const { detection: d, landmarks5 } of found) {
+        const aligned = alignFace(image, landmarks5, template, emb.inputSize.width, emb.inputSize.height).image;
+        faces.push({
+          box: { x: d.x1, y: d.y1, w: d.x2 - d.x1, h: d.y2 - d.y1 },
+          landmarks5: landmarks5.map((p) => [p[0], p[1]] as [number, number]),
+          detectorScore: Math.max(0, Math.min(1, d.score)),
+          quality: assessQuality(landmarks5, aligned),
+          embedding: await embed(aligned),
+          alignedJpeg: await encodeJpeg(aligned, 92),
+          faceJpeg: await faceJpeg(image, d),
+        });
+      }
+      const t3 = performance.now();
+      return {
+        width: image.width,
+        height: image.height,
+        format: decoded.format,
+        exif: decoded.exif,
+        thumbnailJpeg: o.thumbnail ? await encodeJpegFit(image, THUMB_SIDE, 80) : new Uint8Array(0),
+        faces,
+        pack: packRef,
+        timings: { decodeMs: t1 - t0, detectMs: t2 - t1, facesMs: t3 - t2, totalMs: performance.now() - t0 },
+      };
+    },
+    async close() {
+      await Promise.all([detectorModel.close(), landmarkModel?.close(), embedderModel.close()]);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { FaceQuality } from '../../shared';
+import type { Rgb } from './image';
+
+/**
+ * Face image quality for comparison, after the ideas of ISO/IEC 29794-5 and OFIQ: a few
+ * measurable components, each mapped to 0..1, combined into one 0-100 score, plus hard
+ * limits below which a face is flagged insufficient. docs/quality.md explains the choices;
+ * keep the two in step.
+ */
+
+type Point = readonly [number, number];
+
+/** The embedder's template puts the eyes ~35 px apart; beyond ~48 px a face gives it no more detail. */
+export const IED_ZERO = 10;
+export const IED_FULL = 48;
+/** Variance of the Laplacian on the aligned crop: below LOW a face is a blur, above HIGH fully sharp. */
+export const SHARP_LOW = 15;
+export const SHARP_HIGH = 400;
+export const WEIGHTS = { resolution: 0.35, sharpness: 0.25, pose: 0.25, exposure: 0.15 } as const;
+export const LIMITS = { minInterEyePx: 12, maxYawDeg: 50, minSharpnessScore: 0.1, minScore: 25 } as const;
+
+/** The part of the 112x112 aligned crop that is face (brows to chin, cheek to cheek), away from black borders. */
+const REGION = { x0: 20, x1: 92, y0: 36, y1: 100 };
+
+const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
+const deg = (r: number) => (r * 180) / Math.PI;
+
+/** Roll from the eye line; yaw from how far the nose tip sits off the eye-mouth midline, in half inter-eye distances. */
+export function poseFromLandmarks(l: readonly Point[]): { yawDeg: number; rollDeg: number } {
+  const [e1, e2, n, m1, m2] = l as [Point, Point, Point, Point, Point];
+  const roll = Math.atan2(e2[1] - e1[1], e2[0] - e1[0]);
+  const c = Math.cos(-roll), s = Math.sin(-roll);
+  // Work in the frame where the eyes are level.
+  const rot = (p: Point): [number, number] => [p[0] * c - p[1] * s, p[0] * s + p[1] * c];
+  const [a, b, nose, ma, mb] = [rot(e1), rot(e2), rot(n), rot(m1), rot(m2)];
+  const half = Math.hypot(b[0] - a[0], b[1] - a[1]) / 2;
+  const eyeMid: [number, number] = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const mouthMid: [number, number] = [(ma[0] + mb[0]) / 2, (ma[1] + mb[1]) / 2];
+  const span = mouthMid[1] - eyeMid[1];
+  const t = span !== 0 ? (nose[1] - eyeMid[1]) / span : 0;
+  const midX = eyeMid[0] + t * (mouthMid[0] - eyeMid[0]);
+  const r = half > 0 ? (nose[0] - midX) / half : 0;
+  return { yawDeg: deg(Math.asin(Math.max(-1, Math.min(1, r)))), rollDeg: deg(roll) };
+}
+
+/** Sharpness and exposure measured on the face region of the aligned crop. */
+export function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number } {
+  const { width, data } = aligned;
+  const g = (x: number, y: number) => {
+    const p = (y * width + x) * 3;
+    return 0.299 * (data[p] as number) + 0.587 * (data[p + 1] as number) + 0.114 * (data[p + 2] as number);
+  };
+  let sum = 0, sum2 = 0, n = 0, bright = 0, dark = 0, lum = 0;
+  for (let y = REGION.y0; y < REGION.y1; y++) {
+    for (let x = REGION.x0; x < REGION.x1; x++) {
+      const v = g(x, y);
+      const lap = g(x - 1, y) + g(x + 1, y) + g(x, y - 1) + g(x, y + 1) - 4 * v;
+      sum += lap; sum2 += lap * lap; n++;
+      lum += v;
+      if (v <= 10) dark++;
+      if (v >= 245) bright++;
+    }
+  }
+  const mean = sum / n;
+  return { sharpness: Math.max(0, sum2 / n - mean * mean), brightness: lum / n, clippedDark: dark / n, clippedBright: bright / n };
+}
+
+export function assessQuality(landmarks5: readonly Point[], aligned: Rgb): FaceQuality {
+  const [e1, e2] = landmarks5 as [Point, Point];
+  const interEyePx = Math.hypot(e2[0] - e1[0], e2[1] - e1[1]);
+  const { yawDeg, rollDeg } = poseFromLandmarks(landmarks5);
+  const crop = measureCrop(aligned);
+
+  const resolution = clamp01(Math.log2(Math.max(interEyePx, 1e-6) / IED_ZERO) / Math.log2(IED_FULL / IED_ZERO));
+  const sharpness = clamp01(Math.log10(Math.max(crop.sharpness, 1e-6) / SHARP_LOW) / Math.log10(SHARP_HIGH / SHARP_LOW));
+  const pose = clamp01(1 - Math.max(0, Math.abs(yawDeg) - 10) / 50) * clamp01(1 - Math.max(0, Math.abs(rollDeg) - 30) / 60);
+  const clipped = crop.clippedDark + crop.clippedBright;
+  const exposure =
+    clamp01(1 - Math.max(0, 50 - crop.brightness) / 40 - Math.max(0, crop.brightness - 205) / 40) * clamp01(1 - Math.max(0, clipped - 0.05) / 0.45);
+  const components = { resolution, sharpness, pose, exposure };
+
+  // Weighted geometric mean: one failing component pulls the score down however good the rest.
+  const score = Math.round(
+    100 * Math.exp((Object.keys(WEIGHTS) as (keyof typeof WEIGHTS)[]).reduce((s, k) => s + WEIGHTS[k] * Math.log(Math.max(components[k], 1e-3)), 0)),
+  );
+
+  const reasons: string[] = [];
+  if (interEyePx < LIMITS.minInterEyePx) reasons.push(`only ${interEyePx.toFixed(1)} px between the eyes (at least ${LIMITS.minInterEyePx} needed)`);
+  if (Math.abs(yawDeg) > LIMITS.maxYawDeg) reasons.push(`head turned about ${Math.round(Math.abs(yawDeg))} degrees (at most ${LIMITS.maxYawDeg})`);
+  if (sharpness < LIMITS.minSharpnessScore) reasons.push('face too blurred');
+  if (exposure === 0) reasons.push(crop.brightness < 50 ? 'face too dark' : crop.brightness > 205 ? 'face overexposed' : 'face mostly clipped to black or white');
+  if (score < LIMITS.minScore && reasons.length === 0) reasons.push(`overall quality ${score} below ${LIMITS.minScore}`);
+
+  return {
+    interEyePx,
+    sharpness: crop.sharpness,
+    yawDeg,
+    rollDeg,
+    brightness: crop.brightness,
+    clippedDark: crop.clippedDark,
+    clippedBright: crop.clippedBright,
+    components,
+    score: Math.max(0, Math.min(100, score)),
+    insufficient: reasons.length > 0,
+    reasons,
+  };
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { AnalyseInput, AnalyseOptions, Bytes, ErrorCode, ImageAnalysis, ModelPack } from '../../shared';
+
+/**
+ * Messages between the main process's face pool and one engine worker. Both sides parse
+ * what they receive, so a malformed message is an error with a reason, never undefined
+ * behaviour in a thread that handles evidence.
+ */
+
+/** Given to each worker at start: the pack's model bytes, already checked against the manifest. */
+export const WorkerInit = z.object({
+  manifest: ModelPack,
+  detector: Bytes,
+  landmarks: Bytes.optional(),
+  embedder: Bytes,
+});
+export type WorkerInit = z.infer<typeof WorkerInit>;
+
+export const ToWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('analyse'), id: z.number().int(), input: AnalyseInput, options: AnalyseOptions }),
+  /** Test-only: the worker exits at once as if it had crashed, so the pool's recovery can be tested for real. */
+  z.object({ type: z.literal('simulate-crash'), exitCode: z.number().int().min(1).max(255) }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+export const WireError = z.object({ code: ErrorCode, message: z.string() });
+export type WireError = z.infer<typeof WireError>;
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('failed'), error: WireError }),
+  z.object({ type: z.literal('result'), id: z.number().int(), analysis: ImageAnalysis }),
+  z.object({ type: z.literal('error'), id: z.number().int(), error: WireError }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;

@@ -1,6 +1,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LoupeError, type AuditVerification } from '../shared';
+import { LoupeError, type AuditVerification, type Client, type ImportBatch } from '../shared';
+import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { readSecret } from './prompt';
 import { withSession, withWorkstation } from './session';
@@ -39,6 +40,29 @@ const print = (ctx: CommandContext, value: unknown, human: () => string) => {
 
 const describeVerification = (v: AuditVerification) =>
   v.ok ? `${v.chain} audit chain intact: ${v.records} records, head ${v.headHash}` : `${v.chain} audit chain BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason} (${v.records} records)`;
+
+const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Runs an import to its end, printing progress to stderr; resolves with the batch's final state. */
+async function followImport(ctx: CommandContext, c: Client, ws: Workstation, start: () => Promise<{ batchId: string; filesTotal: number }>) {
+  let last = '';
+  const off = ws.onEvent((e) => {
+    if (e.type !== 'import.progress' || ctx.json) return;
+    const line = `\r${e.filesDone}/${e.filesTotal} files, ${e.facesFound} faces, ${e.failed} failed, ${e.duplicates} duplicates, ${e.filesPerSec.toFixed(1)} files/s${e.etaSec !== null ? `, about ${e.etaSec} s left` : ''}`;
+    if (line !== last) process.stderr.write(line.padEnd(last.length));
+    last = line;
+  });
+  const { batchId } = await start();
+  await ws.importSettled();
+  off();
+  if (last) process.stderr.write('\n');
+  const batch = (await c.must('evidence.batches', {})).find((b) => b.id === batchId);
+  if (!batch) throw new LoupeError('internal', 'The import batch vanished.');
+  return batch;
+}
+
+const describeBatch = (b: ImportBatch) =>
+  `import ${b.id} ${b.status}: ${b.filesDone}/${b.filesTotal} files, ${b.facesFound} faces, ${b.failed} failed, ${b.duplicates} duplicates`;
 
 export const COMMANDS: Command[] = [
   {
@@ -185,6 +209,96 @@ export const COMMANDS: Command[] = [
       const text = v.ok ? `intact: ${v.records} records, head ${v.headHash}` : `BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason}`;
       print(ctx, v, () => text);
       if (!v.ok) throw new LoupeError('integrity', text);
+    },
+  },
+  {
+    words: ['models', 'list'],
+    usage: 'models list',
+    summary: 'model packs, installed or not, with their licences',
+    async run(ctx) {
+      const packs = await withSession(ctx, (c) => c.must('models.list', {}));
+      print(ctx, packs, () => packs.map((p) => `${p.name.padEnd(10)} ${p.version.padEnd(7)} ${p.installed ? 'installed' : 'available'}${p.active ? ' (in use)' : ''}  ${p.detector} + ${p.embedder}  ${p.licence}`).join('\n'));
+    },
+  },
+  {
+    words: ['models', 'install'],
+    usage: 'models install PACK [--from DIR]',
+    summary: 'install a model pack (registry, or a folder when air-gapped)',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { from: { type: 'string' } });
+      const pack = positionals[2];
+      if (!pack) throw new LoupeError('invalid_input', 'Name the pack: loupe models install PACK [--from DIR]');
+      const from = optionalString(values.from);
+      const info = await withSession(ctx, (c) => c.must('models.install', from ? { pack, from } : { pack }));
+      print(ctx, info, () => `installed ${info.name} ${info.version} (${info.detector} + ${info.embedder}; ${info.licence})`);
+    },
+  },
+  {
+    words: ['import'],
+    usage: 'import --case REF [--exhibit-ref X] [--fps N] [--no-small-faces] PATH...',
+    summary: 'import files and folders as exhibits and find their faces',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { case: { type: 'string' }, 'exhibit-ref': { type: 'string' }, fps: { type: 'string' }, 'no-small-faces': { type: 'boolean' } });
+      const paths = positionals.slice(1);
+      if (paths.length === 0) throw new LoupeError('invalid_input', 'Name at least one file or folder: loupe import --case REF PATH...');
+      const exhibitRef = optionalString(values['exhibit-ref']);
+      const fps = optionalString(values.fps);
+      const batch = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c, ws) =>
+        followImport(ctx, c, ws, () =>
+          c.must('evidence.import', {
+            paths,
+            options: {
+              ...(exhibitRef ? { exhibitRef } : {}),
+              ...(fps ? { videoFramesPerSecond: Number(fps) } : {}),
+              smallFaces: values['no-small-faces'] !== true,
+            },
+          }),
+        ),
+      );
+      print(ctx, batch, () => describeBatch(batch));
+    },
+  },
+  {
+    words: ['import-resume'],
+    usage: 'import-resume --case REF [--batch ID]',
+    summary: 'resume an interrupted import (the latest, or the one named)',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, batch: { type: 'string' } });
+      const wanted = optionalString(values.batch);
+      const batch = await withSession({ ...ctx, caseRef: required(values, 'case') }, async (c, ws) => {
+        const open = (await c.must('evidence.batches', {})).filter((b) => b.status !== 'done');
+        const target = wanted ? open.find((b) => b.id === wanted) : open[0];
+        if (!target) throw new LoupeError('not_found', wanted ? `No unfinished import ${wanted} in this case.` : 'This case has no unfinished import.');
+        return followImport(ctx, c, ws, () => c.must('evidence.resumeImport', { batchId: target.id }));
+      });
+      print(ctx, batch, () => describeBatch(batch));
+    },
+  },
+  {
+    words: ['evidence', 'list'],
+    usage: 'evidence list --case REF [--failed]',
+    summary: 'exhibits of a case with their hashes and face counts',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, failed: { type: 'boolean' } });
+      const page = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.list', { offset: 0, limit: 500, ...(values.failed ? { status: 'failed' as const } : {}) }));
+      print(ctx, page, () =>
+        [
+          ...page.exhibits.map((e) => `${String(e.id).padStart(5)} ${e.status.padEnd(9)} ${e.kind.padEnd(11)} ${String(e.faceCount).padStart(4)} faces  ${e.sha256.slice(0, 16)}  ${e.sourcePath}${e.failure ? `  (${e.failure})` : ''}`),
+          `${page.exhibits.length} of ${page.total} exhibits`,
+        ].join('\n'),
+      );
+    },
+  },
+  {
+    words: ['evidence', 'verify'],
+    usage: 'evidence verify --case REF',
+    summary: 're-hash the original files; exit 1 if any changed or is missing',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' } });
+      const checks = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.verify', {}));
+      const bad = checks.filter((x) => !x.ok);
+      print(ctx, checks, () => [...bad.map((b) => `exhibit ${b.exhibitId} ${b.sourcePath}: ${b.reason}`), `${checks.length - bad.length} of ${checks.length} originals match their import hash`].join('\n'));
+      if (bad.length > 0) throw new LoupeError('integrity', `${bad.length} original file(s) changed or missing`);
     },
   },
 ];

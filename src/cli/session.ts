@@ -1,5 +1,5 @@
 import { createClient, LoupeError, type Client } from '../shared';
-import { createWorkstation, defaultHome } from '../main/workstation';
+import { createWorkstation, defaultHome, type Workstation } from '../main/workstation';
 import { readSecret } from './prompt';
 
 export interface SessionOptions {
@@ -13,7 +13,7 @@ export interface SessionOptions {
  * Runs one command as a signed-in user through the same router the desktop app uses,
  * so every CLI action is validated, role-checked and audited the same way.
  */
-export async function withSession<T>(opts: SessionOptions, fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withSession<T>(opts: SessionOptions, fn: (client: Client, ws: Workstation) => Promise<T>): Promise<T> {
   const ws = await createWorkstation({ home: opts.home ?? defaultHome() });
   const client = createClient((channel, input) => ws.call(channel, input, 'cli'));
   try {
@@ -26,8 +26,7 @@ export async function withSession<T>(opts: SessionOptions, fn: (client: Client) 
       if (!found) throw new LoupeError('not_found', `No case ${opts.caseRef} on this workstation (see: loupe case list).`);
       await client.must('cases.open', { caseId: found.id, passphrase: await readSecret(`Passphrase for case ${found.reference}`, 'LOUPE_PASSPHRASE') });
     }
-    const result = await fn(client);
-    return result;
+    return await fn(client, ws);
   } finally {
     await client.invoke('session.signOut', {}).catch(() => undefined);
     await ws.close();

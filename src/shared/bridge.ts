@@ -10,6 +10,10 @@ export interface LoupeBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** URL of an image of the open case, e.g. mediaUrl('face/12/crop'); served only while that case is open. */
   mediaUrl(ref: string): string;
+  /** Desktop only: the native file chooser; absent where there is none (the test harness). */
+  choosePaths?(kind: 'files' | 'folder'): Promise<string[]>;
+  /** Desktop only: the path of a file dropped on the window. */
+  pathForFile?(file: File): string;
 }
 
 /** Media references the renderer may ask for: kind/id/variant, nothing else. */

@@ -9,3 +9,4 @@ export * from './client';
 export * from './file-type';
 export * from './model-pack';
 export * from './faces';
+export * from './evidence';

@@ -21,4 +21,84 @@ CREATE TABLE case_info (
 );
 ${AUDIT_SCHEMA}`,
   },
+  {
+    version: 2,
+    name: 'exhibits, import batches, video frames, tracks and faces',
+    up: `
+CREATE TABLE import_batches (
+  id TEXT PRIMARY KEY,
+  started_at TEXT NOT NULL,
+  started_by TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'cancelled', 'interrupted')),
+  sources TEXT NOT NULL,
+  options TEXT NOT NULL,
+  exhibit_ref TEXT,
+  files_total INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE exhibits (
+  id INTEGER PRIMARY KEY,
+  batch_id TEXT NOT NULL REFERENCES import_batches(id),
+  sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  source_path TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  exhibit_ref TEXT,
+  kind TEXT NOT NULL CHECK (kind IN ('image', 'video', 'unsupported')),
+  file_type TEXT,
+  status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'duplicate')),
+  failure TEXT,
+  duplicate_of INTEGER REFERENCES exhibits(id),
+  width INTEGER,
+  height INTEGER,
+  duration_ms INTEGER,
+  capture_time TEXT,
+  camera TEXT,
+  source_modified_at TEXT,
+  imported_by TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  pack TEXT,
+  thumbnail BLOB,
+  display BLOB,
+  UNIQUE (source_path, sha256)
+);
+CREATE INDEX exhibits_by_sha ON exhibits(sha256);
+CREATE INDEX exhibits_by_batch ON exhibits(batch_id);
+CREATE TABLE frames (
+  id INTEGER PRIMARY KEY,
+  exhibit_id INTEGER NOT NULL REFERENCES exhibits(id),
+  time_ms INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  display BLOB,
+  UNIQUE (exhibit_id, time_ms)
+);
+CREATE TABLE tracks (
+  id INTEGER PRIMARY KEY,
+  exhibit_id INTEGER NOT NULL REFERENCES exhibits(id),
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  face_count INTEGER NOT NULL,
+  best_face_id INTEGER
+);
+CREATE TABLE faces (
+  id INTEGER PRIMARY KEY,
+  exhibit_id INTEGER NOT NULL REFERENCES exhibits(id),
+  frame_id INTEGER REFERENCES frames(id),
+  track_id INTEGER REFERENCES tracks(id),
+  box TEXT NOT NULL,
+  landmarks TEXT NOT NULL,
+  detector_score REAL NOT NULL,
+  quality TEXT NOT NULL,
+  quality_score REAL NOT NULL,
+  insufficient INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  embedding BLOB NOT NULL,
+  crop BLOB NOT NULL,
+  aligned BLOB NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX faces_by_exhibit ON faces(exhibit_id);
+CREATE INDEX faces_by_track ON faces(track_id);`,
+  },
 ];

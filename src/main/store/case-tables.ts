@@ -1,5 +1,6 @@
 import type { CaseAuthority } from '../../shared';
 import { auditTable, type AuditTable } from './audit-table';
+import { evidenceTables, type EvidenceReads, type EvidenceWrites } from './evidence-tables';
 import type { Db } from './sqlite';
 
 export interface CaseInfo extends CaseAuthority {
@@ -8,11 +9,11 @@ export interface CaseInfo extends CaseAuthority {
   createdBy: string;
 }
 
-export interface CaseReads {
+export interface CaseReads extends EvidenceReads {
   info(): CaseInfo;
 }
 
-export interface CaseWrites {
+export interface CaseWrites extends EvidenceWrites {
   insertInfo(info: CaseInfo): void;
 }
 
@@ -31,11 +32,14 @@ export function caseTables(db: Db): CaseTables {
       'INSERT INTO case_info (id, reference, title, offence_category, purpose, legal_basis, authorised_by, retention_date, created_at, created_by) VALUES (@id, @reference, @title, @offenceCategory, @purpose, @legalBasis, @authorisedBy, @retentionDate, @createdAt, @createdBy)',
     ),
   };
+  const evidence = evidenceTables(db);
   return {
     reads: {
+      ...evidence.reads,
       info: () => q.info.get() as CaseInfo,
     },
     writes: {
+      ...evidence.writes,
       insertInfo: (info) => void q.insertInfo.run(info),
     },
     audit: auditTable(db),

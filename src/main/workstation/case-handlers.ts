@@ -1,10 +1,10 @@
 import { LoupeError } from '../../shared';
-import type { CaseService } from '../cases';
+import type { CaseService, OpenCase } from '../cases';
 import type { Router } from '../router';
 import type { UserRegistry } from '../users';
-import type { SessionState } from './state';
+import type { CaseSession, SessionState } from './state';
 
-export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, users: UserRegistry, now: () => Date): void {
+export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, users: UserRegistry, now: () => Date, attach: (open: OpenCase) => CaseSession): void {
   const open = () => {
     if (!state.open) throw new LoupeError('no_case_open', 'Open a case first.');
     return state.open;
@@ -17,7 +17,7 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
 
   router.handle('cases.create', async ({ passphrase, ...authority }, ctx) => {
     refuseIfOpen();
-    state.open = await cases.create(authority, passphrase, ctx.user!);
+    state.open = attach(await cases.create(authority, passphrase, ctx.user!));
     ctx.setObject(`case:${state.open.store.id}`);
     state.emit({ type: 'session.changed' });
     return cases.details(state.open);
@@ -26,7 +26,7 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
   router.handle('cases.open', async (input, ctx) => {
     ctx.setObject(`case:${input.caseId}`);
     refuseIfOpen();
-    state.open = await cases.open(input.caseId, ctx.user!, input.passphrase);
+    state.open = attach(await cases.open(input.caseId, ctx.user!, input.passphrase));
     state.emit({ type: 'session.changed' });
     return cases.details(state.open);
   });

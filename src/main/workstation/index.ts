@@ -1,20 +1,27 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ApiEvent, ApiResult } from '../../shared';
-import { AuditLog } from '../audit';
-import { CaseService } from '../cases';
+import { AuditLog, type AuditEntry } from '../audit';
+import { CaseService, type OpenCase } from '../cases';
+import { EvidenceService } from '../evidence';
+import { defaultModelsDir } from '../models';
 import { randomId } from '../crypto';
 import { Router, type Transport } from '../router';
 import { openWorkstationStore } from '../store';
 import { UserRegistry } from '../users';
 import { registerAuditHandlers } from './audit-handlers';
 import { registerCaseHandlers } from './case-handlers';
+import { EngineHolder } from './engine-holder';
+import { registerEvidenceHandlers } from './evidence-handlers';
+import { registerModelHandlers } from './model-handlers';
 import { registerSessionHandlers } from './session-handlers';
-import { SessionState } from './state';
+import { SessionState, type CaseSession } from './state';
 
 export interface WorkstationOptions {
   /** Where the workstation database and the cases live. */
   home: string;
+  /** Where model packs are installed; LOUPE_MODELS or <home>/models by default. */
+  modelsDir?: string;
   now?: () => Date;
 }
 
@@ -23,6 +30,10 @@ export interface Workstation {
   /** The one way in: every transport (IPC, CLI, test harness) calls this. */
   call(channel: unknown, input: unknown, transport: Transport): Promise<ApiResult<unknown>>;
   onEvent(listener: (e: ApiEvent) => void): () => void;
+  /** An image of the open case for the renderer (the custom protocol serves these), or null. */
+  media(ref: string): Promise<{ mime: string; bytes: Uint8Array } | null>;
+  /** Resolves when the open case's running import, if any, has finished (CLI and tests). */
+  importSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,7 +52,26 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now);
   const state = new SessionState();
   const users = new UserRegistry(ws, now);
-  const cases = new CaseService(ws, path.join(opts.home, 'cases'), now);
+  const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
+  const modelsDir = opts.modelsDir ?? (process.env.LOUPE_MODELS ? defaultModelsDir() : path.join(opts.home, 'models'));
+  const engine = new EngineHolder(modelsDir);
+
+  /** Records written by services (not the router) join the case chain the same way. */
+  const caseAudit = (open: OpenCase) => (entry: AuditEntry) => {
+    open.audit.append(entry);
+    cases.recordAnchor(open);
+  };
+  const attach = (open: OpenCase): CaseSession => ({
+    ...open,
+    evidence: new EvidenceService({
+      store: open.store,
+      engine: () => engine.get(),
+      audit: caseAudit(open),
+      emit: (e) => state.emit(e),
+      onFaces: () => undefined,
+      now,
+    }),
+  });
 
   const router = new Router({
     user: () => state.user,
@@ -50,16 +80,21 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     onCaseAudited: () => state.open && cases.recordAnchor(state.open),
   });
   registerSessionHandlers(router, state, users);
-  registerCaseHandlers(router, state, cases, users, now);
+  registerCaseHandlers(router, state, cases, users, now, attach);
   registerAuditHandlers(router, state, cases, workstationAudit);
+  registerModelHandlers(router, modelsDir, engine);
+  registerEvidenceHandlers(router, state);
   router.assertComplete();
 
   return {
     home: opts.home,
     call: (channel, input, transport) => router.call(channel, input, transport),
     onEvent: (listener) => state.onEvent(listener),
+    media: async (ref) => state.open?.evidence.media(ref) ?? null,
+    importSettled: async () => state.open?.evidence.settled(),
     close: async () => {
-      if (state.open) state.closeCase();
+      await state.closeCase();
+      await engine.reset();
       ws.close();
     },
   };

@@ -24,8 +24,8 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
   });
 
   router.handle('session.signOut', (_input, ctx) => {
-    ctx.afterAudit(() => {
-      if (state.open) state.closeCase();
+    ctx.afterAudit(async () => {
+      await state.closeCase();
       state.user = null;
       state.emit({ type: 'session.changed' });
     });

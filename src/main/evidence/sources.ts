@@ -1,0 +1,41 @@
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LoupeError } from '../../shared';
+
+/**
+ * The files an import covers: each path given, and every file under each folder given,
+ * in a stable order. Links are followed once; a folder reached twice is walked once.
+ */
+export async function listSourceFiles(paths: readonly string[]): Promise<string[]> {
+  const files = new Set<string>();
+  const seenDirs = new Set<string>();
+  for (const [i, p] of paths.entries()) {
+    const abs = path.resolve(p);
+    const s = await stat(abs).catch(() => null);
+    if (!s) throw new LoupeError('not_found', `No such file or folder: ${abs}. Check the path; nothing was imported.`, `paths.${i}`);
+    if (s.isDirectory()) await walk(abs, files, seenDirs);
+    else if (s.isFile()) files.add(abs);
+    else throw new LoupeError('unsupported_file', `${abs} is neither a file nor a folder.`, `paths.${i}`);
+  }
+  return [...files];
+}
+
+async function walk(dir: string, files: Set<string>, seenDirs: Set<string>): Promise<void> {
+  const real = await realpath(dir);
+  if (seenDirs.has(real)) return;
+  seenDirs.add(real);
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new LoupeError('unavailable', `The folder ${dir} cannot be read (${err.code ?? err.message}); check its permissions.`);
+  });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) await walk(full, files, seenDirs);
+    else if (e.isFile()) files.add(full);
+    else if (e.isSymbolicLink()) {
+      const target = await stat(full).catch(() => null);
+      if (target?.isDirectory()) await walk(full, files, seenDirs);
+      else if (target?.isFile()) files.add(full);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { LoupeError } from '../../shared';
+
+/**
+ * Frames sampled from a video by ffmpeg: one every 1/fps seconds plus one at each scene
+ * change, decoded to raw RGB and streamed through a pipe (no frame ever touches disk).
+ * ffmpeg's showinfo filter reports each selected frame's time and size on stderr before
+ * the frame's bytes arrive on stdout, which is how the bytes are cut into frames.
+ */
+
+export interface VideoFrame {
+  timeMs: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface VideoFacts {
+  durationMs: number | null;
+  creationTime: string | null;
+  codec: string | null;
+}
+
+/** LOUPE_FFMPEG, else the ffmpeg shipped by @ffmpeg-installer, else ffmpeg on the PATH. */
+export function ffmpegPath(): string {
+  if (process.env.LOUPE_FFMPEG) return process.env.LOUPE_FFMPEG;
+  try {
+    const p = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+    if (existsSync(p)) return p;
+  } catch {
+    // Not installed for this platform: fall back to the system's ffmpeg.
+  }
+  return 'ffmpeg';
+}
+
+const MAX_FRAME_PIXELS = 8192 * 8192;
+
+export async function* sampleVideo(
+  file: string,
+  opts: { framesPerSecond: number; sceneChange: number; signal?: AbortSignal; facts?: (f: VideoFacts) => void },
+): AsyncGenerator<VideoFrame> {
+  const step = (1 / opts.framesPerSecond).toFixed(4);
+  const scene = opts.sceneChange > 0 ? `+gt(scene,${opts.sceneChange.toFixed(3)})` : '';
+  const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${step})${scene}'`;
+  const args = ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `${select},showinfo`, '-vsync', 'vfr', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  const headers: { timeMs: number; width: number; height: number }[] = [];
+  const stderrTail: string[] = [];
+  const facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
+  let factsSent = false;
+  let stderrBuf = '';
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let exited: { code: number | null; error?: Error } | null = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    stderrBuf += text;
+    let nl: number;
+    while ((nl = stderrBuf.indexOf('\n')) >= 0) {
+      const line = stderrBuf.slice(0, nl).trimEnd();
+      stderrBuf = stderrBuf.slice(nl + 1);
+      const info = /showinfo.*\bpts_time:\s*(-?[\d.]+).*\bs:(\d+)x(\d+)/.exec(line);
+      if (info) {
+        headers.push({ timeMs: Math.max(0, Math.round(Number(info[1]) * 1000)), width: Number(info[2]), height: Number(info[3]) });
+        notify();
+        continue;
+      }
+      const dur = /Duration:\s*(\d+):(\d+):([\d.]+)/.exec(line);
+      if (dur) facts.durationMs = Math.round(((Number(dur[1]) * 60 + Number(dur[2])) * 60 + Number(dur[3])) * 1000);
+      const created = /creation_time\s*:\s*(\S+)/.exec(line);
+      if (created && !facts.creationTime) facts.creationTime = created[1] ?? null;
+      const codec = /Stream #\d+:\d+.*Video:\s*([A-Za-z0-9_]+)/.exec(line);
+      if (codec && !facts.codec) facts.codec = codec[1] ?? null;
+      if (line.trim() !== '') {
+        stderrTail.push(line.trim());
+        if (stderrTail.length > 8) stderrTail.shift();
+      }
+    }
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    // Hold ffmpeg back while more than two frames wait to be taken.
+    const next = headers[0];
+    if (next && buffered > next.width * next.height * 3 * 2) child.stdout.pause();
+    notify();
+  });
+  child.on('error', (error) => {
+    exited = { code: null, error };
+    notify();
+  });
+  child.on('close', (code) => {
+    exited ??= { code };
+    notify();
+  });
+  const onAbort = () => child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', onAbort);
+
+  const take = (n: number): Buffer => {
+    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    const frame = Buffer.from(all.subarray(0, n));
+    const rest = all.subarray(n);
+    chunks = rest.length > 0 ? [rest] : [];
+    buffered = rest.length;
+    return frame;
+  };
+
+  let frames = 0;
+  try {
+    for (;;) {
+      const header = headers[0];
+      if (header) {
+        if (header.width * header.height > MAX_FRAME_PIXELS) throw new LoupeError('unsupported_file', `Video frames of ${header.width}x${header.height} are larger than Loupe decodes (8192x8192).`);
+        const size = header.width * header.height * 3;
+        if (buffered >= size) {
+          headers.shift();
+          if (!factsSent) {
+            factsSent = true;
+            opts.facts?.(facts);
+          }
+          frames++;
+          const data = take(size);
+          if (child.stdout.isPaused()) child.stdout.resume();
+          yield { timeMs: header.timeMs, width: header.width, height: header.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+          continue;
+        }
+        if (child.stdout.isPaused()) child.stdout.resume();
+      }
+      if (exited) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (!exited) child.kill('SIGKILL');
+  }
+  if (opts.signal?.aborted) throw new LoupeError('cancelled', 'Video sampling was cancelled.');
+  const end = exited as { code: number | null; error?: Error } | null;
+  if (end?.error) throw new LoupeError('unavailable', `ffmpeg could not be started (${end.error.message}); install ffmpeg or set LOUPE_FFMPEG.`);
+  if (!factsSent) opts.facts?.(facts);
+  if (end?.code !== 0 || frames === 0) {
+    const why = stderrTail.filter((l) => !/^(Input|Output|Stream|Metadata|Duration|Press|\[Parsed_showinfo)/.test(l)).at(-1) ?? 'no frames could be decoded';
+    if (frames === 0) throw new LoupeError('unsupported_file', `Not a video Loupe can read: ${why}.`);
+    throw new LoupeError('unsupported_file', `The video is damaged after ${frames} readable frames (${why}); the readable part was not kept, to avoid a partial record.`);
+  }
+}

@@ -1,0 +1,47 @@
+import { embedderId, LoupeError, type Calibration } from '../../shared';
+import { thresholdFor } from '../calibration';
+import { createFacePool } from '../engine';
+import type { Engine } from '../evidence';
+import { bestPack, loadPack } from '../models';
+
+/**
+ * Without a calibration table, faces of one video link into a track above this cosine
+ * similarity: for ArcFace-type embedders impostor pairs rarely pass 0.35 (the shipped
+ * packs' benchmarks), so 0.45 keeps tracks to one person at the cost of splitting some.
+ */
+const UNCALIBRATED_TRACK_THRESHOLD = 0.45;
+/** With a calibration, tracks link at an estimated false match rate of 1 in 10,000. */
+const TRACK_FMR = 1e-4;
+
+function trackThreshold(calibration: Calibration | undefined): number {
+  if (!calibration) return UNCALIBRATED_TRACK_THRESHOLD;
+  try {
+    return thresholdFor(calibration, TRACK_FMR);
+  } catch (err) {
+    if (err instanceof LoupeError) return Math.max(UNCALIBRATED_TRACK_THRESHOLD, thresholdFor(calibration, calibration.points.at(-1)?.fmr ?? 1));
+    throw err;
+  }
+}
+
+/** The face engine is started on first use and kept for the session; installing a pack restarts it. */
+export class EngineHolder {
+  private engine: Promise<Engine> | null = null;
+
+  constructor(private readonly modelsDir: string) {}
+
+  get(): Promise<Engine> {
+    this.engine ??= (async () => {
+      const loaded = await loadPack(this.modelsDir, await bestPack(this.modelsDir));
+      const pool = await createFacePool({ pack: loaded });
+      return { pool, pack: loaded.manifest, model: embedderId(loaded.manifest), trackThreshold: trackThreshold(loaded.manifest.calibration) };
+    })();
+    this.engine.catch(() => (this.engine = null));
+    return this.engine;
+  }
+
+  async reset(): Promise<void> {
+    const current = this.engine;
+    this.engine = null;
+    if (current) await (await current.catch(() => null))?.pool.close();
+  }
+}

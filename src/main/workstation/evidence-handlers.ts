@@ -1,0 +1,37 @@
+import { LoupeError } from '../../shared';
+import type { Router } from '../router';
+import type { CaseSession, SessionState } from './state';
+
+export function registerEvidenceHandlers(router: Router, state: SessionState): void {
+  const open = (): CaseSession => {
+    if (!state.open) throw new LoupeError('no_case_open', 'Open a case first.');
+    return state.open;
+  };
+
+  router.handle('evidence.import', async (input, ctx) => {
+    const r = await open().evidence.start(input.paths, input.options, ctx.user!.username);
+    ctx.setObject(`batch:${r.batchId}`);
+    ctx.addDetails({ filesTotal: r.filesTotal });
+    return r;
+  });
+  router.handle('evidence.resumeImport', async (input, ctx) => {
+    ctx.setObject(`batch:${input.batchId}`);
+    return open().evidence.resume(input.batchId, ctx.user!.username);
+  });
+  router.handle('evidence.cancelImport', (input, ctx) => {
+    ctx.setObject(`batch:${input.batchId}`);
+    return open().evidence.cancel(input.batchId);
+  });
+  router.handle('evidence.batches', () => open().evidence.batches());
+  router.handle('evidence.list', (input) => open().evidence.list(input.offset, input.limit, input.status));
+  router.handle('evidence.get', (input, ctx) => {
+    ctx.setObject(`exhibit:${input.exhibitId}`);
+    return open().evidence.get(input.exhibitId);
+  });
+  router.handle('evidence.verify', async (input, ctx) => {
+    if (input.exhibitId !== undefined) ctx.setObject(`exhibit:${input.exhibitId}`);
+    const checks = await open().evidence.verify(input.exhibitId);
+    ctx.addDetails({ checked: checks.length, changedOrMissing: checks.filter((c) => !c.ok).map((c) => ({ exhibitId: c.exhibitId, reason: c.reason })) });
+    return checks;
+  });
+}

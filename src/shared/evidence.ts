@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { FaceBox, FaceQuality, Landmarks5 } from './faces';
+
+export const ExhibitId = z.number().int().positive();
+export const FaceId = z.number().int().positive();
+export const TrackId = z.number().int().positive();
+export const BatchId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'Not an import batch id');
+
+export const ExhibitKind = z.enum(['image', 'video', 'unsupported']);
+export const ExhibitStatus = z.enum(['done', 'failed', 'duplicate']);
+
+/** A police exhibit reference as written on the bag label, e.g. "JD/3". */
+export const ExhibitRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9 ./_-]*$/, 'Exhibit reference may use letters, digits, space, dot, slash, dash and underscore');
+
+export const ExhibitSummary = z.object({
+  id: ExhibitId,
+  fileName: z.string(),
+  sourcePath: z.string(),
+  exhibitRef: z.string().nullable(),
+  sha256: z.string(),
+  bytes: z.number().int().nonnegative(),
+  kind: ExhibitKind,
+  fileType: z.string().nullable(),
+  status: ExhibitStatus,
+  failure: z.string().nullable(),
+  duplicateOf: ExhibitId.nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  durationMs: z.number().int().nullable(),
+  captureTime: z.string().nullable(),
+  camera: z.string().nullable(),
+  importedBy: z.string(),
+  importedAt: z.string(),
+  faceCount: z.number().int().nonnegative(),
+  trackCount: z.number().int().nonnegative(),
+});
+export type ExhibitSummary = z.infer<typeof ExhibitSummary>;
+
+export const FaceSummary = z.object({
+  id: FaceId,
+  exhibitId: ExhibitId,
+  frameId: z.number().int().nullable(),
+  /** Milliseconds into the video; null for a still image. */
+  timeMs: z.number().int().nullable(),
+  trackId: TrackId.nullable(),
+  box: FaceBox,
+  landmarks5: Landmarks5,
+  detectorScore: z.number(),
+  quality: FaceQuality,
+  model: z.string(),
+});
+export type FaceSummary = z.infer<typeof FaceSummary>;
+
+export const TrackSummary = z.object({
+  id: TrackId,
+  exhibitId: ExhibitId,
+  firstMs: z.number().int(),
+  lastMs: z.number().int(),
+  faceCount: z.number().int().positive(),
+  bestFaceId: FaceId,
+});
+export type TrackSummary = z.infer<typeof TrackSummary>;
+
+export const ExhibitDetails = z.object({
+  exhibit: ExhibitSummary,
+  faces: z.array(FaceSummary),
+  tracks: z.array(TrackSummary),
+  frames: z.array(z.object({ id: z.number().int(), timeMs: z.number().int(), width: z.number().int(), height: z.number().int() })),
+});
+export type ExhibitDetails = z.infer<typeof ExhibitDetails>;
+
+export const ImportOptions = z
+  .object({
+    exhibitRef: ExhibitRef.optional(),
+    /** Frames sampled per second of video, besides scene changes. */
+    videoFramesPerSecond: z.number().min(0.1).max(10).default(2),
+    /** Also sample a frame at each scene change (ffmpeg scene score above this; 0 = off). */
+    sceneChange: z.number().min(0).max(1).default(0.35),
+    /** Also search at native resolution for small faces (slower; finds CCTV faces). */
+    smallFaces: z.boolean().default(true),
+  })
+  .strict();
+export type ImportOptions = z.input<typeof ImportOptions>;
+
+export const BatchStatus = z.enum(['running', 'done', 'cancelled', 'interrupted']);
+export const ImportBatch = z.object({
+  id: BatchId,
+  startedAt: z.string(),
+  startedBy: z.string(),
+  finishedAt: z.string().nullable(),
+  status: BatchStatus,
+  sources: z.array(z.string()),
+  exhibitRef: z.string().nullable(),
+  filesTotal: z.number().int(),
+  filesDone: z.number().int(),
+  failed: z.number().int(),
+  duplicates: z.number().int(),
+  facesFound: z.number().int(),
+});
+export type ImportBatch = z.infer<typeof ImportBatch>;
+
+export const ImportProgress = z.object({
+  type: z.literal('import.progress'),
+  batchId: BatchId,
+  status: BatchStatus,
+  filesTotal: z.number().int(),
+  filesDone: z.number().int(),
+  failed: z.number().int(),
+  duplicates: z.number().int(),
+  facesFound: z.number().int(),
+  /** Files per second over the batch so far, and the estimated seconds left. */
+  filesPerSec: z.number(),
+  etaSec: z.number().nullable(),
+  current: z.string().nullable(),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+export const ExhibitCheck = z.object({ exhibitId: ExhibitId, sourcePath: z.string(), ok: z.boolean(), reason: z.string().nullable() });
+export type ExhibitCheck = z.infer<typeof ExhibitCheck>;
+
+export const PackInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  installed: z.boolean(),
+  active: z.boolean(),
+  detector: z.string(),
+  embedder: z.string(),
+  licence: z.string(),
+  modelCard: z.object({ summary: z.string(), trainingData: z.string(), measuredAccuracy: z.string(), limitations: z.string() }),
+  calibrated: z.boolean(),
+});
+export type PackInfo = z.infer<typeof PackInfo>;

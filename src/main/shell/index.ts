@@ -1,0 +1,126 @@
+import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createWorkstation, defaultHome, type Workstation } from '../workstation';
+
+/**
+ * The Electron shell: the only code that touches Electron. It applies the security
+ * baseline of DESIGN.md and adapts the router to ipcMain; everything else is plain Node.
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RENDERER_DIR = path.join(here, 'renderer');
+const APP_ORIGIN = 'loupe-app://app';
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: loupe-media:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'loupe-app', privileges: { standard: true, secure: true } },
+  { scheme: 'loupe-media', privileges: { standard: true, secure: true } },
+]);
+
+// No network at all: Loupe never needs it, and an air-gapped case must not try.
+app.commandLine.appendSwitch('disable-background-networking');
+app.commandLine.appendSwitch('disable-component-update');
+app.commandLine.appendSwitch('disable-sync');
+app.commandLine.appendSwitch('proxy-server', '127.0.0.1:9');
+app.commandLine.appendSwitch('proxy-bypass-list', '<-loopback>');
+
+let workstation: Workstation | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+function lockDownSession(): void {
+  const s = session.defaultSession;
+  s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  s.setPermissionCheckHandler(() => false);
+  s.setDevicePermissionHandler(() => false);
+  s.webRequest.onBeforeRequest((details, callback) => {
+    const allowed = details.url.startsWith(`${APP_ORIGIN}/`) || details.url.startsWith('loupe-media://') || details.url.startsWith('data:') || details.url.startsWith('blob:') || details.url.startsWith('devtools://');
+    callback({ cancel: !allowed });
+  });
+  s.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+}
+
+function registerProtocols(ws: Workstation): void {
+  protocol.handle('loupe-app', async (request) => {
+    const url = new URL(request.url);
+    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const file = path.join(RENDERER_DIR, rel);
+    if (url.host !== 'app' || !file.startsWith(RENDERER_DIR + path.sep)) return new Response('Not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, { headers: { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP } });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+  protocol.handle('loupe-media', async (request) => {
+    const url = new URL(request.url);
+    const media = url.host === 'case' ? await ws.media(decodeURIComponent(url.pathname.slice(1))) : null;
+    if (!media) return new Response('Not found', { status: 404 });
+    return new Response(new Uint8Array(media.bytes), { headers: { 'Content-Type': media.mime, 'Cache-Control': 'no-store' } });
+  });
+}
+
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 680,
+    title: 'Loupe',
+    backgroundColor: '#f4f5f7',
+    show: false,
+    webPreferences: {
+      preload: path.join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+      devTools: process.env.LOUPE_DEVTOOLS === '1',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+
+app.whenReady().then(async () => {
+  lockDownSession();
+  workstation = await createWorkstation({ home: process.env.LOUPE_HOME ?? (app.isPackaged ? app.getPath('userData') : defaultHome()) });
+  registerProtocols(workstation);
+
+  ipcMain.handle('loupe:call', (event, channel: unknown, input: unknown) => {
+    // Only our own page, in its top frame, may call the API.
+    const frame = event.senderFrame;
+    if (!mainWindow || !frame || frame !== mainWindow.webContents.mainFrame || !frame.url.startsWith(`${APP_ORIGIN}/`)) {
+      return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Loupe window.' } };
+    }
+    return workstation!.call(channel, input, 'ipc');
+  });
+  workstation.onEvent((e) => mainWindow?.webContents.send('loupe:event', e));
+
+  mainWindow = createWindow();
+  mainWindow.on('closed', () => (mainWindow = null));
+});
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => {
+  void workstation?.close();
+});

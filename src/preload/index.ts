@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { ApiEvent, MEDIA_REF, type LoupeBridge } from '../shared';
 
 /**
@@ -19,6 +19,11 @@ const bridge: LoupeBridge = {
     if (!MEDIA_REF.test(ref)) throw new Error(`Not a media reference: ${ref}`);
     return `loupe-media://case/${ref}`;
   },
+  choosePaths: async (kind) => {
+    const paths: unknown = await ipcRenderer.invoke('loupe:choose-paths', kind === 'folder' ? 'folder' : 'files');
+    return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string') : [];
+  },
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('loupe', bridge);

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, protocol, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,13 +106,22 @@ app.whenReady().then(async () => {
   workstation = await createWorkstation({ home: process.env.LOUPE_HOME ?? (app.isPackaged ? app.getPath('userData') : defaultHome()) });
   registerProtocols(workstation);
 
-  ipcMain.handle('loupe:call', (event, channel: unknown, input: unknown) => {
-    // Only our own page, in its top frame, may call the API.
+  // Only our own page, in its top frame, may call the API.
+  const fromApp = (event: IpcMainInvokeEvent) => {
     const frame = event.senderFrame;
-    if (!mainWindow || !frame || frame !== mainWindow.webContents.mainFrame || !frame.url.startsWith(`${APP_ORIGIN}/`)) {
-      return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Loupe window.' } };
-    }
+    return Boolean(mainWindow && frame && frame === mainWindow.webContents.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`));
+  };
+  ipcMain.handle('loupe:call', (event, channel: unknown, input: unknown) => {
+    if (!fromApp(event)) return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Loupe window.' } };
     return workstation!.call(channel, input, 'ipc');
+  });
+  ipcMain.handle('loupe:choose-paths', async (event, kind: unknown) => {
+    if (!fromApp(event) || !mainWindow) return [];
+    const result = await dialog.showOpenDialog(mainWindow, {
+      title: kind === 'folder' ? 'Choose folders to import' : 'Choose files to import',
+      properties: kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
+    });
+    return result.canceled ? [] : result.filePaths;
   });
   workstation.onEvent((e) => mainWindow?.webContents.send('loupe:event', e));
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { api } from '../../shared';
+import { fieldErrorsOf, may, messageForField, refusal } from './index';
+
+describe('renderer form errors', () => {
+  it('gives one message per field of the real channel schema, the first issue winning', () => {
+    const parsed = api['cases.create'].input.safeParse({ reference: '', title: 'T', offenceCategory: 'piracy', purpose: 'p', legalBasis: 'l', authorisedBy: 'a', retentionDate: '1 Jan', passphrase: 'short' });
+    expect(parsed.success).toBe(false);
+    const errors = fieldErrorsOf(parsed.error!.issues);
+    expect(errors.reference).toBe('Case reference is required');
+    expect(errors.retentionDate).toBe('Use a date as YYYY-MM-DD');
+    expect(errors.passphrase).toBe('Case passphrase needs at least 10 characters');
+    expect(errors.offenceCategory).toBeDefined();
+    expect(errors.title).toBeUndefined();
+  });
+
+  it('files an issue with no path under the empty key, for the form alert', () => {
+    expect(fieldErrorsOf([{ path: [], message: 'Invalid input' }])).toEqual({ '': 'Invalid input' });
+  });
+
+  it('drops the field prefix main puts on schema messages, but keeps other sentences whole', () => {
+    expect(messageForField({ code: 'invalid_input', field: 'username', message: 'username: User name needs at least 2 characters' })).toBe('User name needs at least 2 characters');
+    expect(messageForField({ code: 'conflict', field: 'username', message: 'A user called ann already exists.' })).toBe('A user called ann already exists.');
+  });
+});
+
+describe('renderer permissions', () => {
+  it('reads who may do what from the contract', () => {
+    expect(may('auditor', 'cases.create')).toBe(false);
+    expect(may('analyst', 'cases.create')).toBe(true);
+    expect(may('analyst', 'users.list')).toBe(false);
+    expect(may(undefined, 'session.signIn')).toBe(true);
+    expect(may(undefined, 'cases.list')).toBe(false);
+    expect(refusal('auditor', 'cases.create')).toBe('Your role (Auditor) may not do this: create an encrypted case and open it.');
+  });
+});

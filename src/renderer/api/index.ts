@@ -1,0 +1,186 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import {
+  api,
+  ROLE_LABEL,
+  type ApiError,
+  type ApiResult,
+  type ChannelInput,
+  type ChannelName,
+  type ChannelOutput,
+  type LoupeBridge,
+  type Role,
+  type SessionStatus,
+} from '../../shared';
+
+declare global {
+  interface Window {
+    /** Provided by the Electron preload or the end-to-end harness; absent in a bare browser. */
+    loupe?: LoupeBridge;
+  }
+}
+
+/** Messages for the fields of a form, by input field name. */
+export type FieldErrors = Partial<Record<string, string>>;
+
+export interface Session {
+  bridge: LoupeBridge;
+  status: SessionStatus;
+  /** Asks main again who is signed in and which case is open. */
+  refresh(): void;
+  navigate(path: string): void;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside <SessionContext>');
+  return s;
+}
+
+/** The signed-in user; screens behind sign-in only. */
+export function useUser() {
+  const { status } = useSession();
+  if (!status.user) throw new Error('useUser with nobody signed in');
+  return status.user;
+}
+
+/** Whether a role may call a channel, read from the contract so the UI never disagrees with main. */
+export function may(role: Role | undefined, channel: ChannelName): boolean {
+  const roles = api[channel].roles;
+  return roles === 'public' || (role !== undefined && (roles as readonly Role[]).includes(role));
+}
+
+/** The sentence shown when a role may not do something, in the words of the channel's summary. */
+export function refusal(role: Role, channel: ChannelName): string {
+  return `Your role (${ROLE_LABEL[role]}) may not do this: ${api[channel].summary.toLowerCase()}.`;
+}
+
+/** Calls main; a transport failure becomes an ApiResult like any other error, never a thrown exception. */
+export async function invoke<K extends ChannelName>(bridge: LoupeBridge, channel: K, input: ChannelInput<K>): Promise<ApiResult<ChannelOutput<K>>> {
+  try {
+    return await bridge.invoke(channel, input);
+  } catch (err) {
+    return { ok: false, error: { code: 'unavailable', message: `The workstation did not answer (${(err as Error)?.message ?? String(err)}). Try again; if it keeps failing, restart Loupe.` } };
+  }
+}
+
+/**
+ * Turns schema issues into one message per top-level field (the first issue wins), the
+ * way main reports the first one, so a form can show every problem at once.
+ */
+export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.length > 0 ? String(issue.path[0]) : '';
+    if (out[key] === undefined) out[key] = issue.message;
+  }
+  return out;
+}
+
+/** Main prefixes a schema message with its field ("username: ..."); beside the field that is noise. */
+export function messageForField(error: ApiError): string {
+  const prefix = `${error.field}: `;
+  return error.field && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/** Errors that mean the UI's idea of the session is stale. */
+const SESSION_DRIFT = new Set<ApiError['code']>(['not_signed_in', 'no_case_open', 'case_already_open']);
+
+/**
+ * A form bound to one channel: checks the input against the channel's own schema first
+ * (every problem at once, focus on the first), then asks main; an error naming a field is
+ * shown beside it, any other in the form's alert.
+ */
+export function useChannelForm<K extends ChannelName>(channel: K, formId: string) {
+  const { bridge, refresh } = useSession();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [alert, setAlert] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
+  const fieldId = useCallback((name: string) => `${formId}-${name}`, [formId]);
+
+  const focusField = (name: string) => document.getElementById(fieldId(name))?.focus();
+
+  const submit = async (input: ChannelInput<K>, extra: FieldErrors = {}): Promise<ChannelOutput<K> | null> => {
+    // A second Enter while main is still working must not send the request twice.
+    if (inFlight.current) return null;
+    setAlert(null);
+    const parsed = api[channel].input.safeParse(input);
+    const found: FieldErrors = { ...(parsed.success ? {} : fieldErrorsOf(parsed.error.issues)), ...extra };
+    const fields = Object.keys(found).filter((k) => found[k] !== undefined);
+    if (fields.length > 0) {
+      setErrors(found);
+      if (found[''] !== undefined) setAlert(found[''] ?? null);
+      const first = fields.find((f) => f !== '');
+      if (first) focusField(first);
+      return null;
+    }
+    setErrors({});
+    inFlight.current = true;
+    setBusy(true);
+    const r = await invoke(bridge, channel, input);
+    inFlight.current = false;
+    setBusy(false);
+    if (r.ok) return r.value;
+    if (r.error.field && document.getElementById(fieldId(r.error.field))) {
+      setErrors({ [r.error.field]: messageForField(r.error) });
+      focusField(r.error.field);
+    } else {
+      setAlert(r.error.message);
+    }
+    if (SESSION_DRIFT.has(r.error.code)) refresh();
+    return null;
+  };
+
+  return { errors, alert, busy, submit, fieldId };
+}
+
+/** One-off actions outside a form (close, verify, export...): errors go to the caller's alert region. */
+export function useAction() {
+  const { bridge, refresh } = useSession();
+  const [alert, setAlert] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
+  const run = async <K extends ChannelName>(channel: K, input: ChannelInput<K>): Promise<ChannelOutput<K> | null> => {
+    if (inFlight.current) return null;
+    setAlert(null);
+    inFlight.current = true;
+    setBusy(true);
+    const r = await invoke(bridge, channel, input);
+    inFlight.current = false;
+    setBusy(false);
+    if (r.ok) return r.value;
+    setAlert(r.error.message);
+    if (SESSION_DRIFT.has(r.error.code)) refresh();
+    return null;
+  };
+  return { run, busy, alert, setAlert };
+}
+
+export type Loaded<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; message: string };
+
+/**
+ * Reads a channel when the screen shows and whenever `key` changes; reload() asks again.
+ * Answers that arrive after a newer request are dropped.
+ */
+export function useLoad<K extends ChannelName>(channel: K, input: ChannelInput<K>, key: string = JSON.stringify(input)) {
+  const { bridge, refresh } = useSession();
+  const [loaded, setLoaded] = useState<Loaded<ChannelOutput<K>>>({ state: 'loading' });
+  const [generation, setGeneration] = useState(0);
+  const latest = useRef(0);
+  const inputRef = useRef(input);
+  inputRef.current = input;
+
+  useEffect(() => {
+    const ticket = ++latest.current;
+    void invoke(bridge, channel, inputRef.current).then((r) => {
+      if (ticket !== latest.current) return;
+      setLoaded(r.ok ? { state: 'ready', value: r.value } : { state: 'failed', message: r.error.message });
+      if (!r.ok && SESSION_DRIFT.has(r.error.code)) refresh();
+    });
+  }, [bridge, channel, key, generation, refresh]);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { loaded, reload, setLoaded };
+}

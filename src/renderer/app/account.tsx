@@ -1,0 +1,39 @@
+import { useState } from 'react';
+import { useChannelForm } from '../api';
+import { Alert, Dialog, TextField } from '../ui';
+
+/** The signed-in user's own sign-in password; case passphrases are separate and change on the case. */
+export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
+  const form = useChannelForm('users.changePassword', 'account-password');
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+
+  return (
+    <Dialog title="Change your password" onClose={onClose}>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit({ current, next }, next !== confirm ? { confirm: 'The two passwords are not the same' } : {}).then((r) => {
+            if (r) onDone();
+          });
+        }}
+      >
+        <Alert message={form.alert} />
+        <TextField id={form.fieldId('current')} label="Current password" type="password" value={current} onChange={setCurrent} error={form.errors.current} required autoFocus autoComplete="current-password" />
+        <TextField id={form.fieldId('next')} label="New password" type="password" value={next} onChange={setNext} error={form.errors.next} hint="At least 10 characters." required autoComplete="new-password" />
+        <TextField id={form.fieldId('confirm')} label="Confirm new password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
+        <div className="form-actions">
+          <button type="submit" className="btn primary" aria-disabled={form.busy}>
+            {form.busy ? 'Changing…' : 'Change password'}
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,185 @@
+import { useState } from 'react';
+import type { AuditChain, AuditRecord, AuditVerification, Role } from '../../shared';
+import { may, useAction, useLoad, useSession, useUser } from '../api';
+import { Alert, formatTime, Notice, oneLine, Page, pageLabel } from '../ui';
+
+const PAGE = 50;
+
+/** Main lets only these roles read the workstation chain: it holds every user's sign-ins and refusals. */
+const WORKSTATION_READERS: readonly Role[] = ['supervisor', 'auditor'];
+
+/** The chains the signed-in user may read now, the open case's first. */
+function readableChains(role: Role, caseOpen: boolean): AuditChain[] {
+  return [...(caseOpen ? (['case'] as const) : []), ...(WORKSTATION_READERS.includes(role) ? (['workstation'] as const) : [])];
+}
+
+export function AuditScreen({ params }: { params: URLSearchParams }) {
+  const { status, navigate } = useSession();
+  const user = useUser();
+  const chains = readableChains(user.role, status.openCase !== null);
+  const asked = params.get('chain');
+  const chain = chains.find((c) => c === asked) ?? chains[0];
+
+  if (!chain) {
+    return (
+      <Page title="Audit record">
+        <p className="empty">
+          Open a case to see its audit record. <a href="#/cases">Go to the case list</a>.
+        </p>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Audit record">
+      <div className="segmented" role="group" aria-label="Chain">
+        {chains.map((c) => (
+          <button key={c} type="button" className="btn" aria-pressed={c === chain} onClick={() => navigate(`/audit?chain=${c}`)}>
+            {c === 'case' ? `Case ${status.openCase?.reference ?? ''}` : 'Workstation'}
+          </button>
+        ))}
+      </div>
+      {/* Keyed by chain so paging and a verification never carry over to the other chain. */}
+      <ChainView key={`${chain}:${status.openCase?.id ?? ''}`} chain={chain} canExport={may(user.role, 'audit.export')} />
+    </Page>
+  );
+}
+
+function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean }) {
+  const [offset, setOffset] = useState(0);
+  const { loaded, reload } = useLoad('audit.list', { chain, offset, limit: PAGE });
+  const verify = useAction();
+  const exporter = useAction();
+  const [verification, setVerification] = useState<AuditVerification | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+  const total = loaded.state === 'ready' ? loaded.value.total : 0;
+  const shown = loaded.state === 'ready' ? loaded.value.records.length : 0;
+  const hasNewer = offset > 0;
+  const hasOlder = offset + PAGE < total;
+
+  const runVerify = async () => {
+    setVerification(null);
+    const v = await verify.run('audit.verify', { chain });
+    if (v) setVerification(v);
+    // Verifying is itself recorded: show the record as it now stands.
+    reload();
+  };
+
+  const runExport = async () => {
+    setExported(null);
+    const out = await exporter.run('audit.export', { chain });
+    if (!out) return;
+    const url = URL.createObjectURL(new Blob([out.jsonl], { type: 'application/x-ndjson' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = out.fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    // The download has taken its copy once click() returns; the URL is only a handle.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+    reload();
+    setExported(`Exported ${out.records} records to ${out.fileName}. Head hash ${out.headHash}.`);
+  };
+
+  return (
+    <>
+      <div className="toolbar toolbar-bar">
+        <button type="button" className="btn primary" aria-disabled={verify.busy} onClick={() => void runVerify()}>
+          {verify.busy ? 'Verifying…' : 'Verify chain'}
+        </button>
+        {canExport ? (
+          <button type="button" className="btn" aria-disabled={exporter.busy} onClick={() => void runExport()}>
+            {exporter.busy ? 'Exporting…' : 'Export'}
+          </button>
+        ) : null}
+        <button type="button" className="btn" onClick={reload}>
+          Refresh
+        </button>
+        <span className="spacer" />
+        <span className="num muted" aria-live="polite">
+          {loaded.state === 'ready' ? `Records ${pageLabel(offset, shown, total)}` : ''}
+        </span>
+        {/* aria-disabled, not disabled: a button that disables itself under the pointer would drop keyboard focus. */}
+        <button type="button" className="btn" aria-disabled={!hasNewer} onClick={() => hasNewer && setOffset(Math.max(0, offset - PAGE))}>
+          Newer
+        </button>
+        <button type="button" className="btn" aria-disabled={!hasOlder} onClick={() => hasOlder && setOffset(offset + PAGE)}>
+          Older
+        </button>
+      </div>
+      <Alert message={verify.alert ?? exporter.alert} />
+      {verification ? <VerificationResult v={verification} /> : null}
+      {exported ? <Notice>{exported}</Notice> : null}
+      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
+      {loaded.state === 'loading' ? <p className="muted">Loading the audit record…</p> : null}
+      {loaded.state === 'ready' ? <RecordTable chain={chain} records={loaded.value.records} /> : null}
+    </>
+  );
+}
+
+function VerificationResult({ v }: { v: AuditVerification }) {
+  if (v.ok) {
+    return (
+      <Notice tone="good">
+        <strong>Chain intact:</strong> {v.records} records verified at <span className="num">{formatTime(v.checkedAt)} UTC</span>. Head hash{' '}
+        <code className="hash">{v.headHash}</code>
+      </Notice>
+    );
+  }
+  return (
+    <Notice tone="bad">
+      <strong>Chain broken</strong>
+      {v.firstBad ? (
+        <>
+          {' '}
+          at record #{v.firstBad.seq}: {v.firstBad.reason}.
+        </>
+      ) : (
+        '.'
+      )}{' '}
+      {v.records} records checked at <span className="num">{formatTime(v.checkedAt)} UTC</span>. Keep this workstation as it is and tell your supervisor.
+    </Notice>
+  );
+}
+
+function RecordTable({ chain, records }: { chain: AuditChain; records: AuditRecord[] }) {
+  if (records.length === 0) return <p className="empty">No records.</p>;
+  return (
+    <table className="grid dense audit">
+      <caption className="visually-hidden">{chain === 'case' ? 'Case audit record, newest first' : 'Workstation audit record, newest first'}</caption>
+      <thead>
+        <tr>
+          <th scope="col" className="right">
+            Seq
+          </th>
+          <th scope="col">Time (UTC)</th>
+          <th scope="col">User</th>
+          <th scope="col">Action</th>
+          <th scope="col">Object</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {records.map((r) => (
+          <tr key={r.seq}>
+            <td className="num right">{r.seq}</td>
+            <td className="num nowrap">{formatTime(r.time)}</td>
+            <td>{r.user ?? <span className="muted">—</span>}</td>
+            <td className="mono nowrap">{r.action}</td>
+            <td className="mono">{r.object ?? <span className="muted">—</span>}</td>
+            <td>
+              <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
+            </td>
+            <td className="details">
+              <details>
+                <summary className="mono">{oneLine(r.details)}</summary>
+                <pre>{JSON.stringify({ details: r.details, prevHash: r.prevHash, hash: r.hash }, null, 2)}</pre>
+              </details>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

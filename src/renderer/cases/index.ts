@@ -1,0 +1,2 @@
+export { CreateCaseScreen } from './create';
+export { CasesScreen } from './list';

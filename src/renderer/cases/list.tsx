@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import type { CaseSummary } from '../../shared';
+import { may, useLoad, useSession, useUser } from '../api';
+import { Alert, formatTime, Page } from '../ui';
+import { OpenCaseDialog } from './open-dialog';
+
+export function CasesScreen() {
+  const { status } = useSession();
+  const user = useUser();
+  const { loaded } = useLoad('cases.list', {}, status.openCase?.id ?? '');
+  const [opening, setOpening] = useState<CaseSummary | null>(null);
+  const canCreate = may(user.role, 'cases.create');
+  const openCase = status.openCase;
+
+  return (
+    <Page
+      title="Cases"
+      actions={
+        canCreate ? (
+          <a className="btn primary" href="#/cases/new">
+            New case
+          </a>
+        ) : null
+      }
+    >
+      {openCase ? (
+        <p className="muted">
+          Case {openCase.reference} is open. Close it before opening another.
+        </p>
+      ) : null}
+      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
+      {loaded.state === 'loading' ? <p className="muted">Loading cases…</p> : null}
+      {loaded.state === 'ready' && loaded.value.length === 0 ? (
+        <p className="empty">{canCreate ? 'No cases on this workstation yet. Create one with New case.' : 'No cases on this workstation yet.'}</p>
+      ) : null}
+      {loaded.state === 'ready' && loaded.value.length > 0 ? (
+        <table className="grid">
+          <caption className="visually-hidden">Cases registered on this workstation</caption>
+          <thead>
+            <tr>
+              <th scope="col">Reference</th>
+              <th scope="col">Title</th>
+              <th scope="col">Created (UTC)</th>
+              <th scope="col">Created by</th>
+              <th scope="col">Your access</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {loaded.value.map((c) => (
+              <tr key={c.id} className={c.isOpen ? 'row-current' : undefined}>
+                <th scope="row" className="mono">
+                  {c.reference}
+                </th>
+                <td>{c.title}</td>
+                <td className="num">{formatTime(c.createdAt)}</td>
+                <td>{c.createdBy}</td>
+                <td>{c.isOpen ? <span className="badge badge-accent">Open</span> : c.hasAccess ? 'Member' : <span className="muted">No access</span>}</td>
+                <td className="actions">
+                  {c.isOpen ? (
+                    <a className="btn small" href="#/case">
+                      Go to case
+                    </a>
+                  ) : c.hasAccess && !openCase ? (
+                    <button type="button" className="btn small" aria-label={`Open case ${c.reference}`} onClick={() => setOpening(c)}>
+                      Open…
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {opening ? <OpenCaseDialog summary={opening} onClose={() => setOpening(null)} /> : null}
+    </Page>
+  );
+}

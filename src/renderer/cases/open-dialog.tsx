@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import type { CaseSummary } from '../../shared';
+import { useChannelForm, useSession } from '../api';
+import { Alert, Dialog, TextField } from '../ui';
+
+/** Asks for the user's passphrase of one case; a wrong one is said beside the field and the case stays closed. */
+export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onClose(): void }) {
+  const { navigate } = useSession();
+  const form = useChannelForm('cases.open', 'open-case');
+  const [passphrase, setPassphrase] = useState('');
+
+  return (
+    <Dialog title={`Open case ${summary.reference}`} onClose={onClose}>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit({ caseId: summary.id, passphrase }).then((opened) => {
+            if (opened) navigate('/case');
+          });
+        }}
+      >
+        <p className="muted">{summary.title}</p>
+        <Alert message={form.alert} />
+        <TextField
+          id={form.fieldId('passphrase')}
+          label="Your passphrase for this case"
+          type="password"
+          value={passphrase}
+          onChange={setPassphrase}
+          error={form.errors.passphrase}
+          required
+          autoFocus
+          autoComplete="off"
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn primary" aria-disabled={form.busy}>
+            {form.busy ? 'Opening…' : 'Open case'}
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

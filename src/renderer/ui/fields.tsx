@@ -1,0 +1,92 @@
+import type { ChangeEvent, ReactNode } from 'react';
+
+interface FieldBase {
+  id: string;
+  label: string;
+  /** Shown beside the field, and announced with it, when the field is at fault. */
+  error?: string | undefined;
+  hint?: ReactNode;
+  required?: boolean;
+  autoFocus?: boolean;
+}
+
+/** Wires the label, hint and error to the control so each is read out with it; data-autofocus lets a dialog focus it after opening. */
+function described(p: FieldBase) {
+  const ids = [p.hint ? `${p.id}-hint` : null, p.error ? `${p.id}-error` : null].filter(Boolean).join(' ');
+  return { id: p.id, 'aria-describedby': ids || undefined, 'aria-invalid': p.error ? true : undefined, required: p.required, autoFocus: p.autoFocus, 'data-autofocus': p.autoFocus || undefined };
+}
+
+function Frame({ p, children, wide }: { p: FieldBase; children: ReactNode; wide?: boolean }) {
+  return (
+    <div className={wide ? 'field field-wide' : 'field'}>
+      <label htmlFor={p.id}>{p.label}</label>
+      {children}
+      {p.hint ? (
+        <p className="field-hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p className="field-error" id={`${p.id}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export interface TextFieldProps extends FieldBase {
+  value: string;
+  onChange(value: string): void;
+  type?: 'text' | 'password' | 'date';
+  autoComplete?: string;
+  maxLength?: number;
+}
+
+export function TextField(p: TextFieldProps) {
+  return (
+    <Frame p={p}>
+      <input
+        {...described(p)}
+        type={p.type ?? 'text'}
+        value={p.value}
+        autoComplete={p.autoComplete ?? 'off'}
+        maxLength={p.maxLength}
+        spellCheck={false}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => p.onChange(e.target.value)}
+      />
+    </Frame>
+  );
+}
+
+export function TextArea(p: FieldBase & { value: string; onChange(value: string): void; rows?: number; maxLength?: number }) {
+  return (
+    <Frame p={p} wide>
+      <textarea {...described(p)} value={p.value} rows={p.rows ?? 3} maxLength={p.maxLength} onChange={(e) => p.onChange(e.target.value)} />
+    </Frame>
+  );
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export function SelectField(p: FieldBase & { value: string; onChange(value: string): void; choices: readonly Choice[]; placeholder?: string }) {
+  return (
+    <Frame p={p}>
+      <select {...described(p)} value={p.value} onChange={(e) => p.onChange(e.target.value)}>
+        {p.placeholder !== undefined ? (
+          <option value="" disabled>
+            {p.placeholder}
+          </option>
+        ) : null}
+        {p.choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </Frame>
+  );
+}

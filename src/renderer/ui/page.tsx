@@ -1,0 +1,44 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/**
+ * A screen: its heading, its actions and its content. The heading takes focus when the
+ * screen opens (unless a field should), so keyboard and screen-reader users start there.
+ */
+export function Page({ title, actions, children, focusHeading = true }: { title: string; actions?: ReactNode; children: ReactNode; focusHeading?: boolean }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Loupe`;
+  }, [title]);
+  useEffect(() => {
+    if (focusHeading) heading.current?.focus();
+  }, [focusHeading]);
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
+        {actions ? <div className="toolbar">{actions}</div> : null}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** A failure the user should read now; absent when there is none. */
+export function Alert({ message }: { message: string | null | undefined }) {
+  return message ? (
+    <div className="alert" role="alert">
+      {message}
+    </div>
+  ) : null;
+}
+
+/** A quiet confirmation that something was done. */
+export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'good' | 'bad' }) {
+  return (
+    <div className={`notice notice-${tone}`} role="status">
+      {children}
+    </div>
+  );
+}

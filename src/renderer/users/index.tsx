@@ -1,0 +1,133 @@
+import { useState } from 'react';
+import { Role, ROLE_LABEL, type User } from '../../shared';
+import { useAction, useChannelForm, useLoad, useUser } from '../api';
+import { Alert, formatTime, Notice, Page, SelectField, TextField } from '../ui';
+
+const ROLE_CHOICES = Role.options.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
+
+const ROLE_HELP: Record<Role, string> = {
+  analyst: 'imports evidence, searches, compares and gives a first assessment',
+  reviewer: 'a second examiner who verifies assessments',
+  supervisor: 'manages users and case access, and may do what an analyst does',
+  auditor: 'reads the audit record and reports; changes nothing',
+};
+
+/** Supervisors only: the workstation's accounts. Users are disabled, never deleted, so the audit record keeps its names. */
+export function UsersScreen() {
+  const me = useUser();
+  const { loaded, setLoaded, reload } = useLoad('users.list', {});
+  const toggle = useAction();
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const replace = (u: User) => {
+    if (loaded.state === 'ready') setLoaded({ state: 'ready', value: loaded.value.map((x) => (x.username === u.username ? u : x)) });
+  };
+
+  const setDisabled = async (u: User, disabled: boolean) => {
+    setNotice(null);
+    const updated = await toggle.run('users.setDisabled', { username: u.username, disabled });
+    if (updated) {
+      replace(updated);
+      setNotice(`${updated.username} is ${updated.disabled ? 'disabled and can no longer sign in' : 'enabled again'}.`);
+    }
+  };
+
+  return (
+    <Page title="Users">
+      <Alert message={loaded.state === 'failed' ? loaded.message : toggle.alert} />
+      {notice ? <Notice tone="good">{notice}</Notice> : null}
+      <div className="columns columns-wide-left">
+        <section className="panel" aria-labelledby="user-list-title">
+          <h2 id="user-list-title">Accounts</h2>
+          {loaded.state === 'loading' ? <p className="muted">Loading users…</p> : null}
+          {loaded.state === 'ready' ? (
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th scope="col">User name</th>
+                  <th scope="col">Display name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created (UTC)</th>
+                  <th scope="col">Created by</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {loaded.value.map((u) => (
+                  <tr key={u.id} className={u.disabled ? 'row-muted' : undefined}>
+                    <th scope="row" className="mono">
+                      {u.username}
+                    </th>
+                    <td>{u.displayName}</td>
+                    <td>{ROLE_LABEL[u.role]}</td>
+                    <td>{u.disabled ? <span className="badge outcome-refused">Disabled</span> : 'Active'}</td>
+                    <td className="num">{formatTime(u.createdAt)}</td>
+                    <td>{u.createdBy ?? <span className="muted">first run</span>}</td>
+                    <td className="actions">
+                      {u.username === me.username ? null : (
+                        <button type="button" className="btn small" aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`} onClick={() => void setDisabled(u, !u.disabled)}>
+                          {u.disabled ? 'Enable' : 'Disable'}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+        <AddUser
+          onAdded={(u) => {
+            setNotice(`${u.displayName} (${u.username}) was added as ${ROLE_LABEL[u.role].toLowerCase()}.`);
+            reload();
+          }}
+        />
+      </div>
+    </Page>
+  );
+}
+
+function AddUser({ onAdded }: { onAdded(user: User): void }) {
+  const form = useChannelForm('users.add', 'add-user');
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<Role>('analyst');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+
+  return (
+    <section className="panel" aria-labelledby="add-user-title">
+      <h2 id="add-user-title">Add a user</h2>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit({ username, displayName, role, password }, password !== confirm ? { confirm: 'The two passwords are not the same' } : {}).then((u) => {
+            if (!u) return;
+            setUsername('');
+            setDisplayName('');
+            setPassword('');
+            setConfirm('');
+            onAdded(u);
+          });
+        }}
+      >
+        <Alert message={form.alert} />
+        <TextField id={form.fieldId('username')} label="User name" value={username} onChange={setUsername} error={form.errors.username} hint="Lower-case letters, digits, dot, dash and underscore." required />
+        <TextField id={form.fieldId('displayName')} label="Display name" value={displayName} onChange={setDisplayName} error={form.errors.displayName} required />
+        <SelectField id={form.fieldId('role')} label="Role" value={role} onChange={(v) => setRole(v as Role)} choices={ROLE_CHOICES} error={form.errors.role} hint={`${ROLE_LABEL[role]}: ${ROLE_HELP[role]}.`} required />
+        <TextField id={form.fieldId('password')} label="Initial password" type="password" value={password} onChange={setPassword} error={form.errors.password} hint="At least 10 characters. The user can change it after signing in." required autoComplete="new-password" />
+        <TextField id={form.fieldId('confirm')} label="Confirm password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
+        <div className="form-actions">
+          <button type="submit" className="btn primary" aria-disabled={form.busy}>
+            {form.busy ? 'Adding…' : 'Add user'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

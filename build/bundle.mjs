@@ -26,6 +26,8 @@ const nodeEntries = {
   cli: 'src/cli/index.ts',
   worker: 'src/worker/index.ts',
   shell: 'src/main/shell/index.ts',
+  // The real main process for the end-to-end harness (e2e/harness.ts), beside worker.js.
+  'e2e-workstation': 'e2e/workstation.ts',
 };
 const benchDir = at('bench');
 if (existsSync(benchDir)) {

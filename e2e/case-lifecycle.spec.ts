@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { expect, screenshot, test } from './harness';
+import { CASE, fillCase, setUpSupervisor, signIn, signOut, SUPERVISOR } from './steps';
+
+test('a supervisor sets up the workstation, creates, closes and reopens a case, and verifies its audit record', async ({ page, loupe }) => {
+  await expect(page.getByRole('heading', { name: 'Set up this workstation' })).toBeVisible();
+  await screenshot(page, 'setup');
+  await setUpSupervisor(page);
+  const banner = page.getByRole('banner');
+  await expect(banner).toContainText(`${SUPERVISOR.displayName} (${SUPERVISOR.username})`);
+  await expect(banner).toContainText('Supervisor');
+  await expect(banner).toContainText('No case open');
+
+  await signOut(page);
+  await signIn(page, SUPERVISOR.username, 'not my password at all');
+  await expect(page.getByRole('alert')).toHaveText('User name or password is not right.');
+  await screenshot(page, 'sign-in');
+  await signIn(page, SUPERVISOR.username, SUPERVISOR.password);
+  await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+  await expect(page.getByText('No cases on this workstation yet.')).toBeVisible();
+
+  // Creating: an empty form is refused field by field, before anything is sent.
+  await page.getByRole('link', { name: 'New case' }).click();
+  await expect(page.getByRole('heading', { name: 'New case' })).toBeVisible();
+  await expect(page.getByText('A forgotten passphrase cannot be recovered.')).toBeVisible();
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await expect(page.getByLabel('Case reference')).toBeFocused();
+  await expect(page.getByLabel('Case reference')).toHaveAccessibleDescription(/Case reference is required/);
+  await expect(page.getByLabel('Title')).toHaveAttribute('aria-invalid', 'true');
+  await fillCase(page, CASE);
+  await page.getByLabel('Confirm passphrase').fill(`${CASE.passphrase} typo`);
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await expect(page.getByLabel('Confirm passphrase')).toHaveAccessibleDescription('The two passphrases are not the same');
+  await page.getByLabel('Confirm passphrase').fill(CASE.passphrase);
+  await screenshot(page, 'create-case');
+  await page.getByRole('button', { name: 'Create case' }).click();
+
+  await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
+  await expect(banner.getByRole('link', { name: `Open case ${CASE.reference}` })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Authority' })).toContainText(CASE.legalBasis);
+  await expect(page.getByRole('region', { name: 'Authority' })).toContainText('2033-01-01');
+  await expect(page.getByRole('region', { name: 'Members' }).getByRole('rowheader', { name: SUPERVISOR.username })).toBeVisible();
+  await screenshot(page, 'case-home');
+
+  await page.getByRole('button', { name: 'Close case' }).click();
+  await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+  await expect(banner).toContainText('No case open');
+  const row = page.getByRole('row', { name: new RegExp(CASE.reference) });
+  await expect(row).toContainText(CASE.title);
+  await expect(row).toContainText('Member');
+  await screenshot(page, 'case-list');
+
+  // A wrong passphrase is said beside the field, and the case stays closed.
+  await row.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Open case ${CASE.reference}` });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Your passphrase for this case').fill('not the passphrase');
+  await dialog.getByRole('button', { name: 'Open case' }).click();
+  const field = dialog.getByLabel('Your passphrase for this case');
+  await expect(field).toHaveAccessibleDescription(/That passphrase does not open this case/);
+  await expect(field).toBeFocused();
+  await expect(dialog.getByText('That passphrase does not open this case. Check it and try again; nothing was changed.')).toBeVisible();
+  await screenshot(page, 'open-dialog-error');
+  expect(await loupe.ws.call('session.status', {}, 'harness')).toMatchObject({ ok: true, value: { openCase: null } });
+  await expect(banner).toContainText('No case open');
+
+  await field.fill(CASE.passphrase);
+  await dialog.getByRole('button', { name: 'Open case' }).click();
+  await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
+  await expect(dialog).toBeHidden();
+
+  // The case chain holds every step; verifying it says intact, in place.
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Audit record' })).toBeVisible();
+  await expect(page.getByRole('button', { name: `Case ${CASE.reference}` })).toHaveAttribute('aria-pressed', 'true');
+  const records = page.getByRole('table', { name: 'Case audit record, newest first' });
+  for (const action of ['cases.create', 'cases.close', 'cases.open']) {
+    await expect(records.getByRole('row').filter({ hasText: action }).filter({ hasText: 'ok' }).first()).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  const verdict = page.getByRole('status').filter({ hasText: 'Chain intact' });
+  await expect(verdict).toContainText(/Chain intact: \d+ records verified/);
+  await expect(verdict).toContainText(/[0-9a-f]{64}/);
+  await screenshot(page, 'audit-verified');
+
+  // The refused opening sits in the workstation chain, since no case was open then.
+  await page.getByRole('button', { name: 'Workstation' }).click();
+  const wsRecords = page.getByRole('table', { name: 'Workstation audit record, newest first' });
+  await expect(wsRecords.getByRole('row').filter({ hasText: 'cases.open' }).filter({ hasText: 'refused' })).toHaveCount(1);
+  await expect(wsRecords.getByRole('row').filter({ hasText: 'session.signIn' }).filter({ hasText: 'refused' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^loupe-audit-workstation-\d{4}-\d{2}-\d{2}\.jsonl$/);
+  const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { action: string; outcome: string });
+  expect(lines.some((l) => l.action === 'session.createFirstSupervisor' && l.outcome === 'ok')).toBe(true);
+  expect(lines.some((l) => l.action === 'cases.open' && l.outcome === 'refused')).toBe(true);
+  await expect(page.getByRole('status').filter({ hasText: /Exported \d+ records to loupe-audit-workstation/ })).toBeVisible();
+});

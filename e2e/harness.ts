@@ -1,0 +1,100 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ApiEvent } from '../src/shared';
+import { serveRenderer, type MediaSource } from './server';
+import type * as Main from './workstation';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RENDERER = path.join(ROOT, 'dist', 'renderer');
+const MAIN_BUNDLE = path.join(ROOT, 'dist', 'e2e-workstation.js');
+type Workstation = Main.Workstation;
+const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface Loupe {
+  /** The real workstation behind the page, in its own temp home. */
+  ws: Workstation;
+  home: string;
+  url: string;
+}
+
+/**
+ * What the Electron preload gives the page, rebuilt over a Playwright binding: invoke goes
+ * to the real router, events come back through __loupeEvent, media through /media/<ref>.
+ * Runs in the page before the app's own script; it is serialised, so it closes over nothing.
+ */
+function installBridge(mediaRefSource: string): void {
+  type Listener = (event: unknown) => void;
+  const w = window as unknown as {
+    __loupeCall(channel: string, input: unknown): Promise<unknown>;
+    __loupeEvent?: (event: unknown) => void;
+    loupe?: unknown;
+  };
+  const listeners = new Set<Listener>();
+  const mediaRef = new RegExp(mediaRefSource);
+  Object.defineProperty(w, '__loupeEvent', { value: (event: unknown) => listeners.forEach((l) => l(event)) });
+  w.loupe = Object.freeze({
+    invoke: (channel: string, input: unknown) => w.__loupeCall(channel, input),
+    onEvent: (listener: Listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    mediaUrl: (ref: string) => {
+      if (!mediaRef.test(ref)) throw new Error(`Not a media reference: ${ref}`);
+      return `/media/${ref}`;
+    },
+  });
+}
+
+export const test = base.extend<{ loupe: Loupe }>({
+  // auto: every test's page is bound to a workstation, whether or not the test names it.
+  loupe: [
+    async ({ page }, use) => {
+      for (const built of [path.join(RENDERER, 'app.js'), MAIN_BUNDLE]) {
+        if (!existsSync(built)) throw new Error(`${path.relative(ROOT, built)} is missing: run \`npm run build\` first.`);
+      }
+      const { createWorkstation, MEDIA_REF } = (await import(pathToFileURL(MAIN_BUNDLE).href)) as typeof Main;
+      const home = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-'));
+      const ws = await createWorkstation({ home });
+      // Main serves case images to the Electron shell through workstation.media(ref); the
+      // harness hands the same to /media/<ref> once the workstation has it.
+      const withMedia = ws as Workstation & { media?: MediaSource };
+      const server = await serveRenderer(RENDERER, MEDIA_REF, withMedia.media ? (ref) => withMedia.media!(ref) : null);
+
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+      });
+
+      await page.exposeBinding('__loupeCall', (_source, channel: unknown, input: unknown) => ws.call(channel, input, 'harness'));
+      await page.addInitScript(installBridge, MEDIA_REF.source);
+      const stopEvents = ws.onEvent((event: ApiEvent) => {
+        // The page may be navigating or closing; an event it misses is one it would have had no one to give to.
+        page.evaluate((e) => (window as unknown as { __loupeEvent?: (e: unknown) => void }).__loupeEvent?.(e), event).catch(() => undefined);
+      });
+
+      await page.goto(server.url);
+      await use({ ws, home, url: server.url });
+
+      stopEvents();
+      await server.close();
+      await ws.close();
+      await rm(home, { recursive: true, force: true });
+      // A CSP violation, a React error or an uncaught rejection fails the test that caused it.
+      expect(problems, 'errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** A picture of what the user sees now, kept in test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,68 @@
+import { expect, screenshot, test } from './harness';
+import { addUser, setUpSupervisor, signIn, signOut } from './steps';
+
+const AUDITOR = { username: 'audrey', displayName: 'Audrey Auditor', role: 'auditor', password: 'auditor password 1' };
+const ANALYST = { username: 'ann', displayName: 'Ann Analyst', role: 'analyst', password: 'analyst password 1' };
+
+test('a supervisor adds and disables users; bad input is refused beside the field', async ({ page }) => {
+  await setUpSupervisor(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  const form = page.getByRole('region', { name: 'Add a user' });
+
+  // Malformed: checked against the channel's schema before anything is sent.
+  await addUser(page, { ...ANALYST, username: 'Bad Name!' });
+  await expect(form.getByLabel('User name')).toHaveAccessibleDescription(/User name may use lower-case letters, digits, dot, dash and underscore/);
+  await expect(form.getByLabel('User name')).toBeFocused();
+
+  await addUser(page, AUDITOR);
+  await expect(page.getByRole('status')).toHaveText('Audrey Auditor (audrey) was added as auditor.');
+  await expect(page.getByRole('row', { name: /audrey/ })).toContainText('Auditor');
+
+  // A conflict only main can know of comes back naming the field, and is shown there.
+  await addUser(page, AUDITOR);
+  await expect(form.getByLabel('User name')).toHaveAccessibleDescription(/A user called audrey already exists\.$/);
+
+  await addUser(page, ANALYST);
+  await expect(page.getByRole('row', { name: /ann/ })).toContainText('Active');
+  await page.getByRole('button', { name: 'Disable ann' }).click();
+  await expect(page.getByRole('row', { name: /ann/ })).toContainText('Disabled');
+  await expect(page.getByRole('status')).toHaveText('ann is disabled and can no longer sign in.');
+  await expect(page.getByRole('button', { name: 'Disable sam' })).toHaveCount(0);
+  await screenshot(page, 'users');
+
+  await signOut(page);
+  await signIn(page, ANALYST.username, ANALYST.password);
+  await expect(page.getByRole('alert')).toHaveText('This account is disabled. Ask a supervisor.');
+});
+
+test('an auditor reads the workstation record but cannot create a case or manage users', async ({ page, loupe }) => {
+  await setUpSupervisor(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await addUser(page, AUDITOR);
+  await expect(page.getByRole('row', { name: /audrey/ })).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, AUDITOR.username, AUDITOR.password);
+  await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+  const banner = page.getByRole('banner');
+  await expect(banner).toContainText('Audrey Auditor (audrey)');
+  await expect(banner).toContainText('Auditor');
+  await expect(page.getByRole('link', { name: 'New case' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
+
+  // Going there anyway is refused with the contract's own words.
+  await page.goto(`${loupe.url}#/cases/new`);
+  await expect(page.getByRole('alert')).toHaveText('Your role (Auditor) may not do this: create an encrypted case and open it.');
+  await expect(page.getByLabel('Case reference')).toHaveCount(0);
+  await page.goto(`${loupe.url}#/users`);
+  await expect(page.getByRole('alert')).toHaveText('Your role (Auditor) may not do this: list workstation users.');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+  await expect(page.getByRole('button', { name: 'Workstation' })).toHaveAttribute('aria-pressed', 'true');
+  const records = page.getByRole('table', { name: 'Workstation audit record, newest first' });
+  await expect(records.getByRole('row').filter({ hasText: 'users.add' }).filter({ hasText: 'audrey' })).toHaveCount(1);
+  await expect(records.getByRole('row').filter({ hasText: 'session.signIn' }).filter({ hasText: 'audrey' }).first()).toBeVisible();
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
+});

@@ -1,8 +1,9 @@
 import { expect, screenshot, test } from './harness';
-import { addUser, setUpSupervisor, signIn, signOut } from './steps';
+import { addUser, CASE, fillCase, setUpSupervisor, signIn, signOut, SUPERVISOR } from './steps';
 
 const AUDITOR = { username: 'audrey', displayName: 'Audrey Auditor', role: 'auditor', password: 'auditor password 1' };
 const ANALYST = { username: 'ann', displayName: 'Ann Analyst', role: 'analyst', password: 'analyst password 1' };
+const ANN_PASSPHRASE = 'ann case passphrase';
 
 test('a supervisor adds and disables users; bad input is refused beside the field', async ({ page }) => {
   await setUpSupervisor(page);
@@ -65,4 +66,53 @@ test('an auditor reads the workstation record but cannot create a case or manage
   await expect(records.getByRole('row').filter({ hasText: 'session.signIn' }).filter({ hasText: 'audrey' }).first()).toBeVisible();
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
+});
+
+test('a supervisor grants an analyst access to a case with a passphrase of their own, then revokes it', async ({ page }) => {
+  await setUpSupervisor(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await addUser(page, ANALYST);
+  await expect(page.getByRole('row', { name: /ann/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
+  await page.getByRole('link', { name: 'New case' }).click();
+  await fillCase(page, CASE);
+  await page.getByRole('button', { name: 'Create case' }).click();
+  const members = page.getByRole('region', { name: 'Members' });
+  await expect(members).toBeVisible();
+
+  await members.getByRole('button', { name: 'Grant access…' }).click();
+  const grant = page.getByRole('dialog', { name: `Grant access to ${CASE.reference}` });
+  await grant.getByLabel('User').selectOption('ann');
+  await grant.getByLabel('Passphrase for the new member').fill(ANN_PASSPHRASE);
+  await grant.getByLabel('Confirm passphrase').fill(ANN_PASSPHRASE);
+  await grant.getByRole('button', { name: 'Grant access' }).click();
+  await expect(grant).toBeHidden();
+  await expect(page.getByRole('status')).toHaveText('ann now holds a key to this case.');
+  await expect(members.getByRole('rowheader', { name: 'ann' })).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, ANALYST.username, ANALYST.password);
+  await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+  await page.getByLabel('Your passphrase for this case').fill(ANN_PASSPHRASE);
+  await page.getByRole('button', { name: 'Open case', exact: true }).click();
+  await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
+  await expect(members.getByRole('button', { name: 'Grant access…' })).toHaveCount(0);
+  await signOut(page);
+
+  await signIn(page, SUPERVISOR.username, SUPERVISOR.password);
+  await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+  await page.getByLabel('Your passphrase for this case').fill(CASE.passphrase);
+  await page.getByRole('button', { name: 'Open case', exact: true }).click();
+  await members.getByRole('button', { name: 'Revoke access for ann' }).click();
+  const revoke = page.getByRole('dialog', { name: 'Revoke access for ann' });
+  await expect(revoke.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await revoke.getByRole('button', { name: 'Revoke access' }).click();
+  await expect(revoke).toBeHidden();
+  await expect(members.getByRole('rowheader', { name: 'ann' })).toHaveCount(0);
+  await signOut(page);
+
+  await signIn(page, ANALYST.username, ANALYST.password);
+  const row = page.getByRole('row', { name: new RegExp(CASE.reference) });
+  await expect(row).toContainText('No access');
+  await expect(row.getByRole('button')).toHaveCount(0);
 });

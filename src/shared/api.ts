@@ -14,7 +14,23 @@ import {
   Username,
 } from './domain';
 import { Role } from './roles';
-import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
+import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
+import {
+  Comparison,
+  EntryId,
+  NewWatchlistEntry,
+  PersonId,
+  PersonsView,
+  ProbeImport,
+  Purpose,
+  SearchId,
+  SearchListItem,
+  SearchRequest,
+  SearchResult,
+  Watchlist,
+  WatchlistEntry,
+  WatchlistId,
+} from './search';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -169,6 +185,74 @@ export const api = {
     scope: 'case',
     summary: 'Re-hash original files and compare with the hashes taken at import',
   }),
+  'evidence.importProbe': channel({
+    input: ProbeImport,
+    output: ExhibitDetails,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Import one probe image as an exhibit and return its faces to choose from',
+  }),
+
+  'search.run': channel({
+    input: SearchRequest,
+    output: SearchResult,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Search a probe face against the case and/or watch lists (1:N); candidates are leads, not identifications',
+  }),
+  'search.list': channel({ input: Empty, output: z.array(SearchListItem), roles: ALL, scope: 'case', summary: 'Searches made in this case' }),
+  'search.get': channel({ input: z.object({ searchId: SearchId }).strict(), output: SearchResult, roles: ALL, scope: 'case', summary: 'One recorded search with its candidates' }),
+  'compare.faces': channel({
+    input: z.object({ faceA: FaceId, faceB: FaceId, purpose: Purpose }).strict(),
+    output: Comparison,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Compare two faces (1:1): score, estimated false match rate and both qualities',
+  }),
+
+  'watchlists.list': channel({ input: Empty, output: z.array(Watchlist), roles: ALL, scope: 'case', summary: 'Watch lists of this case' }),
+  'watchlists.create': channel({
+    input: z.object({ name: z.string().trim().min(1).max(200), description: z.string().trim().min(10, 'Describe what the list is for (at least 10 characters)').max(2000) }).strict(),
+    output: Watchlist,
+    roles: ['analyst', 'supervisor'],
+    scope: 'case',
+    summary: 'Create a watch list',
+  }),
+  'watchlists.entries': channel({ input: z.object({ watchlistId: WatchlistId }).strict(), output: z.array(WatchlistEntry), roles: ALL, scope: 'case', summary: 'Entries of a watch list' }),
+  'watchlists.addEntry': channel({ input: NewWatchlistEntry, output: WatchlistEntry, roles: ['analyst', 'supervisor'], scope: 'case', summary: 'Add a reference face to a watch list, with its provenance' }),
+  'watchlists.removeEntry': channel({
+    input: z.object({ entryId: EntryId, reason: z.string().trim().min(10, 'Say why the entry is removed (at least 10 characters)').max(2000) }).strict(),
+    output: Done,
+    roles: ['analyst', 'supervisor'],
+    scope: 'case',
+    summary: 'Remove an entry from a watch list',
+  }),
+
+  'persons.group': channel({
+    input: z.object({ maxFmr: z.number().min(1e-9).max(0.1).default(1e-4) }).strict(),
+    output: PersonsView,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: "Group the case's unknown faces into putative persons (replaces the current grouping)",
+  }),
+  'persons.view': channel({ input: Empty, output: PersonsView, roles: ALL, scope: 'case', summary: 'The current grouping of faces into putative persons' }),
+  'persons.merge': channel({ input: z.object({ into: PersonId, from: PersonId }).strict(), output: PersonsView, roles: EXAMINERS, scope: 'case', summary: 'Merge two groups' }),
+  'persons.split': channel({
+    input: z.object({ personId: PersonId, faceIds: z.array(FaceId).min(1).max(10000) }).strict(),
+    output: PersonsView,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Split faces off a group into a new group',
+  }),
+  'persons.moveFace': channel({
+    input: z.object({ faceId: FaceId, to: PersonId.nullable() }).strict(),
+    output: PersonsView,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Move a face to another group, or to unassigned',
+  }),
+  'persons.name': channel({ input: z.object({ personId: PersonId, name: z.string().trim().max(200) }).strict(), output: PersonsView, roles: EXAMINERS, scope: 'case', summary: 'Name a group' }),
+  'persons.undo': channel({ input: Empty, output: PersonsView, roles: EXAMINERS, scope: 'case', summary: 'Undo the last edit of the grouping' }),
 } as const;
 
 export type Api = typeof api;
@@ -181,7 +265,9 @@ export const CHANNEL_NAMES = Object.keys(api) as ChannelName[];
 export const isChannelName = (name: unknown): name is ChannelName => typeof name === 'string' && Object.hasOwn(api, name);
 
 /** Push messages from main to the renderer (progress of long work). */
-export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress]);
+export const IndexProgress = z.object({ type: z.literal('index.progress'), done: z.number().int(), total: z.number().int().nullable(), stage: z.enum(['loading', 'rebuilding', 'ready']) });
+export type IndexProgress = z.infer<typeof IndexProgress>;
+export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 
 export { EXAMINERS };

@@ -8,6 +8,8 @@ export const BatchId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'Not an import 
 
 export const ExhibitKind = z.enum(['image', 'video', 'unsupported']);
 export const ExhibitStatus = z.enum(['done', 'failed', 'duplicate']);
+/** Evidence is searched; a probe image is what a search starts from; a reference image belongs to a watch list. */
+export const ExhibitRole = z.enum(['evidence', 'probe', 'reference']);
 
 /** A police exhibit reference as written on the bag label, e.g. "JD/3". */
 export const ExhibitRef = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9 ./_-]*$/, 'Exhibit reference may use letters, digits, space, dot, slash, dash and underscore');
@@ -31,6 +33,7 @@ export const ExhibitSummary = z.object({
   camera: z.string().nullable(),
   importedBy: z.string(),
   importedAt: z.string(),
+  role: ExhibitRole,
   faceCount: z.number().int().nonnegative(),
   trackCount: z.number().int().nonnegative(),
 });
@@ -78,6 +81,7 @@ export const ImportOptions = z
     sceneChange: z.number().min(0).max(1).default(0.35),
     /** Also search at native resolution for small faces (slower; finds CCTV faces). */
     smallFaces: z.boolean().default(true),
+    role: ExhibitRole.default('evidence'),
   })
   .strict();
 export type ImportOptions = z.input<typeof ImportOptions>;

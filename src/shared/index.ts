@@ -10,3 +10,4 @@ export * from './file-type';
 export * from './model-pack';
 export * from './faces';
 export * from './evidence';
+export * from './search';

@@ -130,6 +130,19 @@ export class EvidenceService {
     await r.done;
   }
 
+  /** Imports one probe or reference image at once and returns it with its faces. */
+  async importSingle(file: string, options: ImportOptions, user: string): Promise<ExhibitDetails> {
+    const { batchId } = await this.start([file], options, user);
+    await this.settled();
+    const [exhibitId] = this.deps.store.reads.exhibitsOfBatch(batchId);
+    if (exhibitId === undefined) throw new LoupeError('not_found', `${file} was not imported.`);
+    const d = this.get(exhibitId);
+    if (d.exhibit.status === 'duplicate' && d.exhibit.duplicateOf !== null) return this.get(d.exhibit.duplicateOf);
+    if (d.exhibit.status === 'failed') throw new LoupeError('unsupported_file', d.exhibit.failure ?? 'The image could not be read.');
+    if (d.exhibit.kind !== 'image') throw new LoupeError('unsupported_file', 'A probe or reference must be a still image; pick a face from the video instead.');
+    return d;
+  }
+
   /** Waits for the running import, if any (CLI and tests). */
   async settled(): Promise<void> {
     await this.running?.done;
@@ -184,6 +197,7 @@ export class EvidenceService {
       videoFramesPerSecond: options.videoFramesPerSecond ?? 2,
       sceneChange: options.sceneChange ?? 0.35,
       smallFaces: options.smallFaces ?? true,
+      role: options.role ?? 'evidence',
     };
   }
 
@@ -279,6 +293,7 @@ export class EvidenceService {
       pack: `${engine.pack.name}@${engine.pack.version}`,
       thumbnail: null,
       display: null,
+      role: settings.role,
       ...over,
     });
 

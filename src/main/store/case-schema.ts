@@ -101,4 +101,59 @@ CREATE TABLE faces (
 CREATE INDEX faces_by_exhibit ON faces(exhibit_id);
 CREATE INDEX faces_by_track ON faces(track_id);`,
   },
+  {
+    version: 3,
+    name: 'exhibit roles, watch lists, recorded searches and groupings of persons',
+    up: `
+ALTER TABLE exhibits ADD COLUMN role TEXT NOT NULL DEFAULT 'evidence' CHECK (role IN ('evidence', 'probe', 'reference'));
+CREATE TABLE case_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE watchlists (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE watchlist_entries (
+  id INTEGER PRIMARY KEY,
+  watchlist_id INTEGER NOT NULL REFERENCES watchlists(id),
+  face_id INTEGER NOT NULL REFERENCES faces(id),
+  label TEXT NOT NULL,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  retention_date TEXT NOT NULL,
+  added_by TEXT NOT NULL,
+  added_at TEXT NOT NULL,
+  removed_by TEXT,
+  removed_at TEXT,
+  removal_reason TEXT
+);
+CREATE INDEX watchlist_entries_by_list ON watchlist_entries(watchlist_id);
+CREATE TABLE searches (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  probe_face_id INTEGER NOT NULL REFERENCES faces(id),
+  result TEXT NOT NULL
+);
+CREATE TABLE person_groups (
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE person_members (
+  face_id INTEGER PRIMARY KEY REFERENCES faces(id),
+  person_id INTEGER NOT NULL REFERENCES person_groups(id)
+);
+CREATE INDEX person_members_by_person ON person_members(person_id);
+CREATE TABLE person_edits (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  user TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  undo TEXT NOT NULL,
+  undone INTEGER NOT NULL DEFAULT 0
+);`,
+  },
 ];

@@ -1,6 +1,7 @@
 import type { CaseAuthority } from '../../shared';
 import { auditTable, type AuditTable } from './audit-table';
 import { evidenceTables, type EvidenceReads, type EvidenceWrites } from './evidence-tables';
+import { searchTables, type SearchReads, type SearchWrites } from './search-tables';
 import type { Db } from './sqlite';
 
 export interface CaseInfo extends CaseAuthority {
@@ -9,11 +10,11 @@ export interface CaseInfo extends CaseAuthority {
   createdBy: string;
 }
 
-export interface CaseReads extends EvidenceReads {
+export interface CaseReads extends EvidenceReads, SearchReads {
   info(): CaseInfo;
 }
 
-export interface CaseWrites extends EvidenceWrites {
+export interface CaseWrites extends EvidenceWrites, SearchWrites {
   insertInfo(info: CaseInfo): void;
 }
 
@@ -33,13 +34,16 @@ export function caseTables(db: Db): CaseTables {
     ),
   };
   const evidence = evidenceTables(db);
+  const search = searchTables(db);
   return {
     reads: {
       ...evidence.reads,
+      ...search.reads,
       info: () => q.info.get() as CaseInfo,
     },
     writes: {
       ...evidence.writes,
+      ...search.writes,
       insertInfo: (info) => void q.insertInfo.run(info),
     },
     audit: auditTable(db),

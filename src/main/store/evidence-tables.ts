@@ -38,6 +38,7 @@ export interface NewExhibit {
   pack: string | null;
   thumbnail: Uint8Array | null;
   display: Uint8Array | null;
+  role: ExhibitSummary['role'];
 }
 
 export interface NewFrame {
@@ -70,6 +71,7 @@ export interface EvidenceReads {
   /** The first exhibit holding these bytes, if any (duplicates point to it). */
   exhibitBySha(sha256: string): { id: number; sourcePath: string; status: ExhibitSummary['status'] } | null;
   exhibitAt(sourcePath: string, sha256: string): { id: number } | null;
+  exhibitsOfBatch(batchId: string): number[];
   exhibitsForCheck(exhibitId?: number): { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[];
   faces(exhibitId: number): FaceSummary[];
   face(id: number): FaceSummary | null;
@@ -79,6 +81,7 @@ export interface EvidenceReads {
   counts(): { exhibits: number; faces: number };
   /** Every live embedding of one model, in id order, for building the face index. */
   embeddings(model: string): IterableIterator<StoredEmbedding>;
+  countFacesOf(model: string): number;
   embeddingsOf(ids: readonly number[]): Map<number, Float32Array>;
 }
 
@@ -94,7 +97,7 @@ export interface EvidenceWrites {
 
 const EXHIBIT_COLUMNS = `e.id, e.file_name AS fileName, e.source_path AS sourcePath, e.exhibit_ref AS exhibitRef, e.sha256, e.bytes, e.kind,
   e.file_type AS fileType, e.status, e.failure, e.duplicate_of AS duplicateOf, e.width, e.height, e.duration_ms AS durationMs,
-  e.capture_time AS captureTime, e.camera, e.imported_by AS importedBy, e.imported_at AS importedAt,
+  e.capture_time AS captureTime, e.camera, e.imported_by AS importedBy, e.imported_at AS importedAt, e.role,
   (SELECT count(*) FROM faces f WHERE f.exhibit_id = e.id AND f.deleted = 0) AS faceCount,
   (SELECT count(*) FROM tracks t WHERE t.exhibit_id = e.id) AS trackCount`;
 
@@ -133,6 +136,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     countByStatus: db.prepare('SELECT count(*) FROM exhibits WHERE status = ?').pluck(),
     bySha: db.prepare("SELECT id, source_path AS sourcePath, status FROM exhibits WHERE sha256 = ? AND status != 'duplicate' ORDER BY id LIMIT 1"),
     at: db.prepare('SELECT id FROM exhibits WHERE source_path = ? AND sha256 = ?'),
+    ofBatch: db.prepare('SELECT id FROM exhibits WHERE batch_id = ? ORDER BY id').pluck(),
     forCheckAll: db.prepare("SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits ORDER BY id"),
     forCheckOne: db.prepare('SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits WHERE id = ?'),
     faces: db.prepare(`SELECT ${FACE_COLUMNS} FROM faces f LEFT JOIN frames fr ON fr.id = f.frame_id WHERE f.exhibit_id = ? AND f.deleted = 0 ORDER BY fr.time_ms, f.id`),
@@ -147,14 +151,15 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     countFaces: db.prepare('SELECT count(*) FROM faces WHERE deleted = 0').pluck(),
     embeddings: db.prepare('SELECT id, embedding FROM faces WHERE model = ? AND deleted = 0 ORDER BY id'),
     embeddingOf: db.prepare('SELECT embedding FROM faces WHERE id = ? AND deleted = 0').pluck(),
+    countOf: db.prepare('SELECT count(*) FROM faces WHERE model = ? AND deleted = 0').pluck(),
     startBatch: db.prepare("INSERT INTO import_batches (id, started_at, started_by, status, sources, options, exhibit_ref) VALUES (@id, @startedAt, @startedBy, 'running', @sources, @options, @exhibitRef)"),
     setTotal: db.prepare('UPDATE import_batches SET files_total = ? WHERE id = ?'),
     finish: db.prepare('UPDATE import_batches SET status = ?, finished_at = ? WHERE id = ?'),
     interrupt: db.prepare("UPDATE import_batches SET status = 'interrupted' WHERE status = 'running'"),
     insertExhibit: db.prepare(`INSERT INTO exhibits (batch_id, sha256, bytes, source_path, file_name, exhibit_ref, kind, file_type, status, failure, duplicate_of,
-      width, height, duration_ms, capture_time, camera, source_modified_at, imported_by, imported_at, pack, thumbnail, display)
+      width, height, duration_ms, capture_time, camera, source_modified_at, imported_by, imported_at, pack, thumbnail, display, role)
       VALUES (@batchId, @sha256, @bytes, @sourcePath, @fileName, @exhibitRef, @kind, @fileType, @status, @failure, @duplicateOf,
-      @width, @height, @durationMs, @captureTime, @camera, @sourceModifiedAt, @importedBy, @importedAt, @pack, @thumbnail, @display)`),
+      @width, @height, @durationMs, @captureTime, @camera, @sourceModifiedAt, @importedBy, @importedAt, @pack, @thumbnail, @display, @role)`),
     insertFrame: db.prepare('INSERT INTO frames (exhibit_id, time_ms, width, height, display) VALUES (?, ?, ?, ?, ?)'),
     insertTrack: db.prepare('INSERT INTO tracks (exhibit_id, first_ms, last_ms, face_count) VALUES (?, ?, ?, ?)'),
     setBest: db.prepare('UPDATE tracks SET best_face_id = ? WHERE id = ?'),
@@ -211,6 +216,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       }),
       exhibitBySha: (sha) => (q.bySha.get(sha) as { id: number; sourcePath: string; status: ExhibitSummary['status'] } | undefined) ?? null,
       exhibitAt: (sourcePath, sha) => (q.at.get(sourcePath, sha) as { id: number } | undefined) ?? null,
+      exhibitsOfBatch: (batchId) => q.ofBatch.all(batchId) as number[],
       exhibitsForCheck: (id) => (id === undefined ? q.forCheckAll.all() : q.forCheckOne.all(id)) as { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[],
       faces: (exhibitId) => (q.faces.all(exhibitId) as RawFace[]).map(toFace),
       face: (id) => {
@@ -231,6 +237,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       embeddings: function* (model) {
         for (const r of q.embeddings.iterate(model) as IterableIterator<{ id: number; embedding: Buffer }>) yield { id: r.id, embedding: toEmbedding(r.embedding) };
       },
+      countFacesOf: (model) => q.countOf.get(model) as number,
       embeddingsOf: (ids) => {
         const out = new Map<number, Float32Array>();
         for (const id of ids) {

@@ -13,6 +13,7 @@ import { workstationTables } from './workstation-tables';
 export type { AuditRow, AuditTable } from './audit-table';
 export type { CaseInfo, CaseReads, CaseWrites } from './case-tables';
 export type { NewExhibit, NewFace, NewFrame, NewTrack, StoredEmbedding } from './evidence-tables';
+export type { EntryRow, FaceContext } from './search-tables';
 export type { Member } from './keyslots';
 export type { CaseRegisterRow, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';

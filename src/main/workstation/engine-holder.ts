@@ -2,7 +2,8 @@ import { embedderId, LoupeError, type Calibration } from '../../shared';
 import { thresholdFor } from '../calibration';
 import { createFacePool } from '../engine';
 import type { Engine } from '../evidence';
-import { bestPack, loadPack } from '../models';
+import { bestPack, loadPack, type LoadedPack } from '../models';
+import type { SearchPack } from '../search';
 
 /**
  * Without a calibration table, faces of one video link into a track above this cosine
@@ -26,12 +27,25 @@ function trackThreshold(calibration: Calibration | undefined): number {
 /** The face engine is started on first use and kept for the session; installing a pack restarts it. */
 export class EngineHolder {
   private engine: Promise<Engine> | null = null;
+  private loaded: Promise<LoadedPack> | null = null;
 
   constructor(private readonly modelsDir: string) {}
 
+  /** The pack in use, its files verified; no worker is started for it. */
+  private loadedPack(): Promise<LoadedPack> {
+    this.loaded ??= (async () => loadPack(this.modelsDir, await bestPack(this.modelsDir)))();
+    this.loaded.catch(() => (this.loaded = null));
+    return this.loaded;
+  }
+
+  async pack(): Promise<SearchPack> {
+    const loaded = await this.loadedPack();
+    return { manifest: loaded.manifest, model: embedderId(loaded.manifest) };
+  }
+
   get(): Promise<Engine> {
     this.engine ??= (async () => {
-      const loaded = await loadPack(this.modelsDir, await bestPack(this.modelsDir));
+      const loaded = await this.loadedPack();
       const pool = await createFacePool({ pack: loaded });
       return { pool, pack: loaded.manifest, model: embedderId(loaded.manifest), trackThreshold: trackThreshold(loaded.manifest.calibration) };
     })();
@@ -42,6 +56,7 @@ export class EngineHolder {
   async reset(): Promise<void> {
     const current = this.engine;
     this.engine = null;
+    this.loaded = null;
     if (current) await (await current.catch(() => null))?.pool.close();
   }
 }

@@ -5,6 +5,9 @@ import { AuditLog, type AuditEntry } from '../audit';
 import { CaseService, type OpenCase } from '../cases';
 import { EvidenceService } from '../evidence';
 import { defaultModelsDir } from '../models';
+import { PersonsService } from '../persons';
+import { CaseFaceIndex, SearchService } from '../search';
+import { WatchlistService } from '../watchlists';
 import { randomId } from '../crypto';
 import { Router, type Transport } from '../router';
 import { openWorkstationStore } from '../store';
@@ -14,6 +17,7 @@ import { registerCaseHandlers } from './case-handlers';
 import { EngineHolder } from './engine-holder';
 import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
+import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
 import { SessionState, type CaseSession } from './state';
 
@@ -61,17 +65,38 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     open.audit.append(entry);
     cases.recordAnchor(open);
   };
-  const attach = (open: OpenCase): CaseSession => ({
-    ...open,
-    evidence: new EvidenceService({
-      store: open.store,
-      engine: () => engine.get(),
-      audit: caseAudit(open),
-      emit: (e) => state.emit(e),
-      onFaces: () => undefined,
-      now,
-    }),
-  });
+  const attach = (open: OpenCase): CaseSession => {
+    let index: CaseFaceIndex | null = null;
+    const openIndex = async () => {
+      if (!index) {
+        const pack = await engine.pack();
+        index ??= new CaseFaceIndex(open.store, pack.model, pack.manifest.embedder.embeddingSize, (e) => state.emit(e));
+      }
+      return index;
+    };
+    // A case with faces opens its index at once, so imports keep it current and closing saves it.
+    if (open.store.reads.counts().faces > 0) void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
+    return {
+      ...open,
+      evidence: new EvidenceService({
+        store: open.store,
+        engine: () => engine.get(),
+        audit: caseAudit(open),
+        emit: (e) => state.emit(e),
+        // Faces join the index as they are stored; the first ones open it (from the store, which already holds them).
+        onFaces: (faces) => {
+          if (index) index.add(faces);
+          else void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
+        },
+        now,
+      }),
+      search: new SearchService(open.store, openIndex, () => engine.pack(), now),
+      watchlists: new WatchlistService(open.store, now),
+      persons: new PersonsService(open.store, now),
+      index: openIndex,
+      openedIndex: () => index,
+    };
+  };
 
   const router = new Router({
     user: () => state.user,
@@ -84,6 +109,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerAuditHandlers(router, state, cases, workstationAudit);
   registerModelHandlers(router, modelsDir, engine);
   registerEvidenceHandlers(router, state);
+  registerSearchHandlers(router, state, () => engine.pack());
   router.assertComplete();
 
   return {

@@ -1,10 +1,20 @@
 import { ApiEvent, type CaseSummary, type User } from '../../shared';
 import type { OpenCase } from '../cases';
 import type { EvidenceService } from '../evidence';
+import type { PersonsService } from '../persons';
+import type { CaseFaceIndex, SearchService } from '../search';
+import type { WatchlistService } from '../watchlists';
 
 /** An open case with the services that live as long as it is open. */
 export interface CaseSession extends OpenCase {
   evidence: EvidenceService;
+  search: SearchService;
+  watchlists: WatchlistService;
+  persons: PersonsService;
+  /** The face index, opened on first use (a case that is only looked at never builds one). */
+  index(): Promise<CaseFaceIndex>;
+  /** The index if it was opened, so closing can save it. */
+  openedIndex(): CaseFaceIndex | null;
 }
 
 /** Who is signed in and which case is open: one of each at a time on a workstation. */
@@ -24,6 +34,7 @@ export class SessionState {
     const open = this.open;
     if (!open) return;
     await open.evidence.stop();
+    await open.openedIndex()?.close().catch((err: unknown) => console.error('[loupe] the face index could not be saved; it will be rebuilt on open', err));
     open.store.close();
     this.open = null;
     this.emit({ type: 'session.changed' });

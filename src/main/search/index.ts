@@ -1,0 +1,204 @@
+import {
+  LoupeError,
+  SearchResult,
+  type Calibration,
+  type Candidate,
+  type Comparison,
+  type FaceSummary,
+  type FmrEstimate,
+  type ModelPack,
+  type SearchRequest,
+} from '../../shared';
+import { fmrAt, thresholdFor } from '../calibration';
+import { MAX_K } from '../face-index';
+import type { CaseStore } from '../store';
+import type { CaseFaceIndex } from './case-index';
+
+export { CaseFaceIndex } from './case-index';
+
+export const LEADS_CAVEAT =
+  'Investigative leads, not identifications. A score says how alike two faces look to the model; the false match rate estimates how often faces of different people score that high. A candidate is nobody until a trained examiner has compared the faces and a second examiner has verified the decision.';
+
+/** The verified model pack searches and comparisons are made with. */
+export interface SearchPack {
+  manifest: ModelPack;
+  model: string;
+}
+
+export type ParsedSearch = Required<Pick<SearchRequest, 'probeFaceId' | 'purpose' | 'maxCandidates'>> & {
+  target: { case: boolean; watchlists: number[] };
+  maxFmr: number | null;
+  filters: { exhibitIds?: number[]; from?: string; to?: string; minQuality?: number };
+  qualityOverride?: string;
+};
+
+export function estimate(calibration: Calibration | undefined, score: number): FmrEstimate | null {
+  if (!calibration) return null;
+  const e = fmrAt(calibration, score);
+  return { fmr: e.fmr, oneIn: e.text, bound: e.kind };
+}
+
+const packInfo = (p: SearchPack) => ({ name: p.manifest.name, version: p.manifest.version, model: p.model, calibration: p.manifest.calibration?.dataset ?? null });
+
+/**
+ * 1:N search and 1:1 comparison over the open case. Searches record their purpose and
+ * full result in the case (and in the audit chain, through the router); a probe of
+ * insufficient quality needs a written reason; a threshold is a false match rate read from
+ * the pack's calibration, never a bare score.
+ */
+export class SearchService {
+  constructor(
+    private readonly store: CaseStore,
+    private readonly index: () => Promise<CaseFaceIndex>,
+    private readonly pack: () => Promise<SearchPack>,
+    private readonly now: () => Date,
+  ) {}
+
+  private face(id: number, field: string): FaceSummary & { embedding: Float32Array } {
+    const face = this.store.reads.face(id);
+    const embedding = this.store.reads.embeddingsOf([id]).get(id);
+    if (!face || !embedding) throw new LoupeError('not_found', `No face ${id} in this case.`, field);
+    return { ...face, embedding };
+  }
+
+  async run(req: ParsedSearch, user: string): Promise<SearchResult> {
+    const pack = await this.pack();
+    const probe = this.face(req.probeFaceId, 'probeFaceId');
+    if (probe.model !== pack.model) {
+      throw new LoupeError('conflict', `The probe face was encoded by another model (${probe.model}); the case's faces are searched with ${pack.model}. Re-import the probe image.`, 'probeFaceId');
+    }
+    if (probe.quality.insufficient && !req.qualityOverride) {
+      throw new LoupeError(
+        'conflict',
+        `The probe face is of insufficient quality for comparison (${probe.quality.reasons.join('; ')}). Choose a better probe, or give a reason to search with it anyway.`,
+        'qualityOverride',
+      );
+    }
+    const calibration = pack.manifest.calibration;
+    let thresholdScore: number | null = null;
+    if (req.maxFmr !== null) {
+      if (!calibration) {
+        throw new LoupeError('unavailable', `Model pack ${pack.manifest.name} has no calibration, so a false match rate cannot be estimated: calibrate it (loupe models calibrate) or search without a threshold.`, 'maxFmr');
+      }
+      try {
+        thresholdScore = thresholdFor(calibration, req.maxFmr);
+      } catch (err) {
+        if (err instanceof LoupeError) throw new LoupeError(err.code, err.message, 'maxFmr');
+        throw err;
+      }
+    }
+
+    const lists = req.target.watchlists.map((id) => {
+      const w = this.store.reads.watchlist(id);
+      if (!w) throw new LoupeError('not_found', `No watch list ${id} in this case.`, 'target.watchlists');
+      return w;
+    });
+    const entries = this.store.reads.entriesByFace(req.target.watchlists);
+    const roles = req.target.case ? (['evidence'] as const) : [];
+    const allowed = new Set<number>(roles.length > 0 ? this.store.reads.filteredFaceIds(pack.model, roles, req.filters) : []);
+    if (entries.size > 0) {
+      const passing = new Set(this.store.reads.filteredFaceIds(pack.model, ['evidence', 'probe', 'reference'], req.filters));
+      for (const faceId of entries.keys()) if (passing.has(faceId)) allowed.add(faceId);
+    }
+    allowed.delete(probe.id);
+
+    // Ask for more than needed: several faces of one track fold into one candidate.
+    const k = Math.min(MAX_K, req.maxCandidates * 4 + 20);
+    const index = await this.index();
+    const outcome = allowed.size > 0 ? await index.search(probe.embedding, k, allowed) : { candidates: [], method: 'exact' as const, scored: 0, ef: null };
+    const context = this.store.reads.faceContext(outcome.candidates.map((c) => c.id));
+
+    const kept: { id: number; score: number; trackFaces: number }[] = [];
+    const byTrack = new Map<number, { trackFaces: number }>();
+    for (const c of outcome.candidates) {
+      if (thresholdScore !== null && c.score < thresholdScore) break;
+      const ctx = context.get(c.id);
+      if (!ctx) continue;
+      if (ctx.trackId !== null) {
+        const seen = byTrack.get(ctx.trackId);
+        if (seen) {
+          seen.trackFaces++;
+          continue;
+        }
+        const entry = { id: c.id, score: c.score, trackFaces: 0 };
+        byTrack.set(ctx.trackId, entry);
+        kept.push(entry);
+      } else {
+        kept.push({ id: c.id, score: c.score, trackFaces: 0 });
+      }
+    }
+
+    const candidates: Candidate[] = kept.slice(0, req.maxCandidates).map((c, i) => {
+      const face = this.store.reads.face(c.id) as FaceSummary;
+      const exhibit = this.store.reads.exhibit(face.exhibitId);
+      const entry = entries.get(c.id);
+      return {
+        rank: i + 1,
+        face,
+        exhibit: { id: face.exhibitId, fileName: exhibit?.fileName ?? '', exhibitRef: exhibit?.exhibitRef ?? null, captureTime: exhibit?.captureTime ?? null, kind: exhibit?.kind ?? 'image' },
+        score: c.score,
+        fmr: estimate(calibration, c.score),
+        trackFaces: c.trackFaces,
+        watchlist: entry ? { entryId: entry.id, watchlistId: entry.watchlistId, listName: entry.listName, label: entry.label } : null,
+      };
+    });
+
+    const probeExhibit = this.store.reads.exhibit(probe.exhibitId);
+    const { embedding: _e, ...probeFace } = probe;
+    const createdAt = this.now().toISOString();
+    const draft = {
+      id: 1,
+      createdAt,
+      createdBy: user,
+      purpose: req.purpose,
+      probe: probeFace,
+      probeExhibit: { id: probe.exhibitId, fileName: probeExhibit?.fileName ?? '', exhibitRef: probeExhibit?.exhibitRef ?? null },
+      target: { case: req.target.case, watchlists: lists.map((w) => ({ id: w.id, name: w.name })) },
+      maxCandidates: req.maxCandidates,
+      maxFmr: req.maxFmr,
+      thresholdScore,
+      filters: req.filters,
+      qualityOverride: req.qualityOverride ?? null,
+      pack: packInfo(pack),
+      method: outcome.method,
+      scored: outcome.scored,
+      candidates,
+      caveat: LEADS_CAVEAT,
+    };
+    const id = this.store.db.transaction(() => {
+      const searchId = this.store.writes.recordSearch({ createdAt, createdBy: user, purpose: req.purpose, probeFaceId: probe.id, result: '{}' });
+      this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));
+      return searchId;
+    })();
+    return { ...draft, id };
+  }
+
+  get(searchId: number): SearchResult {
+    const raw = this.store.reads.searchResult(searchId);
+    if (!raw) throw new LoupeError('not_found', `No search ${searchId} in this case.`, 'searchId');
+    return SearchResult.parse(JSON.parse(raw));
+  }
+
+  list() {
+    return this.store.reads.searches().map(({ result, ...s }) => ({ ...s, candidates: (JSON.parse(result) as { candidates?: unknown[] }).candidates?.length ?? 0 }));
+  }
+
+  async compare(faceA: number, faceB: number): Promise<Comparison> {
+    const pack = await this.pack();
+    const a = this.face(faceA, 'faceA');
+    const b = this.face(faceB, 'faceB');
+    if (a.model !== b.model) throw new LoupeError('conflict', `The two faces were encoded by different models (${a.model}, ${b.model}) and cannot be compared.`, 'faceB');
+    let score = 0;
+    for (let i = 0; i < a.embedding.length; i++) score += (a.embedding[i] as number) * (b.embedding[i] as number);
+    const { embedding: _a, ...faceASummary } = a;
+    const { embedding: _b, ...faceBSummary } = b;
+    return {
+      faceA: faceASummary,
+      faceB: faceBSummary,
+      score,
+      fmr: a.model === pack.model ? estimate(pack.manifest.calibration, score) : null,
+      pack: packInfo(pack),
+      caveat: LEADS_CAVEAT,
+    };
+  }
+}

@@ -18,7 +18,7 @@ const READABLE = 'JPEG, PNG, WebP, TIFF, BMP, GIF or HEIF/AVIF';
  * Anything unreadable becomes LoupeError('unsupported_file') with the reason.
  */
 export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise<Decoded> {
-  if (bytes.length === 0) throw new LoupeError('unsupported_file', 'The file is empty.');
+  if (bytes.length === 0) throw new LoupeError('unsupported_file', 'The file is empty (0 bytes): there is no image in it.');
   const type = sniffFileType(bytes);
   if (type === null) throw new LoupeError('unsupported_file', `The file is not an image Loupe can read (${READABLE}).`);
   if (isVideoType(type)) throw new LoupeError('unsupported_file', `The file is a video (${type}); import it as video so its frames are sampled.`);

@@ -1,7 +1,7 @@
 import type { DetectorModel } from '../../shared';
 import { resize, type Rgb } from './image';
 import type { Model, Outputs } from './session';
-import { toTensor } from './tensor';
+import { toTensor, toTensorScaled } from './tensor';
 
 /** A face candidate in image pixels; kps holds five (x, y) landmarks when the detector gives them. */
 export interface Detection {
@@ -174,17 +174,21 @@ const DECODERS = { yunet: decodeYunet, ultraface: decodeUltraface, blazeface: de
 
 /** Long side of the copy on which big faces are found. */
 const COARSE_SIDE = 640;
-/** Native passes on frames up to this long side run whole; beyond, in tiles. */
-const WHOLE_NATIVE_MAX = 2048;
-const NATIVE_TILE = 1280;
-const NATIVE_OVERLAP = 256;
-/** Only search at native size when the coarse copy shrank the frame by more than this. */
-const NATIVE_PASS_MIN_SHRINK = 1.5;
+/**
+ * Scale of the fine pass of fully convolutional detectors. YuNet at native size found 70%
+ * of faces 12 px between the eyes in 1920x1080 frames, at 1.5x 95% (bench/detection.ts):
+ * its smallest anchors are coarser than its nominal 10 px.
+ */
+const FINE_SCALE = 1.5;
+/** Passes whose scaled long side is at most this run whole; beyond, in overlapping tiles. */
+const WHOLE_MAX = 3072;
+const TILE = 1280;
+const TILE_OVERLAP = 256;
 
 /**
  * Runs one detector over the image as a set of windows at several scales and merges the
  * candidates with NMS. Fully convolutional detectors (YuNet) see a ~640 px copy for large
- * faces plus the native frame (tiled beyond 2048 px) for small ones; fixed-input
+ * faces plus a 1.5x enlargement (tiled for big frames) for small ones; fixed-input
  * detectors (UltraFace, BlazeFace) see a pyramid of scales, each cut in overlapping tiles
  * of their input size, up to native resolution.
  */
@@ -221,15 +225,28 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
     return found;
   }
 
-  async function tiledNative(img: Rgb, threshold: number): Promise<Detection[]> {
+  /** A fully convolutional detector on the region (x0, y0, w, h) enlarged by scale (> 1), filled straight into the tensor. */
+  async function enlarged(img: Rgb, scale: number, x0: number, y0: number, w: number, h: number, threshold: number): Promise<Detection[]> {
+    const tw = Math.ceil((w * scale) / 32) * 32, th = Math.ceil((h * scale) / 32) * 32;
+    const out = await model.run(toTensorScaled(img, scale, x0, y0, tw, th, layout), spec.layout === 'nchw' ? [1, 3, th, tw] : [1, th, tw, 3]);
+    return decode(out, tw, th, threshold).map((d) => ({
+      x1: d.x1 / scale + x0, y1: d.y1 / scale + y0, x2: d.x2 / scale + x0, y2: d.y2 / scale + y0, score: d.score,
+      kps: d.kps ? d.kps.map((v, i) => v / scale + (i % 2 === 0 ? x0 : y0)) : null,
+    }));
+  }
+
+  /**
+   * The fine pass of a fully convolutional detector: the image enlarged by `scale`, whole
+   * when small enough, else in overlapping tiles so an 8K frame never needs an enlarged
+   * copy of itself in memory.
+   */
+  async function fine(img: Rgb, scale: number, threshold: number): Promise<Detection[]> {
+    if (Math.max(img.width, img.height) * scale <= WHOLE_MAX) return enlarged(img, scale, 0, 0, img.width, img.height, threshold);
     const found: Detection[] = [];
-    for (const w of windows(img.width, img.height, { w: NATIVE_TILE, h: NATIVE_TILE }, NATIVE_OVERLAP, 1)) {
-      const tw = Math.min(NATIVE_TILE, img.width - w.x), th = Math.min(NATIVE_TILE, img.height - w.y);
-      const dets = await runWindow(img, w, threshold, Math.ceil(tw / 32) * 32, Math.ceil(th / 32) * 32);
-      for (const d of dets) {
-        const m = toImage(d, w);
-        if (!cutByTile(m, w, 2)) found.push(m);
-      }
+    const side = Math.round(TILE / scale);
+    for (const w of windows(img.width, img.height, { w: side, h: side }, Math.round(TILE_OVERLAP / scale), 1)) {
+      const dets = await enlarged(img, scale, w.x, w.y, Math.min(side, img.width - w.x), Math.min(side, img.height - w.y), threshold);
+      for (const d of dets) if (!cutByTile(d, w, 2 / scale)) found.push(d);
     }
     return found;
   }
@@ -240,11 +257,8 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
       const threshold = opts.scoreThreshold;
       const found: Detection[] = [];
       if (spec.inputSize === null) {
-        const coarse = Math.min(1, COARSE_SIDE / long);
-        found.push(...(await level(img, coarse, null, 0, threshold)));
-        if (opts.smallFaces && 1 / coarse > NATIVE_PASS_MIN_SHRINK) {
-          found.push(...(long <= WHOLE_NATIVE_MAX ? await level(img, 1, null, 0, threshold) : await tiledNative(img, threshold)));
-        }
+        found.push(...(await level(img, Math.min(1, COARSE_SIDE / long), null, 0, threshold)));
+        if (opts.smallFaces) found.push(...(await fine(img, FINE_SCALE, threshold)));
       } else {
         const win = { w: spec.inputSize.width, h: spec.inputSize.height };
         const overlap = Math.round(Math.min(win.w, win.h) / 4);

@@ -1,0 +1,154 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { ARCFACE_TEMPLATE_112, LoupeError } from '../../shared';
+import { applySimilarity, estimateSimilarity, warpSimilarity } from './align';
+import { decodeBmp } from './bmp';
+import { decodeImage } from './decode';
+import { nms, tileStarts } from './detect';
+import { parseExif } from './exif';
+import { poseFromLandmarks } from './quality';
+import { toTensor, toTensorScaled } from './tensor';
+
+const template = ARCFACE_TEMPLATE_112 as [number, number][];
+
+describe('similarity alignment', () => {
+  it('recovers a known rotation, scale and shift from five points', () => {
+    const truth = { a: 2.1 * Math.cos(0.3), b: 2.1 * Math.sin(0.3), tx: 410, ty: -37 };
+    const moved = template.map((p) => applySimilarity(truth, p));
+    const m = estimateSimilarity(template, moved);
+    expect(m.a).toBeCloseTo(truth.a, 6);
+    expect(m.b).toBeCloseTo(truth.b, 6);
+    expect(m.tx).toBeCloseTo(truth.tx, 4);
+    expect(m.ty).toBeCloseTo(truth.ty, 4);
+  });
+
+  it('never mirrors: mirrored points give a rotation, not a reflection', () => {
+    const mirrored = template.map(([x, y]) => [112 - x, y] as [number, number]);
+    const m = estimateSimilarity(template, mirrored);
+    const residual = template.map((p, i) => Math.hypot(applySimilarity(m, p)[0] - mirrored[i]![0], applySimilarity(m, p)[1] - mirrored[i]![1]));
+    expect(Math.max(...residual)).toBeGreaterThan(5);
+  });
+
+  it('refuses points that coincide', () => {
+    expect(() => estimateSimilarity([[1, 1], [1, 1]], [[0, 0], [5, 5]])).toThrow(RangeError);
+  });
+
+  it('moves a marked pixel onto its template position', () => {
+    // A black 400x300 image with one white 3x3 mark at the "left eye" of a face drawn at scale 3.
+    const img = { width: 400, height: 300, data: new Uint8Array(400 * 300 * 3) };
+    const face = { a: 3 * Math.cos(-0.2), b: 3 * Math.sin(-0.2), tx: 60, ty: 40 };
+    const marks = template.map((p) => applySimilarity(face, p));
+    const [ex, ey] = marks[0]!.map(Math.round) as [number, number];
+    for (let y = ey - 1; y <= ey + 1; y++) for (let x = ex - 1; x <= ex + 1; x++) img.data.fill(255, (y * 400 + x) * 3, (y * 400 + x) * 3 + 3);
+    const out = warpSimilarity(img, estimateSimilarity(marks, template), 112, 112);
+    let best = 0, at = [0, 0];
+    for (let y = 0; y < 112; y++) for (let x = 0; x < 112; x++) if (out.data[(y * 112 + x) * 3]! > best) [best, at] = [out.data[(y * 112 + x) * 3]!, [x, y]];
+    expect(best).toBeGreaterThan(100);
+    expect(Math.hypot(at[0]! - template[0]![0], at[1]! - template[0]![1])).toBeLessThan(1.5);
+  });
+});
+
+describe('tensors', () => {
+  const img = { width: 3, height: 2, data: new Uint8Array([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180]) };
+  it('reorders channels, normalises and pads with black', () => {
+    const t = toTensor(img, 0, 0, 4, 2, { colourOrder: 'bgr', layout: 'nchw', normalisation: { mean: [0, 0, 0], scale: [1, 1, 1] } });
+    expect(Array.from(t.subarray(0, 8))).toEqual([30, 60, 90, 0, 120, 150, 180, 0]);
+    const n = toTensor(img, 1, 0, 2, 1, { colourOrder: 'rgb', layout: 'nhwc', normalisation: { mean: [40, 50, 60], scale: [0.5, 0.5, 0.5] } });
+    expect(Array.from(n)).toEqual([0, 0, 0, 15, 15, 15]);
+  });
+  it('enlarges bilinearly while filling', () => {
+    const t = toTensorScaled(img, 2, 0, 0, 6, 4, { colourOrder: 'rgb', layout: 'nchw', normalisation: { mean: [0, 0, 0], scale: [1, 1, 1] } });
+    // Output pixel (1, 0) samples source x = 0.25: a quarter of the way from 10 to 40 (red).
+    expect(t[1]).toBeCloseTo(17.5, 4);
+    expect(t[0]).toBeCloseTo(10, 4);
+  });
+});
+
+describe('detection helpers', () => {
+  it('keeps the best of overlapping candidates', () => {
+    const d = (x: number, score: number) => ({ x1: x, y1: 0, x2: x + 10, y2: 10, score, kps: null });
+    expect(nms([d(0, 0.7), d(1, 0.9), d(30, 0.5)], 0.3).map((k) => k.score)).toEqual([0.9, 0.5]);
+  });
+  it('covers a length with overlapping windows', () => {
+    const starts = tileStarts(1000, 320, 80);
+    expect(starts[0]).toBe(0);
+    expect(starts.at(-1)! + 320).toBe(1000);
+    for (let i = 1; i < starts.length; i++) expect(starts[i - 1]! + 320 - starts[i]!).toBeGreaterThanOrEqual(80);
+    expect(tileStarts(200, 320, 80)).toEqual([0]);
+  });
+});
+
+describe('pose from landmarks', () => {
+  it('reads roll from the eye line and yaw from the nose', () => {
+    const frontal = poseFromLandmarks(template);
+    expect(Math.abs(frontal.yawDeg)).toBeLessThan(5);
+    expect(Math.abs(frontal.rollDeg)).toBeLessThan(1);
+    const turned = template.map(([x, y], i) => (i === 2 ? [x + 12, y] : [x, y]) as [number, number]);
+    expect(Math.abs(poseFromLandmarks(turned).yawDeg)).toBeGreaterThan(30);
+    const r = 20 * (Math.PI / 180);
+    const tilted = template.map(([x, y]) => [x * Math.cos(r) - y * Math.sin(r), x * Math.sin(r) + y * Math.cos(r)] as [number, number]);
+    expect(poseFromLandmarks(tilted).rollDeg).toBeCloseTo(20 + frontal.rollDeg, 3);
+  });
+});
+
+describe('EXIF', () => {
+  it('reads capture time with its offset and the camera from a real JPEG', async () => {
+    const jpeg = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })
+      .jpeg()
+      .withExif({ IFD0: { Make: 'Canon', Model: 'Canon EOS 5D', DateTime: '2020:01:02 03:04:05' }, IFD2: { DateTimeOriginal: '2019:05:04 13:22:01', OffsetTimeOriginal: '+02:00' } })
+      .toBuffer();
+    const d = await decodeImage(new Uint8Array(jpeg), 1e6);
+    expect(d.exif).toEqual({ captureTime: '2019-05-04T13:22:01+02:00', camera: 'Canon EOS 5D' });
+  });
+  it('falls back to the file date and joins make and model', async () => {
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).jpeg().withExif({ IFD0: { Make: 'Axis', Model: 'P1375', DateTime: '2021:11:30 23:59:58' } }).toBuffer();
+    expect((await decodeImage(new Uint8Array(jpeg), 1e6)).exif).toEqual({ captureTime: '2021-11-30T23:59:58', camera: 'Axis P1375' });
+  });
+  it('gives nothing for damaged blocks, never an exception', () => {
+    expect(parseExif(undefined)).toEqual({});
+    expect(parseExif(new Uint8Array([0x45, 0x78, 0x69, 0x66, 0, 0, 0x49, 0x49, 0x2a, 0, 0xff, 0xff, 0xff, 0x7f]))).toEqual({});
+    const huge = new Uint8Array(64);
+    huge.set([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0xff, 0xff]);
+    expect(parseExif(huge)).toEqual({});
+  });
+});
+
+describe('BMP', () => {
+  function bmp24(w: number, h: number, rgb: Uint8Array): Uint8Array {
+    const stride = Math.ceil((w * 3) / 4) * 4;
+    const b = new Uint8Array(54 + stride * h);
+    const v = new DataView(b.buffer);
+    b.set([0x42, 0x4d]);
+    v.setUint32(2, b.length, true);
+    v.setUint32(10, 54, true);
+    v.setUint32(14, 40, true);
+    v.setInt32(18, w, true);
+    v.setInt32(22, h, true);
+    v.setUint16(26, 1, true);
+    v.setUint16(28, 24, true);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = 54 + (h - 1 - y) * stride + x * 3, q = (y * w + x) * 3;
+        b[p] = rgb[q + 2]!;
+        b[p + 1] = rgb[q + 1]!;
+        b[p + 2] = rgb[q]!;
+      }
+    }
+    return b;
+  }
+  const rgb = new Uint8Array(5 * 3 * 3).map((_, i) => (i * 37) % 256);
+
+  it('decodes a bottom-up 24-bit bitmap pixel for pixel', async () => {
+    const d = await decodeImage(bmp24(5, 3, rgb), 1e6);
+    expect(d.format).toBe('bmp');
+    expect(Array.from(d.image.data)).toEqual(Array.from(rgb));
+  });
+  it('refuses truncated and oversized bitmaps with a reason', () => {
+    const good = bmp24(5, 3, rgb);
+    expect(() => decodeBmp(good.subarray(0, 60), 1e6)).toThrow(/truncated/);
+    const big = new Uint8Array(good);
+    new DataView(big.buffer).setInt32(18, 100000, true);
+    new DataView(big.buffer).setInt32(22, 100000, true);
+    expect(() => decodeBmp(big, 1e6)).toThrow(LoupeError);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * Face search at scale: the encrypted HNSW face index (src/main/face-index) over a gallery
  * of every real face of the data folder plus synthetic distractors (bench/_search/synthetic.ts:
- * a Gaussian with the real embeddings' mean and covariance, re-normalised), per gallery size:
+ * by default a mixture of Gaussians fitted to clusters of the real embeddings, re-normalised;
+ * the impostor score distributions of both synthetic models are compared with the real
+ * one and written out), per gallery size:
  * build time, encrypted file size, open time (decrypt + readIndex), RSS, query latency,
  * recall@10/@50 against exhaustive search, mate rank-1 (one photo of each person with two or
  * more is the probe, the others stay hidden among the distractors), and the time of the
@@ -9,7 +11,7 @@
  * own; the query child re-scores candidates from the embeddings on disk, like the case store.
  *   node dist/bench-search.js [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME]
  *     [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600]
- *     [--m 16] [--ef-construction 200] [--cache DIR] [--seed N]
+ *     [--m 32] [--ef-construction 200] [--synthetic mixture|gaussian] [--clusters 64] [--cache DIR] [--seed N]
  * Prints figures; never passes or fails on them.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,12 +22,14 @@ import path from 'node:path';
 import { type Candidate, DEFAULT_EF, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, RERANK_FACTOR, exactTopK } from '../src/main/face-index';
 import { machine, parseArgs, peakRssMb, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
-import { type GaussianModel, fitGaussian, gaussianSource, ksDistance, sampleRows, summarise } from './_search/synthetic';
+import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
 
 const USAGE =
-  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--cache DIR] [--seed N]';
+  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N]';
 const K = 50;
 const DISTRIBUTION_PAIRS = 300_000;
+/** Rows drawn from the model not used, only to compare its score distribution. */
+const COMPARISON_ROWS = 20_000;
 
 interface Options {
   sizes: number[];
@@ -35,10 +39,12 @@ interface Options {
   efConstruction: number;
   cache: string;
   seed: number;
+  synthetic: 'mixture' | 'gaussian';
+  clusters: number;
 }
 
 function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
-  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [200, 400, DEFAULT_EF, 1600], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1 };
+  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [200, 400, DEFAULT_EF, 1600], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64 };
   const rest: string[] = [];
   const list = (v: string, what: string) => {
     const xs = v.split(',').map(Number);
@@ -60,6 +66,12 @@ function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
     else if (a === '--ef-construction') mine.efConstruction = list(take(), a)[0]!;
     else if (a === '--seed') mine.seed = list(take(), a)[0]!;
     else if (a === '--cache') mine.cache = path.resolve(take());
+    else if (a === '--clusters') mine.clusters = list(take(), a)[0]!;
+    else if (a === '--synthetic') {
+      const kind = take();
+      if (kind !== 'mixture' && kind !== 'gaussian') throw new Error(`--synthetic is mixture or gaussian\n${USAGE}`);
+      mine.synthetic = kind;
+    }
     else rest.push(a);
   }
   return { mine, rest };
@@ -279,8 +291,8 @@ async function main(): Promise<void> {
   const byIdentity = new Map<string, number[]>();
   real.faces.forEach((f, i) => f.identity && (byIdentity.get(f.identity) ?? byIdentity.set(f.identity, []).get(f.identity)!).push(i));
   const eligible = [...byIdentity.values()].filter((rows) => rows.length >= 2).map((rows) => rows[0]!);
-  const g = gaussianSource(mine.seed);
-  const shuffled = eligible.map((r) => ({ r, k: g() })).sort((a, b) => a.k - b.k).map((x) => x.r);
+  const g = randomSource(mine.seed);
+  const shuffled = eligible.map((r) => ({ r, k: g.uniform() })).sort((a, b) => a.k - b.k).map((x) => x.r);
   const probeRows = shuffled.slice(0, mine.probes).sort((a, b) => a - b);
   const probeSet = new Set(probeRows);
   const realRows = real.faces.map((_, i) => i).filter((i) => !probeSet.has(i));
@@ -290,22 +302,24 @@ async function main(): Promise<void> {
   // Synthetic distractors, cached by model, data and seed.
   const maxSize = Math.max(...mine.sizes);
   const need = Math.max(0, maxSize - R);
-  const model: GaussianModel = fitGaussian(real.embeddings, dim);
-  const synthFile = path.join(mine.cache, `synthetic-${real.modelId.replace(/[^A-Za-z0-9]/g, '_')}-${n}-${mine.seed}.f32`);
+  const fit = (kind: 'mixture' | 'gaussian') => (kind === 'mixture' ? fitMixture(real.embeddings, dim, mine.clusters, mine.seed) : fitGaussian(real.embeddings, dim));
+  const model: SyntheticModel = fit(mine.synthetic);
+  const modelTag = mine.synthetic === 'mixture' ? `mixture${mine.clusters}` : 'gaussian';
+  const synthFile = path.join(mine.cache, `synthetic-${real.modelId.replace(/[^A-Za-z0-9]/g, '_')}-${n}-${modelTag}-${mine.seed}.f32`);
   let synth: Float32Array;
   const cachedRows = existsSync(synthFile) ? statSync(synthFile).size / (dim * 4) : 0;
   if (cachedRows >= need && cachedRows > 0) {
     synth = readRows(synthFile, dim, need);
-    log(`synthetic distractors: ${need} rows from ${synthFile}`);
+    log(`synthetic distractors (${modelTag}): ${need} rows from ${synthFile}`);
   } else {
     synth = new Float32Array(Math.max(1, need) * dim);
     const t = performance.now();
     sampleRows(model, synth, mine.seed + 1, (done) => done % 100_000 === 0 && log(`  drew ${done}/${need} synthetic faces`));
     writeRows(synthFile, synth);
-    log(`synthetic distractors: drew ${need} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    log(`synthetic distractors (${modelTag}): drew ${need} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
 
-  // How close are synthetic impostors to real ones?
+  // How close are synthetic impostors to real ones? For the model used and, from a sample, the other one.
   const labelled = real.faces.map((f, i) => (f.identity ? i : -1)).filter((i) => i >= 0);
   const rowOf = (m: Float32Array, i: number) => m.subarray(i * dim, (i + 1) * dim);
   const dotRows = (a: Float32Array, b: Float32Array) => {
@@ -327,25 +341,31 @@ async function main(): Promise<void> {
     if (real.faces[a]!.identity === real.faces[b]!.identity) continue;
     realImp[i++] = dotRows(rowOf(real.embeddings, a), rowOf(real.embeddings, b));
   }
-  const synthCount = need;
-  const distributions: Record<string, unknown> = { realImpostor: summarise(realImp) };
-  if (synthCount >= 2) {
+  const compare = (rows: Float32Array, count: number) => {
     const realSyn = new Float64Array(DISTRIBUTION_PAIRS);
     const synSyn = new Float64Array(DISTRIBUTION_PAIRS);
     for (let i = 0; i < DISTRIBUTION_PAIRS; i++) {
-      realSyn[i] = dotRows(rowOf(real.embeddings, labelled[randomIndex(labelled.length)]!), rowOf(synth, randomIndex(synthCount)));
-      const a = randomIndex(synthCount);
-      let b = randomIndex(synthCount);
-      if (b === a) b = (a + 1) % synthCount;
-      synSyn[i] = dotRows(rowOf(synth, a), rowOf(synth, b));
+      realSyn[i] = dotRows(rowOf(real.embeddings, labelled[randomIndex(labelled.length)]!), rowOf(rows, randomIndex(count)));
+      const a = randomIndex(count);
+      let b = randomIndex(count);
+      if (b === a) b = (a + 1) % count;
+      synSyn[i] = dotRows(rowOf(rows, a), rowOf(rows, b));
     }
-    Object.assign(distributions, {
+    return {
       realVsSynthetic: summarise(realSyn),
       syntheticVsSynthetic: summarise(synSyn),
       ksRealImpostorVsRealSynthetic: round(ksDistance(realImp, realSyn), 4),
       ksRealImpostorVsSyntheticSynthetic: round(ksDistance(realImp, synSyn), 4),
-    });
-  }
+    };
+  };
+  const other = mine.synthetic === 'mixture' ? 'gaussian' : 'mixture';
+  const otherRows = new Float32Array(COMPARISON_ROWS * dim);
+  sampleRows(fit(other), otherRows, mine.seed + 3);
+  const distributions = {
+    realImpostor: summarise(realImp),
+    [mine.synthetic]: { used: true, ...(need >= 2 ? compare(synth, need) : {}) },
+    [other]: { used: false, rows: COMPARISON_ROWS, ...compare(otherRows, COMPARISON_ROWS) },
+  };
   log(`impostor score distributions: ${JSON.stringify(distributions, null, 1)}`);
 
   const realMatrix = new Float32Array(R * dim);
@@ -411,7 +431,15 @@ async function main(): Promise<void> {
     benchmark: 'search', machine: machine(), pack, modelId: real.modelId,
     parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, efs: mine.efs, defaultEf: DEFAULT_EF, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
     real: { faces: n, labelled: labelled.length, identities: byIdentity.size, probes: probes.length, imagesWithoutFace: real.imagesWithoutFace },
-    synthetic: { method: 'multivariate Gaussian with the real embeddings\' mean and full covariance (Cholesky), re-normalised to unit length', fittedOn: model.samples, ridge: model.ridge },
+    synthetic: {
+      model: modelTag,
+      method:
+        model.kind === 'mixture'
+          ? `${model.components.length} Gaussians, one per spherical k-means cluster of the real embeddings, with the cluster's mean and covariance shrunk toward the global one, drawn in proportion to cluster size, re-normalised to unit length`
+          : "one multivariate Gaussian with the real embeddings' mean and full covariance, re-normalised to unit length",
+      fittedOn: model.samples,
+      shrinkage: model.shrinkage,
+    },
     scoreDistributions: distributions,
     sizes: results,
   });

@@ -234,6 +234,24 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    words: ['models', 'calibrate'],
+    usage: 'models calibrate PACK --data DIR [--data DIR] --description TEXT',
+    summary: 'measure score -> false match rate on labelled photos (a folder per person)',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { data: { type: 'string', multiple: true }, description: { type: 'string' } });
+      const pack = positionals[2];
+      if (!pack) throw new LoupeError('invalid_input', 'Name the pack: loupe models calibrate PACK --data DIR --description TEXT');
+      const dataDirs = (values.data as string[] | undefined) ?? [];
+      const r = await withSession(ctx, (c) => c.must('models.calibrate', { pack, dataDirs, description: required(values, 'description') }));
+      print(ctx, r, () =>
+        [
+          `calibrated ${pack} on ${r.images} images of ${r.people} people (${r.skipped} without a usable face): ${r.impostorPairs.toLocaleString('en-GB')} impostor and ${r.genuinePairs.toLocaleString('en-GB')} same-person pairs`,
+          ...r.tar.map((t) => `  at FMR ${t.fmr}: score ${t.score.toFixed(3)}, same-person pairs accepted ${(t.tar * 100).toFixed(1)}%`),
+        ].join('\n'),
+      );
+    },
+  },
+  {
     words: ['import'],
     usage: 'import --case REF [--exhibit-ref X] [--fps N] [--no-small-faces] PATH...',
     summary: 'import files and folders as exhibits and find their faces',

@@ -153,6 +153,27 @@ export const api = {
     scope: 'workstation',
     summary: 'Install a model pack (from the package registry, or from a folder on an air-gapped machine)',
   }),
+  'models.calibrate': channel({
+    input: z
+      .object({
+        pack: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A pack name is lower-case letters, digits and dashes'),
+        dataDirs: z.array(z.string().min(1).max(4096)).min(1, 'Give at least one labelled folder').max(20),
+        description: z.string().trim().min(10, 'Describe the data set (at least 10 characters)').max(1000),
+      })
+      .strict(),
+    output: z.object({
+      pack: PackInfo,
+      images: z.number().int(),
+      people: z.number().int(),
+      skipped: z.number().int(),
+      impostorPairs: z.number().int(),
+      genuinePairs: z.number().int(),
+      tar: z.array(z.object({ fmr: z.number(), score: z.number(), tar: z.number() })),
+    }),
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: "Measure a pack's score-to-false-match-rate table on labelled photos (one folder per person) and write it into the pack",
+  }),
 
   'evidence.import': channel({
     input: z.object({ paths: z.array(z.string().min(1).max(4096)).min(1, 'Choose at least one file or folder').max(1000), options: ImportOptions.prefault({}) }).strict(),

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
+import { type Calibration, LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
 import blazefaceSource from '../../../models/blazeface.json';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
@@ -232,4 +232,19 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
     await rm(staging, { recursive: true, force: true });
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The manifest of an installed pack, as installed (with any calibration measured since). */
+export async function installedManifest(modelsDir: string, name: string): Promise<ModelPack> {
+  return readManifest(packDir(modelsDir, name), name);
+}
+
+/** Writes a measured calibration into an installed pack's manifest, replacing the file atomically. */
+export async function writeCalibration(modelsDir: string, name: string, calibration: Calibration): Promise<ModelPack> {
+  const dir = packDir(modelsDir, name);
+  const manifest = ModelPack.parse({ ...(await readManifest(dir, name)), calibration });
+  const tmp = path.join(dir, `.manifest.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(tmp, path.join(dir, 'manifest.json'));
+  return manifest;
 }

@@ -107,7 +107,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerSessionHandlers(router, state, users);
   registerCaseHandlers(router, state, cases, users, now, attach);
   registerAuditHandlers(router, state, cases, workstationAudit);
-  registerModelHandlers(router, modelsDir, engine);
+  registerModelHandlers(router, modelsDir, engine, now);
   registerEvidenceHandlers(router, state);
   registerSearchHandlers(router, state, () => engine.pack());
   router.assertComplete();

@@ -1,15 +1,18 @@
 import { embedderId, type PackInfo } from '../../shared';
-import { bestPack, installPack, knownPacks, listPacks, sourceManifest } from '../models';
+import { measureCalibration } from '../calibrate';
+import { createFacePool } from '../engine';
+import { bestPack, installedManifest, installPack, knownPacks, listPacks, loadPack, sourceManifest, writeCalibration } from '../models';
 import type { Router } from '../router';
 import type { EngineHolder } from './engine-holder';
 
-export function registerModelHandlers(router: Router, modelsDir: string, engine: EngineHolder): void {
+export function registerModelHandlers(router: Router, modelsDir: string, engine: EngineHolder, now: () => Date): void {
   const describe = async (): Promise<PackInfo[]> => {
     const installed = new Map((await listPacks(modelsDir)).map((p) => [p.name, p]));
     const active = installed.size > 0 ? await bestPack(modelsDir) : null;
-    return knownPacks().map((name) => {
-      const m = sourceManifest(name);
+    return Promise.all(knownPacks().map(async (name) => {
       const inst = installed.get(name);
+      // An installed pack may carry a calibration measured since it was installed.
+      const m = inst ? await installedManifest(modelsDir, name) : sourceManifest(name);
       return {
         name,
         version: inst?.version ?? m.version,
@@ -22,7 +25,7 @@ export function registerModelHandlers(router: Router, modelsDir: string, engine:
         modelCard: m.modelCard,
         calibrated: m.calibration !== undefined,
       };
-    });
+    }));
   };
 
   router.handle('models.list', () => describe());
@@ -32,5 +35,25 @@ export function registerModelHandlers(router: Router, modelsDir: string, engine:
     await installPack(input.pack, input.from ? { modelsDir, from: input.from } : { modelsDir });
     await engine.reset();
     return (await describe()).find((p) => p.name === input.pack) as PackInfo;
+  });
+
+  router.handle('models.calibrate', async (input, ctx) => {
+    ctx.setObject(`pack:${input.pack}`);
+    const pool = await createFacePool({ pack: await loadPack(modelsDir, input.pack) });
+    try {
+      const report = await measureCalibration(pool, input.dataDirs, input.description, now);
+      await writeCalibration(modelsDir, input.pack, report.calibration);
+      await engine.reset();
+      const { calibration, ...figures } = report;
+      ctx.addDetails({ dataset: calibration.dataset, impostorPairs: calibration.impostorPairs, images: figures.images, people: figures.people, tar: figures.tar });
+      return {
+        ...figures,
+        impostorPairs: calibration.impostorPairs,
+        genuinePairs: calibration.genuinePairs ?? 0,
+        pack: (await describe()).find((p) => p.name === input.pack) as PackInfo,
+      };
+    } finally {
+      await pool.close();
+    }
   });
 }

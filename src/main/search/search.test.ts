@@ -1,0 +1,182 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent, ExhibitDetails } from '../../shared';
+import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+
+/** The tests need a calibrated pack: .ci/run installs packs whose manifests carry the shipped calibration. */
+const calibratedPack = ['yunet', 'default'].find((p) => {
+  const m = path.join(MODELS_DIR, p, 'manifest.json');
+  return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { calibration?: unknown }).calibration !== undefined;
+});
+const ready = facesAvailable && calibratedPack !== undefined;
+if (!ready) console.warn(`search tests: ${facesAvailable ? 'no calibrated model pack in models/packs' : FACES_MISSING}: skipped`);
+
+const PEOPLE = ['Barack_Obama', 'Joe_Biden', 'Angelina_Jolie', 'Kit_Harington', 'Jennifer_Aniston', 'George_Clooney'];
+const PURPOSE = 'Find where the suspect of robbery OP-TEST/001 appears in the seized footage';
+
+describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
+  let t: Awaited<ReturnType<typeof tempWorkstation>>;
+  let src: string;
+  let probe: ExhibitDetails;
+  const events: ApiEvent[] = [];
+  const faceOf = new Map<number, string>();
+
+  beforeAll(async () => {
+    src = mkdtempSync(path.join(os.tmpdir(), 'loupe-search-src-'));
+    for (const p of PEOPLE) {
+      mkdirSync(path.join(src, p));
+      for (const f of readdirSync(path.join(FACES_DIR, 'identities', p)).filter((f) => f !== 'obama-240p.jpg' && !f.includes('partial'))) {
+        copyFileSync(path.join(FACES_DIR, 'identities', p, f), path.join(src, p, f));
+      }
+    }
+    copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'clip.mp4'));
+    t = await tempWorkstation();
+    t.ws.onEvent((e) => events.push(e));
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('evidence.import', { paths: [src] });
+    await t.ws.importSettled();
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    for (const e of exhibits) {
+      const d = await t.must('evidence.get', { exhibitId: e.id });
+      // A photo's label names its main (largest) face; people in the background are someone else.
+      const person = path.basename(path.dirname(e.sourcePath));
+      const main = d.faces.reduce<(typeof d.faces)[number] | null>((a, f) => (!a || f.box.w > a.box.w ? f : a), null);
+      for (const f of d.faces) faceOf.set(f.id, e.kind === 'video' ? 'video' : f === main ? person : 'background');
+    }
+    probe = await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Barack_Obama/obama-240p.jpg'), exhibitRef: 'PROBE/1' });
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    if (src) rmSync(src, { recursive: true, force: true });
+  });
+
+  it('imports a probe image as a probe exhibit, with its face', () => {
+    expect(probe.exhibit).toMatchObject({ role: 'probe', exhibitRef: 'PROBE/1', status: 'done' });
+    expect(probe.faces).toHaveLength(1);
+  });
+
+  it('finds the probe person first, with estimated false match rates, and records the search', async () => {
+    const r = await t.must('search.run', { probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: 0.001 });
+    expect(r.candidates.length).toBeGreaterThan(0);
+    expect(faceOf.get(r.candidates[0]!.face.id)).toBe('Barack_Obama');
+    // Ranked by score; all above the threshold; each with a "1 in N".
+    for (const [i, c] of r.candidates.entries()) {
+      expect(c.rank).toBe(i + 1);
+      expect(c.score).toBeGreaterThanOrEqual(r.thresholdScore!);
+      expect(c.fmr?.oneIn).toMatch(/1 in [\d,]+/);
+      if (i > 0) expect(c.score).toBeLessThanOrEqual(r.candidates[i - 1]!.score);
+    }
+    // The probe itself, and probe images, are never candidates.
+    expect(r.candidates.some((c) => c.face.id === probe.faces[0]!.id || c.exhibit.id === probe.exhibit.id)).toBe(false);
+    expect(r.caveat).toMatch(/not identifications/);
+    expect(await t.must('search.get', { searchId: r.id })).toEqual(r);
+
+    const audit = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 5 })).records.find((x) => x.action === 'search.run');
+    expect(audit?.object).toBe(`search:${r.id}`);
+    expect(audit?.details).toMatchObject({ input: { purpose: PURPOSE, probeFaceId: probe.faces[0]!.id }, pack: { name: calibratedPack }, thresholdScore: r.thresholdScore });
+    expect((audit?.details as { candidates: unknown[] }).candidates).toHaveLength(r.candidates.length);
+  });
+
+  it('refuses a search without a purpose, naming the field', async () => {
+    const r = await t.invoke('search.run', { probeFaceId: probe.faces[0]!.id, purpose: 'x' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'purpose' } });
+  });
+
+  it('refuses a false match rate finer than the calibration can support', async () => {
+    const r = await t.invoke('search.run', { probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: 1e-9 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'maxFmr' } });
+  });
+
+  it('needs a written reason to search with a probe of insufficient quality', async () => {
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    let weak: number | undefined;
+    for (const e of exhibits) {
+      weak = (await t.must('evidence.get', { exhibitId: e.id })).faces.find((f) => f.quality.insufficient)?.id;
+      if (weak) break;
+    }
+    expect(weak, 'the footage has faces flagged insufficient').toBeDefined();
+    const refused = await t.invoke('search.run', { probeFaceId: weak!, purpose: PURPOSE });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', field: 'qualityOverride' } });
+    const allowed = await t.must('search.run', { probeFaceId: weak!, purpose: PURPOSE, qualityOverride: 'Only image of the suspect; examiner aware of its quality' });
+    expect(allowed.qualityOverride).toMatch(/Only image/);
+  });
+
+  it('folds the faces of one video track into one candidate', async () => {
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    const video = await t.must('evidence.get', { exhibitId: exhibits.find((e) => e.kind === 'video')!.id });
+    const longest = video.tracks.reduce((a, b) => (b.faceCount > a.faceCount ? b : a));
+    const r = await t.must('search.run', { probeFaceId: longest.bestFaceId, purpose: PURPOSE, maxFmr: null, maxCandidates: 20 });
+    const tracks = r.candidates.filter((c) => c.face.trackId !== null).map((c) => c.face.trackId);
+    expect(new Set(tracks).size).toBe(tracks.length);
+    const sameTrack = r.candidates.find((c) => c.face.trackId === longest.id);
+    expect(sameTrack?.trackFaces).toBeGreaterThan(0);
+  });
+
+  it('compares two faces 1:1: the same person scores far above two different people', async () => {
+    const ids = [...faceOf].filter(([, p]) => p === 'Barack_Obama').map(([id]) => id);
+    const biden = [...faceOf].find(([, p]) => p === 'Joe_Biden')![0];
+    const same = await t.must('compare.faces', { faceA: ids[0]!, faceB: ids[1]!, purpose: PURPOSE });
+    const different = await t.must('compare.faces', { faceA: ids[0]!, faceB: biden, purpose: PURPOSE });
+    expect(same.score).toBeGreaterThan(different.score + 0.2);
+    expect(same.fmr!.fmr).toBeLessThan(different.fmr!.fmr);
+    expect(same.faceA.quality.score).toBeGreaterThan(0);
+  });
+
+  it('searches a watch list of reference faces, and stops searching an entry once removed', async () => {
+    const list = await t.must('watchlists.create', { name: 'Wanted OP-TEST', description: 'Persons wanted in connection with OP-TEST/001' });
+    const ref = await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'), role: 'reference', exhibitRef: 'REF/1' });
+    // The same bytes as a case exhibit: linked to it, so the reference face is the case's face.
+    const refFace = ref.faces[0]!.id;
+    const entry = await t.must('watchlists.addEntry', { watchlistId: list.id, faceId: refFace, label: 'Joe Biden', source: 'Custody photo 2019-03-02', reason: 'Named by a witness in statement 14', retentionDate: '2031-01-01' });
+    expect(entry).toMatchObject({ label: 'Joe Biden', addedBy: 'sup' });
+    const bidenProbe = [...faceOf].find(([id, p]) => p === 'Joe_Biden' && id !== refFace)![0];
+    const r = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01 });
+    expect(r.candidates).toHaveLength(1);
+    expect(r.candidates[0]!.watchlist).toMatchObject({ listName: 'Wanted OP-TEST', label: 'Joe Biden' });
+    await t.must('watchlists.removeEntry', { entryId: entry.id, reason: 'Eliminated from the enquiry on 2026-11-20' });
+    const after = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01 });
+    expect(after.candidates).toHaveLength(0);
+    expect((await t.must('watchlists.list', {}))[0]?.entries).toBe(0);
+  });
+
+  it('groups faces into persons, merges and undoes, every step audited', async () => {
+    const view = await t.must('persons.group', {});
+    expect(view.persons.length).toBeGreaterThan(3);
+    const groupOf = (face: number) => view.persons.find((p) => p.faceIds.includes(face))?.id;
+    // The photos of one person land in one group, and no group mixes two people of the photos.
+    for (const p of view.persons) {
+      const people = new Set(p.faceIds.map((f) => faceOf.get(f)).filter((x) => x && x !== 'video' && x !== 'background'));
+      expect(people.size, `group ${p.id}`).toBeLessThanOrEqual(1);
+    }
+    const obama = [...faceOf].filter(([, p]) => p === 'Barack_Obama').map(([id]) => groupOf(id));
+    expect(new Set(obama).size).toBe(1);
+
+    const [a, b] = view.persons;
+    const merged = await t.must('persons.merge', { into: a!.id, from: b!.id });
+    expect(merged.persons.find((p) => p.id === a!.id)?.faceIds.length).toBe(a!.faceIds.length + b!.faceIds.length);
+    expect(merged.canUndo).toBe(true);
+    const undone = await t.must('persons.undo', {});
+    expect(undone.persons.find((p) => p.id === b!.id)?.faceIds).toEqual(b!.faceIds);
+    const named = await t.must('persons.name', { personId: a!.id, name: 'Unknown male 1' });
+    expect(named.persons.find((p) => p.id === a!.id)?.name).toBe('Unknown male 1');
+
+    const actions = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 20 })).records.map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
+  });
+
+  it('saves the face index encrypted at close and loads it, not rebuilds it, on reopen', async () => {
+    const before = await t.must('search.run', { probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: 0.001 });
+    const [c] = await t.must('cases.list', {});
+    await t.must('cases.close', {});
+    events.length = 0;
+    await t.must('cases.open', { caseId: c!.id, passphrase: PASSPHRASE });
+    const after = await t.must('search.run', { probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: 0.001 });
+    expect(after.candidates.map((x) => [x.face.id, x.score])).toEqual(before.candidates.map((x) => [x.face.id, x.score]));
+    const stages = events.filter((e) => e.type === 'index.progress').map((e) => (e as { stage: string }).stage);
+    expect(stages).toContain('ready');
+    expect(stages).not.toContain('rebuilding');
+  });
+});

@@ -24,7 +24,7 @@ const rejection = async (p: Promise<unknown>) => p.then(() => null, (e: unknown)
 
 describe('source manifests', () => {
   it('describe every pack with hashes, sources and a model card', () => {
-    for (const name of ['default', 'yunet', 'blazeface']) {
+    for (const name of ['default', 'yunet']) {
       const m = sourceManifest(name);
       expect(m.name).toBe(name);
       expect(m.embedder.embeddingSize).toBe(512);

@@ -5,7 +5,6 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Calibration, LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
-import blazefaceSource from '../../../models/blazeface.json';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
 import { readTarGz } from './tar';
@@ -17,7 +16,7 @@ import { readTarGz } from './tar';
  * every hash again, so a changed file is refused before it can touch evidence.
  */
 
-const SOURCES: Record<string, unknown> = { default: defaultSource, yunet: yunetSource, blazeface: blazefaceSource };
+const SOURCES: Record<string, unknown> = { default: defaultSource, yunet: yunetSource };
 
 export const knownPacks = (): string[] => Object.keys(SOURCES);
 

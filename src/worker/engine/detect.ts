@@ -31,12 +31,26 @@ export function iou(a: Detection, b: Detection): number {
   return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
-/** Greedy non-maximum suppression: the best-scoring of overlapping candidates stays. */
-export function nms(dets: Detection[], threshold: number): Detection[] {
+/**
+ * Greedy non-maximum suppression: the best-scoring of overlapping candidates stays. With
+ * `vote`, its box and landmarks become the score-weighted mean of the candidates that
+ * overlap it by at least `vote` (the same face seen at several scales or in several
+ * tiles), which steadies the landmarks the alignment depends on.
+ */
+export function nms(dets: Detection[], threshold: number, vote?: number): Detection[] {
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const keep: Detection[] = [];
   for (const d of sorted) if (keep.every((k) => iou(k, d) <= threshold)) keep.push(d);
-  return keep;
+  if (vote === undefined) return keep;
+  return keep.map((k) => {
+    const group = sorted.filter((d) => iou(k, d) >= vote && (d.kps === null) === (k.kps === null));
+    const total = group.reduce((s, d) => s + d.score, 0);
+    const mean = (f: (d: Detection) => number) => group.reduce((s, d) => s + f(d) * d.score, 0) / total;
+    return {
+      x1: mean((d) => d.x1), y1: mean((d) => d.y1), x2: mean((d) => d.x2), y2: mean((d) => d.y2), score: k.score,
+      kps: k.kps ? k.kps.map((_, i) => mean((d) => (d.kps as number[])[i] as number)) : null,
+    };
+  });
 }
 
 /** Where a tile sits in the image and at which scale, to map its detections back. */
@@ -172,6 +186,10 @@ function decodeBlazeface(out: Outputs, inW: number, inH: number, threshold: numb
 
 const DECODERS = { yunet: decodeYunet, ultraface: decodeUltraface, blazeface: decodeBlazeface } as const;
 
+/** Candidates from one run of a detector of that kind on a tensor of inW x inH pixels. */
+export const decodeOutputs = (kind: DetectorModel['kind'], out: Outputs, inW: number, inH: number, threshold: number): Detection[] =>
+  DECODERS[kind](out, inW, inH, threshold);
+
 /** Long side of the copy on which big faces are found. */
 const COARSE_SIDE = 640;
 /**
@@ -269,7 +287,7 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
         if (opts.smallFaces && fit < 1 && (scales[scales.length - 1] as number) < 0.99) scales.push(Math.min(1, limit));
         for (const s of scales) found.push(...(await level(img, s, win, overlap, threshold)));
       }
-      return nms(found, spec.nmsIoU);
+      return nms(found, spec.nmsIoU, 0.6);
     },
   };
 }

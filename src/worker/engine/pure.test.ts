@@ -4,7 +4,7 @@ import { ARCFACE_TEMPLATE_112, LoupeError } from '../../shared';
 import { applySimilarity, estimateSimilarity, warpSimilarity } from './align';
 import { decodeBmp } from './bmp';
 import { decodeImage } from './decode';
-import { nms, tileStarts } from './detect';
+import { decodeOutputs, nms, tileStarts } from './detect';
 import { parseExif } from './exif';
 import { poseFromLandmarks } from './quality';
 import { toTensor, toTensorScaled } from './tensor';
@@ -69,6 +69,46 @@ describe('detection helpers', () => {
     const d = (x: number, score: number) => ({ x1: x, y1: 0, x2: x + 10, y2: 10, score, kps: null });
     expect(nms([d(0, 0.7), d(1, 0.9), d(30, 0.5)], 0.3).map((k) => k.score)).toEqual([0.9, 0.5]);
   });
+  it('averages the landmarks of one face seen twice when voting', () => {
+    const a = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.9, kps: [1, 1, 2, 2, 3, 3, 4, 4, 5, 5] };
+    const b = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.3, kps: [5, 5, 6, 6, 7, 7, 8, 8, 9, 9] };
+    const [v] = nms([a, b], 0.3, 0.6);
+    expect(v!.score).toBe(0.9);
+    expect(v!.kps![0]).toBeCloseTo(2, 6);
+    expect(nms([a, b], 0.3)[0]!.kps![0]).toBe(1);
+  });
+
+  it('decodes each detector kind from its raw outputs', () => {
+    const t = (data: number[], dims: number[]) => ({ data: Float32Array.from(data), dims });
+    // YuNet on a 32x32 input: one strong anchor at stride 8, column 2, row 1.
+    const yunet: Record<string, { data: Float32Array; dims: number[] }> = {};
+    for (const s of [8, 16, 32]) {
+      const n = (32 / s) ** 2;
+      yunet[`cls_${s}`] = t(new Array(n).fill(0), [1, n, 1]);
+      yunet[`obj_${s}`] = t(new Array(n).fill(0), [1, n, 1]);
+      yunet[`bbox_${s}`] = t(new Array(n * 4).fill(0), [1, n, 4]);
+      yunet[`kps_${s}`] = t(new Array(n * 10).fill(0), [1, n, 10]);
+    }
+    const i = 1 * 4 + 2;
+    yunet.cls_8!.data[i] = 0.81;
+    yunet.obj_8!.data[i] = 1;
+    yunet.bbox_8!.data.set([0.5, 0.25, Math.log(2), Math.log(3)], i * 4);
+    const [y] = decodeOutputs('yunet', yunet, 32, 32, 0.6);
+    expect(y!.score).toBeCloseTo(0.9, 5);
+    expect([y!.x1, y!.y1, y!.x2, y!.y2].map((v) => +v.toFixed(4))).toEqual([12, -2, 28, 22]);
+    expect(y!.kps!.slice(0, 2)).toEqual([16, 8]);
+    // UltraFace: softmax pairs and corner boxes relative to the input.
+    const [u] = decodeOutputs('ultraface', { scores: t([0.9, 0.1, 0.2, 0.8], [1, 2, 2]), boxes: t([0, 0, 1, 1, 0.25, 0.5, 0.5, 1], [1, 2, 4]) }, 320, 240, 0.7);
+    expect([u!.x1, u!.y1, u!.x2, u!.y2, u!.kps]).toEqual([80, 120, 160, 240, null]);
+    // BlazeFace (128 px): logits; offsets in pixels from the cell centre on a 16x16 grid of 2 anchors and an 8x8 grid of 6.
+    const bf = { s1: t(new Array(512).fill(-10), [1, 512, 1]), s2: t(new Array(384).fill(-10), [1, 384, 1]), b1: t(new Array(512 * 16).fill(0), [1, 512, 16]), b2: t(new Array(384 * 16).fill(0), [1, 384, 16]) };
+    bf.s1.data[(3 * 16 + 5) * 2] = 4;
+    bf.b1.data.set([1, -1, 20, 24], (3 * 16 + 5) * 2 * 16);
+    const [z] = decodeOutputs('blazeface', bf, 128, 128, 0.75);
+    expect(z!.score).toBeCloseTo(1 / (1 + Math.exp(-4)), 6);
+    expect([z!.x1, z!.y1, z!.x2, z!.y2]).toEqual([5.5 * 8 + 1 - 10, 3.5 * 8 - 1 - 12, 5.5 * 8 + 1 + 10, 3.5 * 8 - 1 + 12]);
+  });
+
   it('covers a length with overlapping windows', () => {
     const starts = tileStarts(1000, 320, 80);
     expect(starts[0]).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../../shared';
-import { fieldErrorsOf, may, messageForField, refusal } from './index';
+import { fieldErrorsOf, formFieldOf, may, messageForField, placeErrors, refusal } from './index';
 
 describe('renderer form errors', () => {
   it('gives one message per field of the real channel schema, the first issue winning', () => {
@@ -16,6 +16,24 @@ describe('renderer form errors', () => {
 
   it('files an issue with no path under the empty key, for the form alert', () => {
     expect(fieldErrorsOf([{ path: [], message: 'Invalid input' }])).toEqual({ '': 'Invalid input' });
+  });
+
+  it('names nested fields by their dotted path, as main does', () => {
+    const parsed = api['evidence.import'].input.safeParse({ paths: ['', '/media/usb'], options: { exhibitRef: '#bad', videoFramesPerSecond: 50 } });
+    expect(parsed.success).toBe(false);
+    const errors = fieldErrorsOf(parsed.error!.issues);
+    expect(Object.keys(errors).sort()).toEqual(['options.exhibitRef', 'options.videoFramesPerSecond', 'paths.0']);
+  });
+
+  it('puts an error beside the nearest control that stands for its field, else in the alert', () => {
+    const controls = new Set(['paths', 'options.exhibitRef', 'target']);
+    const has = (name: string) => controls.has(name);
+    expect(formFieldOf('options.exhibitRef', has)).toBe('options.exhibitRef');
+    expect(formFieldOf('paths.3', has)).toBe('paths');
+    expect(formFieldOf('target.watchlists.0', has)).toBe('target');
+    expect(formFieldOf('maxFmr', has)).toBeNull();
+    expect(formFieldOf(undefined, has)).toBeNull();
+    expect(placeErrors({ 'paths.0': 'Empty path', 'paths.1': 'Also empty', maxFmr: 'No calibration' }, has)).toEqual({ paths: 'Empty path', '': 'No calibration' });
   });
 
   it('drops the field prefix main puts on schema messages, but keeps other sentences whole', () => {

@@ -3,6 +3,7 @@ import {
   api,
   ROLE_LABEL,
   type ApiError,
+  type ApiEvent,
   type ApiResult,
   type ChannelInput,
   type ChannelName,
@@ -66,14 +67,26 @@ export async function invoke<K extends ChannelName>(bridge: LoupeBridge, channel
 }
 
 /**
- * Turns schema issues into one message per top-level field (the first issue wins), the
- * way main reports the first one, so a form can show every problem at once.
+ * Turns schema issues into one message per field, named by its dotted path as main names
+ * it ("options.exhibitRef"); the first issue wins, the way main reports the first one, so a
+ * form can show every problem at once.
  */
 export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of issues) {
-    const key = issue.path.length > 0 ? String(issue.path[0]) : '';
+    const key = issue.path.map(String).join('.');
     if (out[key] === undefined) out[key] = issue.message;
+  }
+  return out;
+}
+
+/** Files each error under the control that shows it (see formFieldOf); the rest under '' for the form's alert. */
+export function placeErrors(errors: FieldErrors, has: (name: string) => boolean): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [key, message] of Object.entries(errors)) {
+    if (message === undefined) continue;
+    const at = formFieldOf(key, has) ?? '';
+    if (out[at] === undefined) out[at] = message;
   }
   return out;
 }
@@ -82,6 +95,20 @@ export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<Proper
 export function messageForField(error: ApiError): string {
   const prefix = `${error.field}: `;
   return error.field && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/**
+ * The form field an error names: the field itself ("options.exhibitRef"), or the nearest
+ * control that stands for its part of the input ("target" for "target.watchlists.0",
+ * "paths" for "paths.2"); null when the form has none.
+ */
+export function formFieldOf(field: string | undefined, has: (name: string) => boolean): string | null {
+  const parts = field ? field.split('.') : [];
+  for (let n = parts.length; n > 0; n--) {
+    const name = parts.slice(0, n).join('.');
+    if (has(name)) return name;
+  }
+  return null;
 }
 
 /** Errors that mean the UI's idea of the session is stale. */
@@ -101,13 +128,14 @@ export function useChannelForm<K extends ChannelName>(channel: K, formId: string
   const fieldId = useCallback((name: string) => `${formId}-${name}`, [formId]);
 
   const focusField = (name: string) => document.getElementById(fieldId(name))?.focus();
+  const hasField = (name: string) => document.getElementById(fieldId(name)) !== null;
 
   const submit = async (input: ChannelInput<K>, extra: FieldErrors = {}): Promise<ChannelOutput<K> | null> => {
     // A second Enter while main is still working must not send the request twice.
     if (inFlight.current) return null;
     setAlert(null);
     const parsed = api[channel].input.safeParse(input);
-    const found: FieldErrors = { ...(parsed.success ? {} : fieldErrorsOf(parsed.error.issues)), ...extra };
+    const found = placeErrors({ ...(parsed.success ? {} : fieldErrorsOf(parsed.error.issues)), ...extra }, hasField);
     const fields = Object.keys(found).filter((k) => found[k] !== undefined);
     if (fields.length > 0) {
       setErrors(found);
@@ -123,9 +151,10 @@ export function useChannelForm<K extends ChannelName>(channel: K, formId: string
     inFlight.current = false;
     setBusy(false);
     if (r.ok) return r.value;
-    if (r.error.field && document.getElementById(fieldId(r.error.field))) {
-      setErrors({ [r.error.field]: messageForField(r.error) });
-      focusField(r.error.field);
+    const field = formFieldOf(r.error.field, hasField);
+    if (field) {
+      setErrors({ [field]: messageForField(r.error) });
+      focusField(field);
     } else {
       setAlert(r.error.message);
     }
@@ -183,4 +212,18 @@ export function useLoad<K extends ChannelName>(channel: K, input: ChannelInput<K
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { loaded, reload, setLoaded };
+}
+
+/** Listens to main's push messages (import progress, index progress) while the component is shown. */
+export function useEvents(listener: (event: ApiEvent) => void): void {
+  const { bridge } = useSession();
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => bridge.onEvent((e) => latest.current(e)), [bridge]);
+}
+
+/** The URL of an image of the open case (exhibit/<id>/thumb, face/<id>/crop...). */
+export function useMedia(): (ref: string) => string {
+  const { bridge } = useSession();
+  return useCallback((ref: string) => bridge.mediaUrl(ref), [bridge]);
 }

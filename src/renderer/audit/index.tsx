@@ -3,7 +3,8 @@ import type { AuditChain, AuditRecord, AuditVerification, Role } from '../../sha
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, formatTime, Notice, oneLine, Page, pageLabel } from '../ui';
 
-const PAGE = 50;
+/** Rows per page to choose from: a short page reads quickly, a long one finds a step among a busy day's records. */
+const PAGE_SIZES = [50, 200, 1000] as const;
 
 /** Main lets only these roles read the workstation chain: it holds every user's sign-ins and refusals. */
 const WORKSTATION_READERS: readonly Role[] = ['supervisor', 'auditor'];
@@ -46,7 +47,8 @@ export function AuditScreen({ params }: { params: URLSearchParams }) {
 
 function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean }) {
   const [offset, setOffset] = useState(0);
-  const { loaded, reload } = useLoad('audit.list', { chain, offset, limit: PAGE });
+  const [page, setPage] = useState<number>(PAGE_SIZES[0]);
+  const { loaded, reload } = useLoad('audit.list', { chain, offset, limit: page });
   const verify = useAction();
   const exporter = useAction();
   const [verification, setVerification] = useState<AuditVerification | null>(null);
@@ -54,7 +56,7 @@ function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean
   const total = loaded.state === 'ready' ? loaded.value.total : 0;
   const shown = loaded.state === 'ready' ? loaded.value.records.length : 0;
   const hasNewer = offset > 0;
-  const hasOlder = offset + PAGE < total;
+  const hasOlder = offset + page < total;
 
   const runVerify = async () => {
     setVerification(null);
@@ -99,11 +101,29 @@ function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean
         <span className="num muted" aria-live="polite">
           {loaded.state === 'ready' ? `Records ${pageLabel(offset, shown, total)}` : ''}
         </span>
+        <label htmlFor="audit-page-size" className="muted">
+          Per page
+        </label>
+        <select
+          id="audit-page-size"
+          className="inline-select"
+          value={page}
+          onChange={(e) => {
+            setPage(Number(e.target.value));
+            setOffset(0);
+          }}
+        >
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
         {/* aria-disabled, not disabled: a button that disables itself under the pointer would drop keyboard focus. */}
-        <button type="button" className="btn" aria-disabled={!hasNewer} onClick={() => hasNewer && setOffset(Math.max(0, offset - PAGE))}>
+        <button type="button" className="btn" aria-disabled={!hasNewer} onClick={() => hasNewer && setOffset(Math.max(0, offset - page))}>
           Newer
         </button>
-        <button type="button" className="btn" aria-disabled={!hasOlder} onClick={() => hasOlder && setOffset(offset + PAGE)}>
+        <button type="button" className="btn" aria-disabled={!hasOlder} onClick={() => hasOlder && setOffset(offset + page)}>
           Older
         </button>
       </div>

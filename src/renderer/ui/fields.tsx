@@ -38,7 +38,7 @@ function Frame({ p, children, wide }: { p: FieldBase; children: ReactNode; wide?
 export interface TextFieldProps extends FieldBase {
   value: string;
   onChange(value: string): void;
-  type?: 'text' | 'password' | 'date';
+  type?: 'text' | 'password' | 'date' | 'datetime-local';
   autoComplete?: string;
   maxLength?: number;
 }
@@ -59,6 +59,36 @@ export function TextField(p: TextFieldProps) {
   );
 }
 
+export function NumberField(p: FieldBase & { value: string; onChange(value: string): void; min?: number; max?: number; step?: number | 'any' }) {
+  return (
+    <Frame p={p}>
+      <input {...described(p)} type="number" inputMode="decimal" value={p.value} min={p.min} max={p.max} step={p.step} onChange={(e) => p.onChange(e.target.value)} />
+    </Frame>
+  );
+}
+
+/** A checkbox with its label beside it; the error and hint sit below as for other fields. */
+export function CheckboxField(p: Omit<FieldBase, 'required'> & { checked: boolean; onChange(checked: boolean): void }) {
+  return (
+    <div className="field field-check">
+      <label htmlFor={p.id}>
+        <input {...described(p)} type="checkbox" checked={p.checked} onChange={(e) => p.onChange(e.target.checked)} />
+        {p.label}
+      </label>
+      {p.hint ? (
+        <p className="field-hint" id={`${p.id}-hint`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p className="field-error" id={`${p.id}-error`}>
+          {p.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export function TextArea(p: FieldBase & { value: string; onChange(value: string): void; rows?: number; maxLength?: number }) {
   return (
     <Frame p={p} wide>
@@ -70,6 +100,8 @@ export function TextArea(p: FieldBase & { value: string; onChange(value: string)
 export interface Choice {
   value: string;
   label: string;
+  /** Shown but not choosable; the label should say why. */
+  disabled?: boolean;
 }
 
 export function SelectField(p: FieldBase & { value: string; onChange(value: string): void; choices: readonly Choice[]; placeholder?: string }) {
@@ -82,7 +114,7 @@ export function SelectField(p: FieldBase & { value: string; onChange(value: stri
           </option>
         ) : null}
         {p.choices.map((c) => (
-          <option key={c.value} value={c.value}>
+          <option key={c.value} value={c.value} disabled={c.disabled}>
             {c.label}
           </option>
         ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatTime, oneLine, pageLabel } from './format';
+import { formatBytes, formatCount, formatDate, formatEta, formatMs, formatOneIn, formatTime, oneLine, pageLabel } from './format';
 
 describe('renderer formatting', () => {
   it('shows times in UTC to the second whatever the time zone', () => {
@@ -25,5 +25,33 @@ describe('renderer formatting', () => {
     expect(pageLabel(0, 50, 123)).toBe('1–50 of 123');
     expect(pageLabel(100, 23, 123)).toBe('101–123 of 123');
     expect(pageLabel(0, 0, 0)).toBe('0 of 0');
+  });
+});
+
+describe('renderer formatting of evidence figures', () => {
+  it('writes video times to the millisecond', () => {
+    expect(formatMs(0)).toBe('0:00.000');
+    expect(formatMs(8352)).toBe('0:08.352');
+    expect(formatMs(61_005)).toBe('1:01.005');
+  });
+
+  it('writes sizes in binary units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(183_365)).toBe('179 KiB');
+    expect(formatBytes(5 * 2 ** 30)).toBe('5.0 GiB');
+  });
+
+  it('writes rates as a court reads them', () => {
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatOneIn(0.001)).toBe('1 in 1,000');
+    expect(formatOneIn(1e-4)).toBe('1 in 10,000');
+  });
+
+  it('says how long is left, or that it does not know yet', () => {
+    expect(formatEta(null)).toBe('estimating…');
+    expect(formatEta(42)).toBe('about 42 s');
+    expect(formatEta(125)).toBe('about 2 min 5 s');
+    expect(formatEta(3 * 3600 + 120)).toBe('about 3 h 2 min');
   });
 });

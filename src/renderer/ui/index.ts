@@ -1,4 +1,5 @@
 export { Dialog } from './dialog';
-export { SelectField, TextArea, TextField, type Choice, type TextFieldProps } from './fields';
-export { formatDate, formatTime, oneLine, pageLabel } from './format';
+export { CheckboxField, NumberField, SelectField, TextArea, TextField, type Choice, type TextFieldProps } from './fields';
+export { formatBytes, formatCount, formatDate, formatEta, formatMs, formatOneIn, formatTime, oneLine, pageLabel } from './format';
 export { Alert, Notice, Page } from './page';
+export { PathsField, pathLines, type PathKind } from './paths';

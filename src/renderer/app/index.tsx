@@ -6,7 +6,7 @@ import { SignInScreen } from '../sign-in';
 import { Alert, Notice, Page } from '../ui';
 import { ChangePasswordDialog } from './account';
 import { HOME, parseHash, type Route } from './route';
-import { SCREENS } from './screens';
+import { SCREENS, type Screen } from './screens';
 
 export function App({ bridge }: { bridge: LoupeBridge | undefined }) {
   if (!bridge) {
@@ -161,24 +161,26 @@ function Header({ user, route }: { user: User; route: Route }) {
   const signOut = useAction();
   const [changing, setChanging] = useState(false);
   const [changed, setChanged] = useState(false);
-  const nav = SCREENS.filter((s) => s.nav && s.blocked(user, status) === null);
-  const current = (path: string) => route.path === path || (path !== '/case' && route.path.startsWith(`${path}/`));
+  const here = SCREENS.find((s) => s.path === route.path);
+  const current = (path: string) => route.path === path || here?.under === path;
+  const bar = (which: 'main' | 'case') => SCREENS.filter((s) => s.nav === which && s.blocked(user, status) === null);
+  const links = (screens: readonly Screen[]) => (
+    <ul>
+      {screens.map((s) => (
+        <li key={s.path}>
+          <a href={`#${s.path}`} aria-current={current(s.path) ? 'page' : undefined}>
+            {s.label}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
 
   return (
     <>
       <header className="app-header">
         <span className="brand">Loupe</span>
-        <nav aria-label="Main">
-          <ul>
-            {nav.map((s) => (
-              <li key={s.path}>
-                <a href={`#${s.path}`} aria-current={current(s.path) ? 'page' : undefined}>
-                  {s.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <nav aria-label="Main">{links(bar('main'))}</nav>
         <div className="session">
           {status.openCase ? (
             <a className="case-chip" href="#/case" title={status.openCase.title}>
@@ -211,6 +213,14 @@ function Header({ user, route }: { user: User; route: Route }) {
           </button>
         </div>
       </header>
+      {status.openCase ? (
+        <nav className="case-nav" aria-label="Case">
+          <span className="case-nav-ref mono" title={status.openCase.title}>
+            {status.openCase.reference}
+          </span>
+          {links(bar('case'))}
+        </nav>
+      ) : null}
       {signOut.alert || changed ? (
         <div className="header-messages">
           <Alert message={signOut.alert} />

@@ -4,33 +4,54 @@ import { may, refusal } from '../api';
 import { AuditScreen } from '../audit';
 import { CaseHomeScreen } from '../case-home';
 import { CasesScreen, CreateCaseScreen } from '../cases';
+import { CompareScreen } from '../compare';
+import { EvidenceScreen, ExhibitScreen } from '../evidence';
+import { ModelsScreen } from '../models';
+import { PersonsScreen } from '../persons';
+import { SearchResultScreen, SearchScreen } from '../search';
 import { UsersScreen } from '../users';
+import { WatchlistsScreen } from '../watchlists';
 import type { Route } from './route';
 
 /**
  * Every screen behind sign-in. To add one: write it in its own folder and list it here
- * with its path, its label, whether it sits in the navigation bar, and when it is blocked.
+ * with its path, its label, which navigation bar it sits in (the main one, the open
+ * case's, or none), and when it is blocked. A screen outside the bars names the entry it
+ * belongs under (`under`), which is then shown as current.
  */
 export interface Screen {
   path: string;
   label: string;
-  nav: boolean;
+  nav: 'main' | 'case' | false;
+  under?: string;
   /** Why the signed-in user cannot use this screen now, or null when they can. */
   blocked(user: User, status: SessionStatus): string | null;
   render(route: Route): ReactNode;
 }
 
+const needsCase = (_user: User, status: SessionStatus) => (status.openCase ? null : 'No case is open. Open one from the case list.');
+
 export const SCREENS: readonly Screen[] = [
-  { path: '/cases', label: 'Cases', nav: true, blocked: () => null, render: () => <CasesScreen /> },
+  { path: '/cases', label: 'Cases', nav: 'main', blocked: () => null, render: () => <CasesScreen /> },
   {
     path: '/cases/new',
     label: 'New case',
     nav: false,
+    under: '/cases',
     blocked: (user, status) =>
       !may(user.role, 'cases.create') ? refusal(user.role, 'cases.create') : status.openCase ? `Case ${status.openCase.reference} is open; close it before creating another.` : null,
     render: () => <CreateCaseScreen />,
   },
-  { path: '/case', label: 'Case', nav: true, blocked: (_user, status) => (status.openCase ? null : 'No case is open. Open one from the case list.'), render: () => <CaseHomeScreen /> },
-  { path: '/audit', label: 'Audit', nav: true, blocked: () => null, render: (route) => <AuditScreen params={route.params} /> },
-  { path: '/users', label: 'Users', nav: true, blocked: (user) => (may(user.role, 'users.list') ? null : refusal(user.role, 'users.list')), render: () => <UsersScreen /> },
+  { path: '/audit', label: 'Audit', nav: 'main', blocked: () => null, render: (route) => <AuditScreen params={route.params} /> },
+  { path: '/users', label: 'Users', nav: 'main', blocked: (user) => (may(user.role, 'users.list') ? null : refusal(user.role, 'users.list')), render: () => <UsersScreen /> },
+  { path: '/models', label: 'Model packs', nav: 'main', blocked: () => null, render: () => <ModelsScreen /> },
+
+  { path: '/case', label: 'Overview', nav: 'case', blocked: needsCase, render: () => <CaseHomeScreen /> },
+  { path: '/evidence', label: 'Evidence', nav: 'case', blocked: needsCase, render: () => <EvidenceScreen /> },
+  { path: '/exhibit', label: 'Exhibit', nav: false, under: '/evidence', blocked: needsCase, render: (route) => <ExhibitScreen params={route.params} /> },
+  { path: '/search', label: 'Search', nav: 'case', blocked: needsCase, render: (route) => <SearchScreen params={route.params} /> },
+  { path: '/search/result', label: 'Search result', nav: false, under: '/search', blocked: needsCase, render: (route) => <SearchResultScreen params={route.params} /> },
+  { path: '/compare', label: 'Compare 1:1', nav: 'case', blocked: needsCase, render: (route) => <CompareScreen params={route.params} /> },
+  { path: '/watchlists', label: 'Watch lists', nav: 'case', blocked: needsCase, render: (route) => <WatchlistsScreen params={route.params} /> },
+  { path: '/persons', label: 'Persons', nav: 'case', blocked: needsCase, render: () => <PersonsScreen /> },
 ];

@@ -1,0 +1,2 @@
+export { ExhibitScreen } from './exhibit';
+export { EvidenceScreen } from './grid';

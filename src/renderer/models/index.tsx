@@ -1,0 +1,158 @@
+import { useState } from 'react';
+import type { PackInfo } from '../../shared';
+import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
+import { Alert, Notice, Page, SelectField, TextField } from '../ui';
+
+/** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
+export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInfo[]> } {
+  const { loaded } = useLoad('models.list', {});
+  return { pack: loaded.state === 'ready' ? (loaded.value.find((p) => p.active) ?? null) : null, loaded };
+}
+
+/** Model packs: what is installed and in use, and everything a court may ask about each (its model card). */
+export function ModelsScreen() {
+  const user = useUser();
+  const { loaded, setLoaded } = useLoad('models.list', {});
+  const [notice, setNotice] = useState<string | null>(null);
+  const installs = may(user.role, 'models.install');
+
+  return (
+    <Page title="Model packs">
+      <p className="lead">
+        A model pack finds, aligns and encodes faces. Every face in a case records the pack that found it; searches compare faces of one pack only. Scores are
+        read as false match rates only through a pack&apos;s calibration.
+      </p>
+      {notice ? <Notice tone="good">{notice}</Notice> : null}
+      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
+      {loaded.state === 'loading' ? <p className="muted">Loading model packs…</p> : null}
+      {loaded.state === 'ready' ? (
+        <>
+          <table className="grid">
+            <caption className="visually-hidden">Model packs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Pack</th>
+                <th scope="col">Version</th>
+                <th scope="col">Installed</th>
+                <th scope="col">In use</th>
+                <th scope="col">Detector</th>
+                <th scope="col">Embedder</th>
+                <th scope="col">Calibration</th>
+                <th scope="col">Licence</th>
+              </tr>
+            </thead>
+            <tbody>
+              {loaded.value.map((p) => (
+                <tr key={p.name} className={p.active ? 'row-current' : undefined}>
+                  <th scope="row" className="mono">
+                    {p.name}
+                  </th>
+                  <td className="num">{p.version}</td>
+                  <td>{p.installed ? 'Installed' : <span className="muted">Not installed</span>}</td>
+                  <td>{p.active ? <span className="badge badge-accent">In use</span> : <span className="muted">—</span>}</td>
+                  <td>{p.detector}</td>
+                  <td className="mono">{p.embedder}</td>
+                  <td>{p.calibrated ? 'Calibrated' : <span className="badge outcome-refused">Not calibrated</span>}</td>
+                  <td>{p.licence}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {loaded.value.every((p) => !p.installed) ? (
+            <Alert message="No model pack is installed, so evidence cannot be imported or searched. A supervisor installs one below, or with “loupe models install”." />
+          ) : null}
+          {loaded.value.length > 0 && !loaded.value.some((p) => p.active && p.calibrated) && loaded.value.some((p) => p.active) ? (
+            <Notice>
+              The pack in use has no calibration: scores cannot be given as false match rates, searches can only keep the top candidates, and faces cannot be
+              grouped by a false match rate until it is calibrated.
+            </Notice>
+          ) : null}
+          <div className="cards">
+            {loaded.value.map((p) => (
+              <ModelCard key={p.name} pack={p} />
+            ))}
+          </div>
+          {installs ? (
+            <InstallPack
+              packs={loaded.value}
+              onInstalled={(p, list) => {
+                setLoaded({ state: 'ready', value: list });
+                setNotice(`Model pack ${p.name} ${p.version} is installed and its files verified.${p.active ? ' It is now in use.' : ''}`);
+              }}
+            />
+          ) : null}
+        </>
+      ) : null}
+    </Page>
+  );
+}
+
+function ModelCard({ pack }: { pack: PackInfo }) {
+  const id = `pack-${pack.name}`;
+  return (
+    <section className="panel" aria-labelledby={id}>
+      <h2 id={id}>
+        Model card: <span className="mono">{pack.name}</span> {pack.version}
+        {pack.active ? <span className="badge badge-accent heading-badge">In use</span> : null}
+      </h2>
+      <p>{pack.description}</p>
+      <dl className="facts">
+        <dt>Summary</dt>
+        <dd className="prose">{pack.modelCard.summary}</dd>
+        <dt>Training data</dt>
+        <dd className="prose">{pack.modelCard.trainingData}</dd>
+        <dt>Measured accuracy</dt>
+        <dd className="prose">{pack.modelCard.measuredAccuracy}</dd>
+        <dt>Limitations</dt>
+        <dd className="prose">{pack.modelCard.limitations}</dd>
+        <dt>Licence</dt>
+        <dd>{pack.licence}</dd>
+        <dt>Calibration</dt>
+        <dd>{pack.calibrated ? 'Calibrated: scores are given with an estimated false match rate.' : 'Not calibrated: scores cannot be read as false match rates.'}</dd>
+      </dl>
+    </section>
+  );
+}
+
+/** Supervisors install a pack from a folder (the air-gapped way) or, with no folder, from the package registry. */
+function InstallPack({ packs, onInstalled }: { packs: PackInfo[]; onInstalled(p: PackInfo, list: PackInfo[]): void }) {
+  const { bridge } = useSession();
+  const form = useChannelForm('models.install', 'install-pack');
+  const [pack, setPack] = useState('');
+  const [from, setFrom] = useState('');
+
+  return (
+    <section className="panel narrow-panel" aria-labelledby="install-title">
+      <h2 id="install-title">Install a model pack</h2>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit({ pack, ...(from.trim() ? { from: from.trim() } : {}) }).then(async (p) => {
+            if (!p) return;
+            const r = await invoke(bridge, 'models.list', {});
+            onInstalled(p, r.ok ? r.value : packs.map((x) => (x.name === p.name ? p : x)));
+            setFrom('');
+          });
+        }}
+      >
+        <Alert message={form.alert} />
+        <SelectField id={form.fieldId('pack')} label="Pack" value={pack} onChange={setPack} placeholder="Choose a pack" choices={packs.map((p) => ({ value: p.name, label: `${p.name} ${p.version}${p.installed ? ' (installed)' : ''}` }))} error={form.errors.pack} required />
+        <TextField
+          id={form.fieldId('from')}
+          label="From folder"
+          value={from}
+          onChange={setFrom}
+          error={form.errors.from}
+          hint="A folder holding the pack's ONNX files, e.g. on write-protected media. Every file is checked against the SHA-256 in the pack's manifest. Leave empty to fetch the pack from the package registry (needs a network connection)."
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn primary" aria-disabled={form.busy}>
+            {form.busy ? 'Installing…' : 'Install pack'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+import { useState } from 'react';
+import type { SearchRequest } from '../../shared';
+import { useChannelForm, useLoad, useSession } from '../api';
+import { exhibitName, FMR_CHOICES, type PickedFace } from '../faces';
+import { useActivePack } from '../models';
+import { Alert, CheckboxField, Notice, NumberField, SelectField, TextArea, TextField } from '../ui';
+
+/**
+ * What a search is held to: why it is made, what it searches, how many candidates at most,
+ * at which false match rate, within which exhibits, times and quality, and (for a poor
+ * probe) why it is still worth making. The form is checked against search.run's own schema.
+ */
+export function SearchForm({ probe }: { probe: PickedFace | null }) {
+  const { navigate } = useSession();
+  const form = useChannelForm('search.run', 'search');
+  const lists = useLoad('watchlists.list', {});
+  const exhibits = useLoad('evidence.list', { status: 'done', offset: 0, limit: 500 });
+  const { pack } = useActivePack();
+  const [purpose, setPurpose] = useState('');
+  const [inCase, setInCase] = useState(true);
+  const [listIds, setListIds] = useState<number[]>([]);
+  const [maxCandidates, setMaxCandidates] = useState('50');
+  const [threshold, setThreshold] = useState<string | null>(null);
+  const [exhibitIds, setExhibitIds] = useState<number[]>([]);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [minQuality, setMinQuality] = useState('');
+  const [override, setOverride] = useState('');
+
+  // Until the user chooses, the threshold follows the pack: 1 in 1,000 when it is calibrated, none when it cannot be.
+  const chosen = threshold ?? (pack && !pack.calibrated ? 'none' : '0.001');
+  const fmr = FMR_CHOICES.find((c) => c.value === chosen)?.fmr ?? null;
+  const needsOverride = probe?.face.quality.insufficient === true || form.errors.qualityOverride !== undefined;
+  const searchable = exhibits.loaded.state === 'ready' ? exhibits.loaded.value.exhibits.filter((e) => e.faceCount > 0 && e.role === 'evidence') : [];
+
+  const submit = () => {
+    const filters = {
+      ...(exhibitIds.length > 0 ? { exhibitIds } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(minQuality.trim() !== '' ? { minQuality: Number(minQuality) } : {}),
+    };
+    const input = {
+      probeFaceId: probe?.face.id,
+      purpose,
+      target: { case: inCase, watchlists: listIds },
+      maxCandidates: maxCandidates.trim() === '' ? Number.NaN : Number(maxCandidates),
+      maxFmr: fmr,
+      filters,
+      ...(needsOverride ? { qualityOverride: override } : {}),
+    } as SearchRequest;
+    void form.submit(input, probe ? {} : { probeFaceId: 'Choose the probe face first.' }).then((r) => {
+      if (r) navigate(`/search/result?id=${r.id}`);
+    });
+  };
+
+  return (
+    <form
+      className="form"
+      noValidate
+      aria-labelledby="search-form-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <h2 id="search-form-title">Search</h2>
+      <Alert message={form.alert} />
+      {form.errors.probeFaceId ? (
+        <p className="field-error" id={form.fieldId('probeFaceId')} tabIndex={-1}>
+          {form.errors.probeFaceId}
+        </p>
+      ) : (
+        <span id={form.fieldId('probeFaceId')} tabIndex={-1} />
+      )}
+      <TextArea id={form.fieldId('purpose')} label="Purpose" value={purpose} onChange={setPurpose} error={form.errors.purpose} hint="Why this search is being made. It is recorded with the search and shown on reports." required maxLength={2000} />
+      <fieldset>
+        <legend>Search in</legend>
+        <CheckboxField id={form.fieldId('target')} label="This case's evidence" checked={inCase} onChange={setInCase} error={form.errors.target} />
+        {lists.loaded.state === 'ready' && lists.loaded.value.length > 0 ? (
+          lists.loaded.value.map((w) => (
+            <CheckboxField
+              key={w.id}
+              id={`search-list-${w.id}`}
+              label={`Watch list: ${w.name} (${w.entries} ${w.entries === 1 ? 'entry' : 'entries'})`}
+              checked={listIds.includes(w.id)}
+              onChange={(on) => setListIds((ids) => (on ? [...ids, w.id] : ids.filter((x) => x !== w.id)))}
+            />
+          ))
+        ) : (
+          <p className="muted">No watch lists in this case.</p>
+        )}
+      </fieldset>
+      <div className="field-row">
+        <NumberField id={form.fieldId('maxCandidates')} label="Most candidates" value={maxCandidates} onChange={setMaxCandidates} min={1} max={500} step={1} error={form.errors.maxCandidates} hint="1 to 500; faces of one video track count once." />
+        <SelectField
+          id={form.fieldId('maxFmr')}
+          label="Threshold (false match rate)"
+          value={chosen}
+          onChange={setThreshold}
+          choices={FMR_CHOICES.map((c) => ({ value: c.value, label: c.label }))}
+          error={form.errors.maxFmr}
+          hint="Keep candidates whose score is reached by different people at most this often."
+        />
+      </div>
+      {pack && !pack.calibrated ? (
+        <Notice>
+          The model pack in use ({pack.name} {pack.version}) has no calibration, so scores cannot be read as false match rates and a threshold cannot be set by
+          one. Choose “None” to see the top candidates by score.
+        </Notice>
+      ) : null}
+      <details className="filters">
+        <summary>Filters{exhibitIds.length + (from ? 1 : 0) + (to ? 1 : 0) + (minQuality ? 1 : 0) > 0 ? ' (set)' : ''}</summary>
+        <div className="form">
+          <div className="field field-wide">
+            <label htmlFor={form.fieldId('filters.exhibitIds')}>Only these exhibits</label>
+            <select
+              id={form.fieldId('filters.exhibitIds')}
+              multiple
+              size={Math.min(6, Math.max(2, searchable.length))}
+              value={exhibitIds.map(String)}
+              aria-describedby={`${form.fieldId('filters.exhibitIds')}-hint`}
+              onChange={(e) => setExhibitIds([...e.target.selectedOptions].map((o) => Number(o.value)))}
+            >
+              {searchable.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {exhibitName(e)} ({e.faceCount})
+                </option>
+              ))}
+            </select>
+            <p className="field-hint" id={`${form.fieldId('filters.exhibitIds')}-hint`}>
+              None chosen: every exhibit. Ctrl or Shift with a click or the arrow keys chooses several.
+            </p>
+            {form.errors['filters.exhibitIds'] ? <p className="field-error">{form.errors['filters.exhibitIds']}</p> : null}
+          </div>
+          <div className="field-row">
+            <TextField id={form.fieldId('filters.from')} label="Captured from" type="datetime-local" value={from} onChange={setFrom} error={form.errors['filters.from']} hint="Camera clock; files without a capture time are left out when set." />
+            <TextField id={form.fieldId('filters.to')} label="Captured until" type="datetime-local" value={to} onChange={setTo} error={form.errors['filters.to']} />
+            <NumberField id={form.fieldId('filters.minQuality')} label="Minimum candidate quality" value={minQuality} onChange={setMinQuality} min={0} max={100} step={1} error={form.errors['filters.minQuality']} hint="0 to 100; empty: any." />
+          </div>
+        </div>
+      </details>
+      {needsOverride ? (
+        <TextArea
+          id={form.fieldId('qualityOverride')}
+          label="Why search with an insufficient probe"
+          value={override}
+          onChange={setOverride}
+          error={form.errors.qualityOverride}
+          hint="The probe face is below the quality needed for reliable comparison. A search with it needs a recorded reason."
+          required
+          maxLength={2000}
+        />
+      ) : null}
+      <div className="form-actions">
+        <button type="submit" className="btn primary" aria-disabled={form.busy}>
+          {form.busy ? 'Searching…' : 'Search'}
+        </button>
+      </div>
+    </form>
+  );
+}

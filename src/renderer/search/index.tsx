@@ -1,0 +1,349 @@
+import { useState } from 'react';
+import type { Candidate, IndexProgress, SearchResult } from '../../shared';
+import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
+import { exhibitName, FaceImage, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
+import { Alert, formatMs, formatOneIn, formatTime, Notice, Page } from '../ui';
+import { SearchForm } from './form';
+
+/** Starting a search: the probe (from any evidence view, or a new image), the form, and the searches made before. */
+export function SearchScreen({ params }: { params: URLSearchParams }) {
+  const { navigate } = useSession();
+  const user = useUser();
+  const probe = useFace(idParam(params, 'exhibit'), idParam(params, 'face'));
+  const [picking, setPicking] = useState(false);
+  const canSearch = may(user.role, 'search.run');
+  const picked = probe?.state === 'ready' ? probe.value : null;
+  const [index, setIndex] = useState<IndexProgress | null>(null);
+  useEvents((e) => {
+    if (e.type === 'index.progress') setIndex(e);
+  });
+
+  return (
+    <Page title="Search">
+      {index && index.stage !== 'ready' ? (
+        <Notice>
+          The face index of this case is {index.stage === 'loading' ? 'loading' : 'being rebuilt'}
+          {index.total !== null ? ` (${index.done} of ${index.total} faces)` : ''}; a search waits for it.
+        </Notice>
+      ) : null}
+      <div className="columns">
+        <div className="stack">
+          {canSearch ? (
+            <>
+              <section className="panel" aria-labelledby="probe-title">
+                <div className="panel-head">
+                  <h2 id="probe-title">Probe</h2>
+                  <button type="button" className="btn small" onClick={() => setPicking(true)}>
+                    {picked ? 'Change probe…' : 'Choose probe…'}
+                  </button>
+                </div>
+                {probe === null ? <p className="empty">Choose the face to search with: from the evidence, or from a new probe image.</p> : null}
+                {probe?.state === 'loading' ? <p className="muted">Loading the probe…</p> : null}
+                {probe?.state === 'failed' ? <Alert message={probe.message} /> : null}
+                {picked ? <ProbeCard picked={picked} /> : null}
+              </section>
+              <section className="panel">
+                {/* Keyed by the probe: a quality override written for one face does not carry over to another. */}
+                <SearchForm key={picked?.face.id ?? 0} probe={picked} />
+              </section>
+            </>
+          ) : (
+            <Alert message={refusal(user.role, 'search.run')} />
+          )}
+        </div>
+        <PastSearches />
+      </div>
+      {picking ? (
+        <FacePickerDialog
+          title="Choose the probe face"
+          role="probe"
+          onClose={() => setPicking(false)}
+          onPick={(p) => {
+            setPicking(false);
+            navigate(`/search?exhibit=${p.exhibit.id}&face=${p.face.id}`);
+          }}
+        />
+      ) : null}
+    </Page>
+  );
+}
+
+function ProbeCard({ picked }: { picked: PickedFace }) {
+  const where = faceWhere(picked.face);
+  return (
+    <div className="probe-card">
+      <div className="face-pair">
+        <figure>
+          <FaceImage faceId={picked.face.id} alt={`Probe: face ${picked.number} of ${exhibitName(picked.exhibit)}`} size="l" />
+          <figcaption>As found</figcaption>
+        </figure>
+        <figure>
+          <FaceImage faceId={picked.face.id} variant="aligned" alt="The probe aligned as the model saw it" size="l" />
+          <figcaption>Aligned</figcaption>
+        </figure>
+      </div>
+      <p>
+        Face {picked.number} of <a href={`#/exhibit?id=${picked.exhibit.id}&face=${picked.face.id}`}>{exhibitName(picked.exhibit)}</a>
+        {where ? <span className="muted"> {where}</span> : null}
+      </p>
+      <QualityFacts quality={picked.face.quality} />
+    </div>
+  );
+}
+
+function PastSearches() {
+  const { loaded } = useLoad('search.list', {});
+  return (
+    <section className="panel" aria-labelledby="past-title">
+      <h2 id="past-title">Searches in this case</h2>
+      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
+      {loaded.state === 'loading' ? <p className="muted">Loading searches…</p> : null}
+      {loaded.state === 'ready' && loaded.value.length === 0 ? <p className="muted">No searches yet.</p> : null}
+      {loaded.state === 'ready' && loaded.value.length > 0 ? (
+        <table className="grid dense">
+          <caption className="visually-hidden">Searches made in this case, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Search</th>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">By</th>
+              <th scope="col">Purpose</th>
+              <th scope="col" className="right">
+                Candidates
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...loaded.value]
+              .sort((a, b) => b.id - a.id)
+              .map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">
+                    <a href={`#/search/result?id=${s.id}`}>Search {s.id}</a>
+                  </th>
+                  <td className="num nowrap">{formatTime(s.createdAt)}</td>
+                  <td>{s.createdBy}</td>
+                  <td className="clip">{s.purpose}</td>
+                  <td className="num right">{s.candidates}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+export function SearchResultScreen({ params }: { params: URLSearchParams }) {
+  const id = idParam(params, 'id');
+  if (id === null) {
+    return (
+      <Page title="Search">
+        <Alert message="No search is named in this address." />
+        <p>
+          <a href="#/search">Go to the searches</a>
+        </p>
+      </Page>
+    );
+  }
+  return <ResultView key={id} searchId={id} />;
+}
+
+/** A recorded search: the probe beside its ranked candidates, under the words that say what they are. */
+function ResultView({ searchId }: { searchId: number }) {
+  const { loaded } = useLoad('search.get', { searchId });
+  if (loaded.state === 'loading') {
+    return (
+      <Page title={`Search ${searchId}`}>
+        <p className="muted">Loading the search…</p>
+      </Page>
+    );
+  }
+  if (loaded.state === 'failed') {
+    return (
+      <Page title={`Search ${searchId}`}>
+        <Alert message={loaded.message} />
+      </Page>
+    );
+  }
+  const s = loaded.value;
+  return (
+    <Page
+      title={`Search ${s.id}`}
+      actions={
+        <>
+          <a className="btn" href={`#/search?exhibit=${s.probe.exhibitId}&face=${s.probe.id}`}>
+            Search again with this probe
+          </a>
+          <a className="btn" href="#/search">
+            All searches
+          </a>
+        </>
+      }
+    >
+      <section className="caveat" aria-labelledby="caveat-title">
+        <h2 id="caveat-title">Investigative leads, not identifications</h2>
+        <p>{s.caveat}</p>
+      </section>
+      <div className="result-layout">
+        <div className="stack">
+          <section className="panel" aria-labelledby="result-probe-title">
+            <h2 id="result-probe-title">Probe</h2>
+            <div className="face-pair">
+              <figure>
+                <FaceImage faceId={s.probe.id} alt={`Probe face from ${exhibitName(s.probeExhibit)}`} size="l" />
+                <figcaption>As found</figcaption>
+              </figure>
+              <figure>
+                <FaceImage faceId={s.probe.id} variant="aligned" alt="The probe aligned as the model saw it" size="l" />
+                <figcaption>Aligned</figcaption>
+              </figure>
+            </div>
+            <p>
+              From <a href={`#/exhibit?id=${s.probeExhibit.id}&face=${s.probe.id}`}>{exhibitName(s.probeExhibit)}</a>
+            </p>
+            <QualityFacts quality={s.probe.quality} />
+          </section>
+          <Parameters s={s} />
+        </div>
+        <Candidates s={s} />
+      </div>
+    </Page>
+  );
+}
+
+function Parameters({ s }: { s: SearchResult }) {
+  const filters = Object.entries(s.filters);
+  return (
+    <section className="panel" aria-labelledby="params-title">
+      <h2 id="params-title">How the search was made</h2>
+      <dl className="facts facts-compact">
+        <dt>When</dt>
+        <dd>
+          <span className="num">{formatTime(s.createdAt)} UTC</span> by {s.createdBy}
+        </dd>
+        <dt>Purpose</dt>
+        <dd className="prose">{s.purpose}</dd>
+        <dt>Searched</dt>
+        <dd>{[s.target.case ? "the case's evidence" : null, ...s.target.watchlists.map((w) => `watch list “${w.name}”`)].filter(Boolean).join(', ')}</dd>
+        <dt>Threshold</dt>
+        <dd>
+          {s.maxFmr === null ? 'none: the top candidates whatever their score' : `false match rate ${formatOneIn(s.maxFmr)}`}
+          {s.thresholdScore !== null ? <span className="num"> (score ≥ {s.thresholdScore.toFixed(3)})</span> : null}
+        </dd>
+        <dt>Most candidates</dt>
+        <dd className="num">{s.maxCandidates}</dd>
+        <dt>Filters</dt>
+        <dd className="mono small-text">{filters.length > 0 ? filters.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('; ') : <span className="muted">none</span>}</dd>
+        {s.qualityOverride ? (
+          <>
+            <dt>Quality override</dt>
+            <dd className="prose">{s.qualityOverride}</dd>
+          </>
+        ) : null}
+        <dt>Model pack</dt>
+        <dd>
+          {s.pack.name} {s.pack.version} <span className="mono small-text">{s.pack.model}</span>
+        </dd>
+        <dt>Calibration</dt>
+        <dd>{s.pack.calibration ?? <span className="muted">none: scores are not read as false match rates</span>}</dd>
+        <dt>Faces scored</dt>
+        <dd className="num">
+          {s.scored} ({s.method === 'exact' ? 'every face compared' : 'approximate index, best re-ranked exactly'})
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function Candidates({ s }: { s: SearchResult }) {
+  const user = useUser();
+  const canCompare = may(user.role, 'compare.faces');
+  return (
+    <section className="panel" aria-labelledby="candidates-title">
+      <h2 id="candidates-title">
+        Candidates ({s.candidates.length}
+        {s.candidates.length === s.maxCandidates ? `, the most asked for` : ''})
+      </h2>
+      {s.candidates.length === 0 ? (
+        <p className="empty">{s.maxFmr === null ? 'No face was there to compare with.' : 'No face scored at or above the threshold.'}</p>
+      ) : (
+        <table className="grid candidates">
+          <caption className="visually-hidden">Candidates, best score first</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="right">
+                Rank
+              </th>
+              <th scope="col">Face</th>
+              <th scope="col" className="right">
+                Score
+              </th>
+              <th scope="col">False match rate</th>
+              <th scope="col">Quality</th>
+              <th scope="col">Exhibit</th>
+              <th scope="col">Watch list</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.candidates.map((c) => (
+              <CandidateRow key={c.rank} c={c} s={s} canCompare={canCompare} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted small-text">Probe quality: {<QualityBadge quality={s.probe.quality} />}</p>
+    </section>
+  );
+}
+
+function CandidateRow({ c, s, canCompare }: { c: Candidate; s: SearchResult; canCompare: boolean }) {
+  const name = exhibitName(c.exhibit);
+  return (
+    <tr>
+      <th scope="row" className="num right rank">
+        {c.rank}
+      </th>
+      <td>
+        <FaceImage faceId={c.face.id} alt={`Candidate ${c.rank} from ${name}`} size="m" />
+      </td>
+      <td className="num right score">{c.score.toFixed(3)}</td>
+      <td>
+        <FmrText fmr={c.fmr} />
+      </td>
+      <td>
+        <QualityBadge quality={c.face.quality} />
+        {c.face.quality.insufficient ? <p className="small-text muted">{c.face.quality.reasons.join('; ')}</p> : null}
+      </td>
+      <td>
+        <a href={`#/exhibit?id=${c.exhibit.id}&face=${c.face.id}`}>{name}</a>
+        {c.face.timeMs !== null ? <div className="num small-text">at {formatMs(c.face.timeMs)}</div> : null}
+        {c.trackFaces > 0 ? (
+          <div className="small-text muted">
+            +{c.trackFaces} more {c.trackFaces === 1 ? 'face' : 'faces'} of track {c.face.trackId} above the threshold
+          </div>
+        ) : null}
+        {c.exhibit.captureTime ? <div className="num small-text muted">captured {c.exhibit.captureTime}</div> : null}
+      </td>
+      <td>
+        {c.watchlist ? (
+          <span>
+            <strong>{c.watchlist.label}</strong> <span className="muted">({c.watchlist.listName})</span>
+          </span>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td className="actions">
+        {canCompare ? (
+          <a className="btn small" href={`#/compare?a=${s.probe.id}&ae=${s.probe.exhibitId}&b=${c.face.id}&be=${c.face.exhibitId}`} aria-label={`Compare candidate ${c.rank} with the probe`}>
+            Compare 1:1
+          </a>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

@@ -1,11 +1,11 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ApiEvent } from '../src/shared';
-import { serveRenderer, type MediaSource } from './server';
+import { serveRenderer } from './server';
 import type * as Main from './workstation';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -13,6 +13,14 @@ const RENDERER = path.join(ROOT, 'dist', 'renderer');
 const MAIN_BUNDLE = path.join(ROOT, 'dist', 'e2e-workstation.js');
 type Workstation = Main.Workstation;
 const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+/** Model packs as the unit tests use them (installed by .ci/run into models/packs), or LOUPE_MODELS. */
+export const MODELS_DIR = path.resolve(process.env.LOUPE_MODELS ?? path.join(ROOT, 'models', 'packs'));
+/** The shared face data, never committed; specs that need it skip, saying so, when it is absent. */
+export const FACES_DIR = path.resolve(process.env.LOUPE_FACES_DATA ?? path.join(ROOT, '..', 'shared', 'data', 'faces'));
+export const facesAvailable = existsSync(path.join(FACES_DIR, 'identities'));
+export const FACES_MISSING = `face data not found at ${FACES_DIR} (set LOUPE_FACES_DATA): skipped`;
+export const modelsAvailable = existsSync(MODELS_DIR) && readdirSync(MODELS_DIR).some((name) => existsSync(path.join(MODELS_DIR, name, 'manifest.json')));
+export const MODELS_MISSING = `no model pack installed in ${MODELS_DIR} (run .ci/run, or set LOUPE_MODELS): skipped`;
 
 export interface Loupe {
   /** The real workstation behind the page, in its own temp home. */
@@ -58,11 +66,9 @@ export const test = base.extend<{ loupe: Loupe }>({
       }
       const { createWorkstation, MEDIA_REF } = (await import(pathToFileURL(MAIN_BUNDLE).href)) as typeof Main;
       const home = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-'));
-      const ws = await createWorkstation({ home });
-      // Main serves case images to the Electron shell through workstation.media(ref); the
-      // harness hands the same to /media/<ref> once the workstation has it.
-      const withMedia = ws as Workstation & { media?: MediaSource };
-      const server = await serveRenderer(RENDERER, MEDIA_REF, withMedia.media ? (ref) => withMedia.media!(ref) : null);
+      const ws = await createWorkstation({ home, modelsDir: MODELS_DIR });
+      // Case images come from main exactly as the Electron shell's media protocol gets them.
+      const server = await serveRenderer(RENDERER, MEDIA_REF, (ref) => ws.media(ref));
 
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

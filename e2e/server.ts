@@ -15,16 +15,16 @@ const notFound = (res: ServerResponse, why: string) => {
 
 /**
  * Serves the built renderer on 127.0.0.1, as the Electron shell serves it from its app
- * protocol, and case images under /media/<ref> from main when a media source is given.
+ * protocol, and case images under /media/<ref> from main.
  */
-export async function serveRenderer(root: string, mediaRef: RegExp, media: MediaSource | null): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveRenderer(root: string, mediaRef: RegExp, media: MediaSource): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (req.method !== 'GET') return notFound(res, 'GET only');
       if (url.pathname.startsWith('/media/')) {
         const ref = decodeURIComponent(url.pathname.slice('/media/'.length));
-        const found = media && mediaRef.test(ref) ? await media(ref) : null;
+        const found = mediaRef.test(ref) ? await media(ref) : null;
         if (!found) return notFound(res, `No media ${ref}`);
         res.writeHead(200, { 'Content-Type': found.mime, 'Cache-Control': 'no-store' });
         return res.end(found.bytes);

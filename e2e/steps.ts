@@ -1,4 +1,7 @@
 import type { Page } from '@playwright/test';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from './harness';
 
 /** What a user types, kept in one place so specs read as the steps a person takes. */
@@ -56,4 +59,40 @@ export async function addUser(page: Page, user: { username: string; displayName:
   await form.getByLabel('Initial password').fill(user.password);
   await form.getByLabel('Confirm password').fill(user.password);
   await form.getByRole('button', { name: 'Add user' }).click();
+}
+
+export async function createCase(page: Page, c: typeof CASE = CASE): Promise<void> {
+  await page.getByRole('link', { name: 'New case' }).click();
+  await fillCase(page, c);
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await expect(page.getByRole('heading', { name: `${c.reference} · ${c.title}` })).toBeVisible();
+}
+
+/** Goes to a screen of the open case by its bar. */
+export async function caseScreen(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Case' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+/** Fills the import form and starts the import; the caller waits for what it needs to see. */
+export async function startImport(page: Page, paths: string[], opts: { exhibitRef?: string; framesPerSecond?: string } = {}): Promise<void> {
+  const form = page.getByRole('region', { name: 'Import evidence' });
+  await form.getByLabel('Files and folders').fill(paths.join('\n'));
+  if (opts.exhibitRef) await form.getByLabel('Exhibit reference').fill(opts.exhibitRef);
+  if (opts.framesPerSecond) await form.getByLabel('Video frames per second').fill(opts.framesPerSecond);
+  await form.getByRole('button', { name: 'Import', exact: true }).click();
+}
+
+/** The progress panel once the import has finished: the caller reads its counts. */
+export async function importFinished(page: Page) {
+  const panel = page.getByRole('region', { name: 'Import finished' });
+  await expect(panel).toBeVisible({ timeout: 90_000 });
+  return panel;
+}
+
+/** A temporary folder of copies, so a spec never touches the shared originals and can add files of its own. */
+export async function evidenceFolder(copies: Record<string, string>, texts: Record<string, string> = {}): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-evidence-'));
+  for (const [name, from] of Object.entries(copies)) await copyFile(from, path.join(dir, name));
+  for (const [name, text] of Object.entries(texts)) await writeFile(path.join(dir, name), text);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

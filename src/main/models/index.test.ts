@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
-import { bestPack, defaultModelsDir, installPack, listPacks, loadPack, sourceManifest } from './index';
+import { bestPack, defaultModelsDir, installedManifest, installPack, listPacks, loadPack, sourceManifest, writeCalibration } from './index';
 import { readTar, readTarGz } from './tar';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -104,6 +104,15 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
       expect((await listPacks(dir)).map((x) => x.name)).toEqual(['default', 'yunet']);
       expect(await bestPack(dir)).toBe('yunet');
     }
+  });
+
+  it('keeps a measured calibration when the same files are installed again', async () => {
+    const dir = temp();
+    await installPack('default', { modelsDir: dir, from: path.join(installed, 'default') });
+    const calibration = { dataset: 'test pairs', impostorPairs: 1000, points: [{ score: 0.2, fmr: 0.01 }, { score: 0.4, fmr: 0.001 }] };
+    await writeCalibration(dir, 'default', calibration);
+    await installPack('default', { modelsDir: dir, from: path.join(installed, 'default') });
+    expect((await installedManifest(dir, 'default')).calibration).toEqual(calibration);
   });
 
   it('refuses a changed model file, naming it', async () => {

@@ -218,7 +218,11 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
       }
       await writeFile(path.join(staging, f.file), b);
     }
-    await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    // A calibration measured on exactly these files stays valid across a reinstall.
+    const previous = installed.find((p) => p.name === name) ? await readManifest(packDir(modelsDir, name), name).catch(() => null) : null;
+    const sameFiles = previous && JSON.stringify(packFiles(previous).map((f) => f.sha256)) === JSON.stringify(packFiles(manifest).map((f) => f.sha256));
+    const final = sameFiles && previous?.calibration && !manifest.calibration ? { ...manifest, calibration: previous.calibration } : manifest;
+    await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(final, null, 2)}\n`);
     // Swap the finished folder in, so a reader never sees half a pack.
     const target = packDir(modelsDir, name);
     const old = `${staging}.old`;

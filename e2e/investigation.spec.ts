@@ -121,8 +121,15 @@ test.describe('investigation', () => {
 
       // Searching the watch list only, with a probe chosen in the picker.
       await caseScreen(page, 'Search');
-      await page.getByRole('button', { name: 'Choose probe…' }).click();
+      const choose = page.getByRole('button', { name: 'Choose probe…' });
+      await choose.click();
       const picker = page.getByRole('dialog', { name: 'Choose the probe face' });
+      // The picker is a dialog like the others: focus inside, Escape closes it and gives focus back.
+      await expect(picker.getByLabel('Exhibit')).toBeFocused();
+      await page.keyboard.press('Escape');
+      await expect(picker).toBeHidden();
+      await expect(choose).toBeFocused();
+      await page.keyboard.press('Enter');
       await picker.getByLabel('Exhibit').selectOption((await picker.getByRole('option', { name: /obama_and_biden\.jpg/ }).getAttribute('value')) ?? '');
       await picker.getByRole('list', { name: /^Faces in JD\/1 · obama_and_biden\.jpg/ }).getByRole('button').first().click();
       await expect(picker).toBeHidden();

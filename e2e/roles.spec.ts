@@ -116,3 +116,47 @@ test('a supervisor grants an analyst access to a case with a passphrase of their
   await expect(row).toContainText('No access');
   await expect(row.getByRole('button')).toHaveCount(0);
 });
+
+test('an auditor with access to a case reads its evidence, searches and persons but is offered no way to change them', async ({ page }) => {
+  const AUDREY_PASSPHRASE = 'audrey case passphrase';
+  await setUpSupervisor(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await addUser(page, AUDITOR);
+  await expect(page.getByRole('row', { name: /audrey/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
+  await page.getByRole('link', { name: 'New case' }).click();
+  await fillCase(page, CASE);
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await page.getByRole('region', { name: 'Members' }).getByRole('button', { name: 'Grant access…' }).click();
+  const grant = page.getByRole('dialog', { name: `Grant access to ${CASE.reference}` });
+  await grant.getByLabel('User').selectOption('audrey');
+  await grant.getByLabel('Passphrase for the new member').fill(AUDREY_PASSPHRASE);
+  await grant.getByLabel('Confirm passphrase').fill(AUDREY_PASSPHRASE);
+  await grant.getByRole('button', { name: 'Grant access' }).click();
+  await expect(grant).toBeHidden();
+  await signOut(page);
+
+  await signIn(page, AUDITOR.username, AUDITOR.password);
+  await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+  await page.getByLabel('Your passphrase for this case').fill(AUDREY_PASSPHRASE);
+  await page.getByRole('button', { name: 'Open case', exact: true }).click();
+  const caseBar = page.getByRole('navigation', { name: 'Case' });
+  await caseBar.getByRole('link', { name: 'Evidence' }).click();
+  await expect(page.getByRole('heading', { name: 'Evidence', level: 1 })).toBeVisible();
+  await expect(page.getByText('No exhibits yet.', { exact: true })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Import evidence' })).toHaveCount(0);
+  await caseBar.getByRole('link', { name: 'Search' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Your role (Auditor) may not do this: search a probe face against the case and/or watch lists (1:N); candidates are leads, not identifications.');
+  await expect(page.getByRole('region', { name: 'Searches in this case' })).toContainText('No searches yet.');
+  await caseBar.getByRole('link', { name: 'Compare 1:1' }).click();
+  await expect(page.getByRole('alert')).toContainText('Your role (Auditor) may not do this: compare two faces (1:1)');
+  await caseBar.getByRole('link', { name: 'Watch lists' }).click();
+  await expect(page.getByText('No watch lists in this case.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'New watch list' })).toHaveCount(0);
+  await caseBar.getByRole('link', { name: 'Persons' }).click();
+  await expect(page.getByText('The faces of this case have not been grouped yet.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Group faces' })).toHaveCount(0);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model packs' }).click();
+  await expect(page.getByRole('heading', { name: 'Model packs', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Install a model pack' })).toHaveCount(0);
+});

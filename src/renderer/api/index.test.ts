@@ -50,5 +50,6 @@ describe('renderer permissions', () => {
     expect(may(undefined, 'session.signIn')).toBe(true);
     expect(may(undefined, 'cases.list')).toBe(false);
     expect(refusal('auditor', 'cases.create')).toBe('Your role (Auditor) may not do this: create an encrypted case and open it.');
+    expect(refusal('auditor', 'search.run')).toBe('Your role (Auditor) may not do this: search a probe face against the case and/or watch lists (1:N); candidates are leads, not identifications.');
   });
 });

@@ -54,7 +54,9 @@ export function may(role: Role | undefined, channel: ChannelName): boolean {
 
 /** The sentence shown when a role may not do something, in the words of the channel's summary. */
 export function refusal(role: Role, channel: ChannelName): string {
-  return `Your role (${ROLE_LABEL[role]}) may not do this: ${api[channel].summary.toLowerCase()}.`;
+  const summary = api[channel].summary;
+  // Only the first letter: "1:N" and names inside the summary keep their case.
+  return `Your role (${ROLE_LABEL[role]}) may not do this: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}.`;
 }
 
 /** Calls main; a transport failure becomes an ApiResult like any other error, never a thrown exception. */

@@ -4,7 +4,7 @@ import { ARCFACE_TEMPLATE_112, LoupeError } from '../../shared';
 import { applySimilarity, estimateSimilarity, warpSimilarity } from './align';
 import { decodeBmp } from './bmp';
 import { decodeImage } from './decode';
-import { decodeOutputs, nms, tileStarts } from './detect';
+import { decodeOutputs, dropNested, nms, tileStarts } from './detect';
 import { parseExif } from './exif';
 import { poseFromLandmarks } from './quality';
 import { toTensor, toTensorScaled } from './tensor';
@@ -107,6 +107,14 @@ describe('detection helpers', () => {
     const [z] = decodeOutputs('blazeface', bf, 128, 128, 0.75);
     expect(z!.score).toBeCloseTo(1 / (1 + Math.exp(-4)), 6);
     expect([z!.x1, z!.y1, z!.x2, z!.y2]).toEqual([5.5 * 8 + 1 - 10, 3.5 * 8 - 1 - 12, 5.5 * 8 + 1 + 10, 3.5 * 8 - 1 + 12]);
+  });
+
+  it('drops a candidate inside a much bigger one, not a neighbour', () => {
+    const d = (x1: number, y1: number, x2: number, y2: number) => ({ x1, y1, x2, y2, score: 0.8, kps: null });
+    const face = d(0, 0, 100, 100), eye = d(20, 20, 40, 40), neighbour = d(95, 0, 115, 20), similar = d(10, 10, 70, 70);
+    expect(dropNested([face, eye, neighbour, similar])).toEqual([face, neighbour, similar]);
+    const sureEye = { ...eye, score: 0.95 };
+    expect(dropNested([face, sureEye])).toEqual([face, sureEye]);
   });
 
   it('covers a length with overlapping windows', () => {

@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,6 +27,7 @@ export interface Loupe {
   ws: Workstation;
   home: string;
   url: string;
+  modelsDir: string;
 }
 
 /**
@@ -57,16 +58,34 @@ function installBridge(mediaRefSource: string): void {
   });
 }
 
-export const test = base.extend<{ loupe: Loupe }>({
+/**
+ * A models folder of the test's own, for specs that install or calibrate: each named pack's
+ * manifest copied (so a calibration written into it stays here) and its ONNX files linked.
+ */
+async function privateModels(home: string, packs: readonly string[]): Promise<string> {
+  const dir = path.join(home, 'models');
+  for (const name of packs) {
+    const from = path.join(MODELS_DIR, name);
+    await mkdir(path.join(dir, name), { recursive: true });
+    await copyFile(path.join(from, 'manifest.json'), path.join(dir, name, 'manifest.json'));
+    for (const f of readdirSync(from).filter((n) => n.endsWith('.onnx'))) await symlink(path.join(from, f), path.join(dir, name, f));
+  }
+  return dir;
+}
+
+export const test = base.extend<{ loupe: Loupe; ownModels: readonly string[] | null }>({
+  /** Packs to give the test a models folder of its own with; null shares MODELS_DIR, read only. */
+  ownModels: [null, { option: true }],
   // auto: every test's page is bound to a workstation, whether or not the test names it.
   loupe: [
-    async ({ page }, use) => {
+    async ({ page, ownModels }, use) => {
       for (const built of [path.join(RENDERER, 'app.js'), MAIN_BUNDLE]) {
         if (!existsSync(built)) throw new Error(`${path.relative(ROOT, built)} is missing: run \`npm run build\` first.`);
       }
       const { createWorkstation, MEDIA_REF } = (await import(pathToFileURL(MAIN_BUNDLE).href)) as typeof Main;
       const home = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-'));
-      const ws = await createWorkstation({ home, modelsDir: MODELS_DIR });
+      const modelsDir = ownModels ? await privateModels(home, ownModels) : MODELS_DIR;
+      const ws = await createWorkstation({ home, modelsDir });
       // Case images come from main exactly as the Electron shell's media protocol gets them.
       const server = await serveRenderer(RENDERER, MEDIA_REF, (ref) => ws.media(ref));
 
@@ -84,7 +103,7 @@ export const test = base.extend<{ loupe: Loupe }>({
       });
 
       await page.goto(server.url);
-      await use({ ws, home, url: server.url });
+      await use({ ws, home, url: server.url, modelsDir });
 
       stopEvents();
       await server.close();
@@ -102,5 +121,7 @@ export { expect };
 /** A picture of what the user sees now, kept in test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
+  // From the top: a sticky table header scrolled with the page would be drawn over a row of the full-page picture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

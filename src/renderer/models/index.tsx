@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { PackInfo } from '../../shared';
+import type { ChannelOutput, PackInfo } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
-import { Alert, Notice, Page, SelectField, TextField } from '../ui';
+import { Alert, formatCount, formatOneIn, Notice, Page, PathsField, pathLines, SelectField, TextArea } from '../ui';
 
 /** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
 export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInfo[]> } {
@@ -15,6 +15,7 @@ export function ModelsScreen() {
   const { loaded, setLoaded } = useLoad('models.list', {});
   const [notice, setNotice] = useState<string | null>(null);
   const installs = may(user.role, 'models.install');
+  const calibrates = may(user.role, 'models.calibrate');
 
   return (
     <Page title="Model packs">
@@ -72,6 +73,15 @@ export function ModelsScreen() {
               <ModelCard key={p.name} pack={p} />
             ))}
           </div>
+          {calibrates ? (
+            <CalibratePack
+              packs={loaded.value}
+              onCalibrated={(p, list) => {
+                setLoaded({ state: 'ready', value: list });
+                setNotice(`Model pack ${p.name} ${p.version} is calibrated: its scores are now given with an estimated false match rate.`);
+              }}
+            />
+          ) : null}
           {installs ? (
             <InstallPack
               packs={loaded.value}
@@ -139,11 +149,14 @@ function InstallPack({ packs, onInstalled }: { packs: PackInfo[]; onInstalled(p:
       >
         <Alert message={form.alert} />
         <SelectField id={form.fieldId('pack')} label="Pack" value={pack} onChange={setPack} placeholder="Choose a pack" choices={packs.map((p) => ({ value: p.name, label: `${p.name} ${p.version}${p.installed ? ' (installed)' : ''}` }))} error={form.errors.pack} required />
-        <TextField
+        <PathsField
           id={form.fieldId('from')}
           label="From folder"
           value={from}
           onChange={setFrom}
+          multiple={false}
+          kinds={['folder']}
+          choose={bridge.choosePaths?.bind(bridge)}
           error={form.errors.from}
           hint="A folder holding the pack's ONNX files, e.g. on write-protected media. Every file is checked against the SHA-256 in the pack's manifest. Leave empty to fetch the pack from the package registry (needs a network connection)."
         />
@@ -154,5 +167,103 @@ function InstallPack({ packs, onInstalled }: { packs: PackInfo[]; onInstalled(p:
         </div>
       </form>
     </section>
+  );
+}
+
+type CalibrationReport = ChannelOutput<'models.calibrate'>;
+
+/**
+ * Supervisors measure a pack's score-to-false-match-rate table on labelled photos (one folder
+ * per person) that are not case evidence; the table is written into the installed pack.
+ */
+function CalibratePack({ packs, onCalibrated }: { packs: PackInfo[]; onCalibrated(p: PackInfo, list: PackInfo[]): void }) {
+  const { bridge } = useSession();
+  const form = useChannelForm('models.calibrate', 'calibrate-pack');
+  const installed = packs.filter((p) => p.installed);
+  const [pack, setPack] = useState(installed.find((p) => p.active)?.name ?? '');
+  const [dirs, setDirs] = useState('');
+  const [description, setDescription] = useState('');
+  const [report, setReport] = useState<CalibrationReport | null>(null);
+
+  return (
+    <section className="panel narrow-panel section-gap" aria-labelledby="calibrate-title">
+      <h2 id="calibrate-title">Calibrate a model pack</h2>
+      <p className="muted">
+        Every image is encoded; every pair of images of different people is an impostor pair. The share of impostor pairs reaching a score is that
+        score&apos;s false match rate. Use photos that are not evidence, of many people, in conditions like the cases&apos;. This can take several minutes.
+      </p>
+      <form
+        className="form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          setReport(null);
+          void form.submit({ pack, dataDirs: pathLines(dirs), description }).then(async (r) => {
+            if (!r) return;
+            setReport(r);
+            const list = await invoke(bridge, 'models.list', {});
+            onCalibrated(r.pack, list.ok ? list.value : packs.map((x) => (x.name === r.pack.name ? r.pack : x)));
+          });
+        }}
+      >
+        <Alert message={form.alert} />
+        <SelectField id={form.fieldId('pack')} label="Pack to calibrate" value={pack} onChange={setPack} placeholder="Choose an installed pack" choices={installed.map((p) => ({ value: p.name, label: `${p.name} ${p.version}` }))} error={form.errors.pack} required />
+        <PathsField
+          id={form.fieldId('dataDirs')}
+          label="Labelled photo folders"
+          value={dirs}
+          onChange={setDirs}
+          multiple
+          kinds={['folder']}
+          choose={bridge.choosePaths?.bind(bridge)}
+          error={form.errors.dataDirs}
+          hint="One folder a line, each holding one folder of photos per person."
+        />
+        <TextArea id={form.fieldId('description')} label="Data set" value={description} onChange={setDescription} error={form.errors.description} hint="What the photos are and where they came from; it is written into the pack and shown with every estimate." required maxLength={1000} />
+        <div className="form-actions">
+          <button type="submit" className="btn primary" aria-disabled={form.busy}>
+            {form.busy ? 'Measuring…' : 'Measure calibration'}
+          </button>
+        </div>
+      </form>
+      {report ? <CalibrationFigures report={report} /> : null}
+    </section>
+  );
+}
+
+function CalibrationFigures({ report }: { report: CalibrationReport }) {
+  return (
+    <div className="section-gap" role="status">
+      <p>
+        Measured on <span className="num">{formatCount(report.images)}</span> images of <span className="num">{formatCount(report.people)}</span> people
+        {report.skipped > 0 ? ` (${formatCount(report.skipped)} images skipped: no readable face)` : ''}:{' '}
+        <span className="num">{formatCount(report.impostorPairs)}</span> impostor pairs and <span className="num">{formatCount(report.genuinePairs)}</span> genuine pairs.
+      </p>
+      {report.tar.length > 0 ? (
+        <table className="grid dense">
+          <caption className="visually-hidden">Share of genuine pairs found at each false match rate</caption>
+          <thead>
+            <tr>
+              <th scope="col">False match rate</th>
+              <th scope="col" className="right">
+                Score threshold
+              </th>
+              <th scope="col" className="right">
+                Genuine pairs found
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.tar.map((t) => (
+              <tr key={t.fmr}>
+                <th scope="row">{formatOneIn(t.fmr)}</th>
+                <td className="num right">{t.score.toFixed(3)}</td>
+                <td className="num right">{(t.tar * 100).toFixed(1)}%</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
   );
 }

@@ -93,6 +93,8 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
   const stats = { completed: 0, failed: 0, crashes: 0 };
   let nextId = 1;
   let closed = false;
+  /** Set when a replacement worker could not start and none is left: new work is refused with this. */
+  let broken: Error | null = null;
   let waiters: (() => void)[] = [];
   let idleWaiters: (() => void)[] = [];
 
@@ -197,7 +199,10 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
           job.reject(new LoupeError('internal', `The face engine stopped while analysing this input (${why}); the input was skipped and the engine restarted. If it happens again with the same file, the file may be hostile or too large.`));
         }
         spawn().then(dispatch, (e: Error) => {
-          for (const j of queue.splice(0)) j.reject(e);
+          if (slots.length === 0) {
+            broken = e;
+            for (const j of queue.splice(0)) j.reject(e);
+          }
           settle();
         });
       });
@@ -223,6 +228,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
   const pool: FacePool = {
     analyse(input, options = {}, signal) {
       if (closed) return Promise.reject(new LoupeError('unavailable', 'The face pool is closed.'));
+      if (broken) return Promise.reject(broken);
       if (signal?.aborted) return Promise.reject(new LoupeError('cancelled', 'The analysis was cancelled before it started.'));
       let parsedOptions: AnalyseSettings;
       try {

@@ -95,7 +95,16 @@ export const test = base.extend<{ loupe: Loupe; ownModels: readonly string[] | n
         if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
       });
 
-      await page.exposeBinding('__loupeCall', (_source, channel: unknown, input: unknown) => ws.call(channel, input, 'harness'));
+      // Calls still arriving while the test ends are answered as a closed workstation would be, and
+      // those under way are let finish, so none reaches a store that has been closed.
+      let closing = false;
+      const inFlight = new Set<Promise<unknown>>();
+      await page.exposeBinding('__loupeCall', (_source, channel: unknown, input: unknown) => {
+        if (closing) return { ok: false, error: { code: 'unavailable', message: 'The workstation has closed.' } };
+        const call = ws.call(channel, input, 'harness');
+        inFlight.add(call);
+        return call.finally(() => inFlight.delete(call));
+      });
       await page.addInitScript(installBridge, MEDIA_REF.source);
       const stopEvents = ws.onEvent((event: ApiEvent) => {
         // The page may be navigating or closing; an event it misses is one it would have had no one to give to.
@@ -105,7 +114,9 @@ export const test = base.extend<{ loupe: Loupe; ownModels: readonly string[] | n
       await page.goto(server.url);
       await use({ ws, home, url: server.url, modelsDir });
 
+      closing = true;
       stopEvents();
+      await Promise.allSettled([...inFlight]);
       await server.close();
       await ws.close();
       await rm(home, { recursive: true, force: true });

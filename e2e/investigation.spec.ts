@@ -143,6 +143,15 @@ test.describe('investigation', () => {
       await expect(listHit).toContainText('Robbery suspects');
       await expect(page.getByRole('region', { name: 'How the search was made' })).toContainText('watch list “Robbery suspects”');
 
+      // An entry leaves a list only with a reason.
+      await caseScreen(page, 'Watch lists');
+      await page.getByRole('button', { name: 'Remove Suspect A from Robbery suspects' }).click();
+      const removing = page.getByRole('dialog', { name: 'Remove Suspect A' });
+      await removing.getByLabel('Reason for removal').fill('Eliminated: alibi confirmed by CCTV at another place');
+      await removing.getByRole('button', { name: 'Remove entry' }).click();
+      await expect(removing).toBeHidden();
+      await expect(page.getByText('No entries yet.')).toBeVisible();
+
       // Persons: grouping needs a calibrated pack; without one the refusal says so.
       await caseScreen(page, 'Persons');
       await expect(page.getByText(/Putative groups/)).toBeVisible();
@@ -158,7 +167,25 @@ test.describe('investigation', () => {
         await merge.getByLabel('Group to merge in').selectOption((await option.getAttribute('value')) ?? '');
         await merge.getByRole('button', { name: 'Merge' }).click();
         await expect(page.getByRole('status').filter({ hasText: /was merged into/ })).toBeVisible();
-        await expect(page.getByRole('button', { name: 'Undo last edit' })).toBeVisible();
+        const undo = page.getByRole('button', { name: 'Undo last edit' });
+        await undo.click();
+        await expect(page.getByRole('status').filter({ hasText: 'The last edit was undone.' })).toBeVisible();
+        // An examiner's name for a group.
+        await groups.first().getByRole('button', { name: /^Name / }).click();
+        const naming = page.getByRole('dialog', { name: /^Name / });
+        await naming.getByLabel('Name').fill('Man in dark suit');
+        await naming.getByRole('button', { name: 'Save name' }).click();
+        await expect(page.getByRole('heading', { name: /^Man in dark suit \(group \d+\)/ })).toBeVisible();
+        // A face the examiner doubts goes back to unassigned; the selection bar offers the moves.
+        const unassigned = page.getByRole('list', { name: 'Faces of Unassigned' }).getByRole('button');
+        const before = await unassigned.count();
+        await page.getByRole('list', { name: /^Faces of Man in dark suit/ }).getByRole('button').first().click();
+        const bar = page.getByRole('region', { name: 'Selected faces' });
+        await expect(bar).toContainText('1 face selected');
+        await bar.getByLabel('Move to').selectOption('unassigned');
+        await bar.getByRole('button', { name: 'Move' }).click();
+        await expect(page.getByRole('status').filter({ hasText: 'The face was moved to unassigned.' })).toBeVisible();
+        await expect(unassigned).toHaveCount(before + 1);
       } else {
         await expect(page.getByRole('alert')).toContainText('has no calibration');
       }
@@ -176,7 +203,15 @@ test.describe('investigation', () => {
         ['watchlists.create', 'ok'],
         ['watchlists.addEntry', 'ok'],
         ['persons.group', searchCalibrated ? 'ok' : 'failed'],
-        ...(searchCalibrated ? ([['persons.merge', 'ok']] as [string, string][]) : []),
+        ['watchlists.removeEntry', 'ok'],
+        ...(searchCalibrated
+          ? ([
+              ['persons.merge', 'ok'],
+              ['persons.undo', 'ok'],
+              ['persons.name', 'ok'],
+              ['persons.moveFace', 'ok'],
+            ] as [string, string][])
+          : []),
       ];
       for (const [action, outcome] of steps) {
         await expect(records.getByRole('row').filter({ hasText: action }).filter({ hasText: outcome }).first()).toBeVisible();

@@ -140,6 +140,17 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    words: ['case', 'open'],
+    usage: 'case open --case REF',
+    summary: 'check that your passphrase opens a case, and that its audit chain is intact',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' } });
+      const { d, v } = await withSession({ ...ctx, caseRef: required(values, 'case') }, async (c) => ({ d: await c.must('cases.info', {}), v: await c.must('audit.verify', { chain: 'case' }) }));
+      print(ctx, { case: d, audit: v }, () => `opened ${d.reference} (${d.counts.exhibits} exhibits, ${d.counts.faces} faces); ${describeVerification(v)}`);
+      if (!v.ok) throw new LoupeError('integrity', describeVerification(v));
+    },
+  },
+  {
     words: ['case', 'info'],
     usage: 'case info --case REF',
     summary: 'open a case and show its details',

@@ -26,7 +26,21 @@ const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
 const child = spawn(process.execPath, [cli, 'test', '-c', path.join('e2e', 'playwright.config.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => {
   if (existsSync(report)) {
-    const { stats } = JSON.parse(readFileSync(report, 'utf8'));
+    const { stats, suites } = JSON.parse(readFileSync(report, 'utf8'));
+    // The list reporter names skipped tests but not why; the reason is what the reader needs.
+    const reasons = new Map();
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests) {
+          if (t.status !== 'skipped') continue;
+          const why = t.annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given';
+          reasons.set(why, (reasons.get(why) ?? 0) + 1);
+        }
+      }
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of suites ?? []) walk(suite);
+    for (const [why, n] of reasons) console.log(`e2e: ${n} skipped: ${why}`);
     console.log(`e2e: ${stats.expected + stats.flaky} passed, ${stats.unexpected} failed, ${stats.skipped} skipped`);
   }
   process.exit(code ?? (signal ? 1 : 0));

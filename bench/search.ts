@@ -16,11 +16,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fork } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Candidate, DEFAULT_EF, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, RERANK_FACTOR, exactTopK } from '../src/main/face-index';
-import { machine, parseArgs, peakRssMb, writeJson } from './_lib';
+import { machine, parseArgs, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
 
@@ -83,6 +83,16 @@ const quantile = (xs: number[], p: number) => {
 };
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/**
+ * Peak resident memory of this process since it started, in MB. getrusage's maxrss is no
+ * use in a child: Linux carries it across fork+exec, so it reports the parent's size.
+ * VmHWM belongs to the process image, so it starts afresh at exec.
+ */
+function peakRssMb(): number {
+  const hwm = existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8')) : null;
+  return Math.round((hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024);
+}
 
 /** Rows of a float32 file, read in chunks (files over 2 GB cannot be read in one call). */
 function readRows(file: string, dim: number, count: number): Float32Array {
@@ -441,6 +451,8 @@ async function main(): Promise<void> {
       shrinkage: model.shrinkage,
     },
     scoreDistributions: distributions,
+    /** The orchestrating process holds every real and synthetic embedding for the exhaustive reference search. */
+    benchProcessPeakRssMb: peakRssMb(),
     sizes: results,
   });
 }

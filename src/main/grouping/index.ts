@@ -24,6 +24,8 @@
  * 4. A face that ends alone is unassigned, never forced into a group. A track of several
  *    faces that links to nothing is still a group of its own: its faces belong together.
  *
+ * `groupingThresholds(calibration, faceCount)` picks both thresholds for a case of that size.
+ *
  * Neighbours come from the face index (each unit's `neighbours` best, exhaustive for small
  * sets, HNSW above that), so 100k faces is minutes, not hours.
  */
@@ -154,7 +156,8 @@ function buildUnits(items: readonly GroupingItem[]): { units: Unit[]; templates:
 /** Links between units with similarity at or above the threshold, best first, each pair once. */
 async function neighbourLinks(templates: Float32Array[], dim: number, o: Required<Pick<GroupingOptions, 'threshold' | 'neighbours'>> & GroupingOptions) {
   const n = templates.length;
-  const index = FaceIndex.create({ dim, modelId: 'grouping', capacity: n, exactBelow: EXACT_NEIGHBOURS_BELOW, efConstruction: 100 });
+  // A sparser, quicker graph than the search index: grouping needs only the close neighbours, which stand far above the noise.
+  const index = FaceIndex.create({ dim, modelId: 'grouping', capacity: n, exactBelow: EXACT_NEIGHBOURS_BELOW, m: 16, efConstruction: 100 });
   const total = 2 * n;
   for (let u = 0; u < n; u++) {
     index.add(u, templates[u]!);

@@ -14,7 +14,7 @@ import {
   Username,
 } from './domain';
 import { Role } from './roles';
-import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
+import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, FaceSummary, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
 import {
   Comparison,
   EntryId,
@@ -199,6 +199,13 @@ export const api = {
     summary: 'Exhibits of the case',
   }),
   'evidence.get': channel({ input: z.object({ exhibitId: ExhibitId }).strict(), output: ExhibitDetails, roles: ALL, scope: 'case', summary: 'One exhibit with its faces, frames and tracks' }),
+  'faces.get': channel({
+    input: z.object({ faceIds: z.array(FaceId).min(1).max(500) }).strict(),
+    output: z.array(z.object({ face: FaceSummary, exhibit: ExhibitSummary })),
+    roles: ALL,
+    scope: 'case',
+    summary: 'Faces by id, each with its exhibit (ids not in the case are left out)',
+  }),
   'evidence.verify': channel({
     input: z.object({ exhibitId: ExhibitId.optional() }).strict(),
     output: z.array(ExhibitCheck),

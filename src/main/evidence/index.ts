@@ -9,6 +9,8 @@ import {
   type AnalysedFace,
   type ExhibitCheck,
   type ExhibitDetails,
+  type ExhibitSummary,
+  type FaceSummary,
   type ImportBatch,
   type ImportOptions,
   type ImportProgress,
@@ -59,6 +61,8 @@ interface Running {
   controller: AbortController;
   done: Promise<void>;
   status: ImportBatch['status'];
+  /** Why the batch as a whole failed, if it did. */
+  error?: Error;
 }
 
 interface Counters {
@@ -80,6 +84,8 @@ interface Counters {
  */
 export class EvidenceService {
   private running: Running | null = null;
+  /** Probe and reference images imported beside a batch. */
+  private readonly singles = new Set<Running>();
   /** Imports under way by content hash, so two copies of one file in a batch are one exhibit and a duplicate. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
 
@@ -123,17 +129,32 @@ export class EvidenceService {
 
   /** Stops a running import before the case closes; it can be resumed later. */
   async stop(): Promise<void> {
-    const r = this.running;
-    if (!r) return;
-    r.status = 'interrupted';
-    r.controller.abort();
-    await r.done;
+    const all = [...this.singles, ...(this.running ? [this.running] : [])];
+    for (const r of all) {
+      r.status = 'interrupted';
+      r.controller.abort();
+    }
+    await Promise.all(all.map((r) => r.done));
   }
 
-  /** Imports one probe or reference image at once and returns it with its faces. */
+  /**
+   * Imports one probe or reference image at once and returns it with its faces. It runs
+   * beside a batch import, if one is running, as a batch of its own.
+   */
   async importSingle(file: string, options: ImportOptions, user: string): Promise<ExhibitDetails> {
-    const { batchId } = await this.start([file], options, user);
-    await this.settled();
+    const files = await listSourceFiles([file]);
+    const settings = this.settings(options);
+    const batchId = randomId();
+    this.deps.store.writes.startBatch({ id: batchId, startedAt: this.deps.now().toISOString(), startedBy: user, sources: [path.resolve(file)], options: settings, exhibitRef: settings.exhibitRef });
+    this.deps.store.writes.setBatchTotal(batchId, files.length);
+    const single = this.execute(batchId, files, settings, user);
+    this.singles.add(single);
+    try {
+      await single.done;
+    } finally {
+      this.singles.delete(single);
+    }
+    if (single.error) throw single.error;
     const [exhibitId] = this.deps.store.reads.exhibitsOfBatch(batchId);
     if (exhibitId === undefined) throw new LoupeError('not_found', `${file} was not imported.`);
     const d = this.get(exhibitId);
@@ -161,6 +182,14 @@ export class EvidenceService {
     if (!exhibit) throw new LoupeError('not_found', `No exhibit ${exhibitId} in this case.`, 'exhibitId');
     const r = this.deps.store.reads;
     return { exhibit, faces: r.faces(exhibitId), tracks: r.tracks(exhibitId), frames: r.frames(exhibitId) };
+  }
+
+  faces(ids: readonly number[]): { face: FaceSummary; exhibit: ExhibitSummary }[] {
+    return ids.flatMap((id) => {
+      const face = this.deps.store.reads.face(id);
+      const exhibit = face ? this.deps.store.reads.exhibit(face.exhibitId) : null;
+      return face && exhibit ? [{ face, exhibit }] : [];
+    });
   }
 
   /** Re-reads originals and compares their SHA-256 with the hash taken at import. */
@@ -212,6 +241,15 @@ export class EvidenceService {
   }
 
   private launch(batchId: string, files: string[], settings: Settings, user: string): void {
+    const running = this.execute(batchId, files, settings, user);
+    this.running = running;
+    void running.done.finally(() => {
+      if (this.running === running) this.running = null;
+    });
+  }
+
+  /** Runs a batch to its end, recording its outcome; the returned handle can stop it. */
+  private execute(batchId: string, files: string[], settings: Settings, user: string): Running {
     const controller = new AbortController();
     const running: Running = { batchId, controller, status: 'done', done: Promise.resolve() };
     const counters: Counters = { total: files.length, done: 0, failed: 0, duplicates: 0, faces: 0, startedAt: Date.now(), current: null, lastEmit: 0 };
@@ -219,6 +257,7 @@ export class EvidenceService {
       .catch((err: unknown) => {
         // A failure of the batch as a whole (no model pack, say) is recorded, not thrown away.
         running.status = controller.signal.aborted ? running.status : 'interrupted';
+        running.error = err as Error;
         this.deps.audit({ user, action: 'import.failed', object: `batch:${batchId}`, outcome: 'failed', details: { reason: (err as Error).message } });
       })
       .finally(() => {
@@ -226,10 +265,9 @@ export class EvidenceService {
           this.deps.store.writes.finishBatch(batchId, running.status, running.status === 'done' || running.status === 'cancelled' ? this.deps.now().toISOString() : null);
           this.deps.audit({ user, action: 'import.finished', object: `batch:${batchId}`, outcome: 'ok', details: { status: running.status, filesTotal: counters.total, filesDone: counters.done, failed: counters.failed, duplicates: counters.duplicates, faces: counters.faces } });
         }
-        this.running = null;
         this.progress(batchId, counters, running.status, true);
       });
-    this.running = running;
+    return running;
   }
 
   private async run(batchId: string, files: string[], settings: Settings, user: string, signal: AbortSignal, c: Counters): Promise<void> {

@@ -102,7 +102,7 @@ export class Router {
       if (spec.roles !== 'public') {
         if (!user) throw new LoupeError('not_signed_in', 'Sign in first.');
         if (!(spec.roles as readonly string[]).includes(user.role)) {
-          throw new LoupeError('forbidden', `Your role (${user.role}) may not do this: ${spec.summary.toLowerCase()}.`);
+          throw new LoupeError('forbidden', `Your role (${user.role}) may not do this: ${spec.summary.charAt(0).toLowerCase()}${spec.summary.slice(1)}.`);
         }
       }
       if (spec.scope === 'case' && !caseAtStart) throw new LoupeError('no_case_open', 'Open a case first.');

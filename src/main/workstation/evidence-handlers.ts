@@ -28,6 +28,7 @@ export function registerEvidenceHandlers(router: Router, state: SessionState): v
     ctx.setObject(`exhibit:${input.exhibitId}`);
     return open().evidence.get(input.exhibitId);
   });
+  router.handle('faces.get', (input) => open().evidence.faces(input.faceIds));
   router.handle('evidence.verify', async (input, ctx) => {
     if (input.exhibitId !== undefined) ctx.setObject(`exhibit:${input.exhibitId}`);
     const checks = await open().evidence.verify(input.exhibitId);

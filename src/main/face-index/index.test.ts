@@ -185,6 +185,11 @@ describe('FaceIndex search', () => {
     expect(w.candidates.every((c) => wide.has(c.id))).toBe(true);
     expect(w.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 10, (id) => wide.has(id)).map((c) => c.id));
 
+    // A filter allowing every face (and more) is no filter: the unfiltered search, same answer.
+    const everyone = new Set([...ids, 1, 2, 3]);
+    const all = await index.search(probe, 10, { embeddings: lookup, allowed: everyone, ef: ids.length });
+    expect(all.candidates).toEqual((await index.search(probe, 10, { embeddings: lookup, ef: ids.length })).candidates);
+
     // Ids the index does not hold are ignored, never invented.
     const ghost = await index.search(probe, 5, { embeddings: lookup, allowed: new Set([1, 2, 3]) });
     expect(ghost.candidates).toEqual([]);

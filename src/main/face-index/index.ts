@@ -250,9 +250,10 @@ export class FaceIndex {
     const q = unit(query, this.dim, 'The probe embedding');
     const small = this.live.size <= this.exactBelow;
 
-    if (o.allowed !== undefined) {
-      const allowed: number[] = [];
-      for (const id of o.allowed) if (this.live.has(id)) allowed.push(id);
+    const allowed: number[] = [];
+    if (o.allowed !== undefined) for (const id of o.allowed) if (this.live.has(id)) allowed.push(id);
+    // A filter that allows every indexed face filters nothing, and would only slow the graph walk.
+    if (o.allowed !== undefined && allowed.length < this.live.size) {
       if (small || allowed.length <= Math.max(k, this.live.size * NARROW_FILTER_SHARE)) return this.exactAmong(q, k, allowed, o.embeddings);
       const outcome = await this.approximate(q, k, o, (id) => o.allowed!.has(id));
       // A graph walk may come back short under a filter; exhaustive search cannot.

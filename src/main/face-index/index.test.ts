@@ -185,6 +185,16 @@ describe('FaceIndex search', () => {
     expect(w.candidates.every((c) => wide.has(c.id))).toBe(true);
     expect(w.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 10, (id) => wide.has(id)).map((c) => c.id));
 
+    // Excluding a few faces (the probe's own, say): never returned, and the rest as brute force says.
+    const probeId = ids[8 * 70 + 1]!;
+    const notProbe = new Set(ids.filter((id) => id !== probeId));
+    const x = await index.search(probe, 10, { embeddings: lookup, allowed: notProbe, ef: ids.length });
+    expect(x.method).toBe('hnsw');
+    expect(x.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 10, (id) => id !== probeId).map((c) => c.id));
+    const fewOut = new Set(ids.filter((_, i) => i % 40 !== 0));
+    const y = await index.search(probe, 10, { embeddings: lookup, allowed: fewOut, ef: ids.length });
+    expect(y.candidates.map((c) => c.id)).toEqual(bruteForce(probe, ids, vectors, 10, (id) => fewOut.has(id)).map((c) => c.id));
+
     // A filter allowing every face (and more) is no filter: the unfiltered search, same answer.
     const everyone = new Set([...ids, 1, 2, 3]);
     const all = await index.search(probe, 10, { embeddings: lookup, allowed: everyone, ef: ids.length });

@@ -34,6 +34,8 @@ type Hnsw = Hnswlib.HierarchicalNSW;
  * the exact answer is worth its few milliseconds.
  */
 export const EXACT_BELOW = 20_000;
+/** A filter excluding at most this many faces (or k) runs as an unfiltered walk for k + that many, then drops them. */
+export const FEW_EXCLUDED = 64;
 /** A filter allowing at most this share of the gallery is searched exhaustively: hnswlib walks the disallowed faces too, so narrow filters cost it most and lose it recall. */
 export const NARROW_FILTER_SHARE = 0.05;
 /**
@@ -252,10 +254,14 @@ export class FaceIndex {
 
     const allowed: number[] = [];
     if (o.allowed !== undefined) for (const id of o.allowed) if (this.live.has(id)) allowed.push(id);
+    const excluded = this.live.size - allowed.length;
     // A filter that allows every indexed face filters nothing, and would only slow the graph walk.
-    if (o.allowed !== undefined && allowed.length < this.live.size) {
+    if (o.allowed !== undefined && excluded > 0) {
+      const allowedSet = o.allowed;
       if (small || allowed.length <= Math.max(k, this.live.size * NARROW_FILTER_SHARE)) return this.exactAmong(q, k, allowed, o.embeddings);
-      const outcome = await this.approximate(q, k, o, (id) => o.allowed!.has(id));
+      // Excluding a few faces (the probe itself, say): k + few unfiltered candidates hold the k best allowed.
+      if (excluded <= Math.max(FEW_EXCLUDED, k)) return this.approximate(q, k, o, { extra: excluded, keep: (id) => allowedSet.has(id) });
+      const outcome = await this.approximate(q, k, o, { filter: (id) => allowedSet.has(id) });
       // A graph walk may come back short under a filter; exhaustive search cannot.
       if (outcome.candidates.length < Math.min(k, allowed.length)) return this.exactAmong(q, k, allowed, o.embeddings);
       return outcome;
@@ -276,12 +282,22 @@ export class FaceIndex {
     return { candidates, method: 'exact', scored, ef: null };
   }
 
-  private async approximate(q: Float32Array, k: number, o: SearchOptions, filter?: (id: number) => boolean): Promise<SearchOutcome> {
-    const pool = Math.min(RERANK_FACTOR * k, this.hnsw.getMaxElements());
+  /**
+   * Graph candidates, re-scored. `filter` restricts the walk itself; `extra` widens an
+   * unfiltered walk by that many candidates and `keep` then drops the ones not wanted.
+   */
+  private async approximate(
+    q: Float32Array,
+    k: number,
+    o: SearchOptions,
+    how: { filter?: (id: number) => boolean; extra?: number; keep?: (id: number) => boolean } = {},
+  ): Promise<SearchOutcome> {
+    const pool = Math.min(RERANK_FACTOR * (k + (how.extra ?? 0)), this.hnsw.getMaxElements());
     const ef = Math.max(o.ef ?? DEFAULT_EF, pool);
     this.hnsw.setEf(ef);
-    const found = this.hnsw.searchKnn(Array.from(q), pool, filter);
-    const { candidates, scored } = await this.rescore(q, k, found.neighbors, o.embeddings);
+    const found = this.hnsw.searchKnn(Array.from(q), pool, how.filter);
+    const ids = how.keep ? found.neighbors.filter(how.keep) : found.neighbors;
+    const { candidates, scored } = await this.rescore(q, k, ids, o.embeddings);
     return { candidates, method: 'hnsw', scored, ef };
   }
 

@@ -218,10 +218,11 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
       }
       await writeFile(path.join(staging, f.file), b);
     }
-    // A calibration measured on exactly these files stays valid across a reinstall.
+    // A calibration measured here on exactly these files stays valid across a reinstall and
+    // wins over the one shipped in the manifest: someone measured it on purpose.
     const previous = installed.find((p) => p.name === name) ? await readManifest(packDir(modelsDir, name), name).catch(() => null) : null;
     const sameFiles = previous && JSON.stringify(packFiles(previous).map((f) => f.sha256)) === JSON.stringify(packFiles(manifest).map((f) => f.sha256));
-    const final = sameFiles && previous?.calibration && !manifest.calibration ? { ...manifest, calibration: previous.calibration } : manifest;
+    const final = sameFiles && previous?.calibration ? { ...manifest, calibration: previous.calibration } : manifest;
     await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(final, null, 2)}\n`);
     // Swap the finished folder in, so a reader never sees half a pack.
     const target = packDir(modelsDir, name);

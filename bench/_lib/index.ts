@@ -240,7 +240,11 @@ export function machine(): { cpus: number; cpuModel: string; loadAverage: number
   return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage: loadavg().map((v) => Math.round(v * 100) / 100), node: process.version };
 }
 
-export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+/** Peak resident memory of this process (worker threads included): VmHWM where Linux gives it, since getrusage can report a parent's size across exec. */
+export function peakRssMb(): number {
+  const hwm = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\s+(\d+) kB/m) : null;
+  return Math.round((hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024);
+}
 
 export function writeJson(file: string | undefined, value: unknown): void {
   if (!file) return;

@@ -58,7 +58,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electron],
-        patterns: [layer(['**/renderer/**', '**/preload/**', '**/cli/**', '**/shell/**'], 'src/main is plain Node below the shell and the CLI.')],
+        patterns: [
+          layer(['**/renderer/**', '**/preload/**', '**/cli/**', '**/shell/**'], 'src/main is plain Node below the shell and the CLI.'),
+          layer(['**/worker/**', '!**/worker_threads'], 'src/main reaches the worker only through messages defined in src/shared.'),
+        ],
       }],
     },
   },

@@ -18,6 +18,7 @@ describe('layering lint rule', () => {
     ['src/worker/probe.ts', "import { openCaseStore } from '../main/store';\nvoid openCaseStore;", /pure functions of bytes/],
     ['src/main/search/probe.ts', "import { app } from 'electron';\nvoid app;", /Only src\/main\/shell/],
     ['src/main/search/probe.ts', "import { App } from '../../renderer/app';\nvoid App;", /plain Node/],
+    ['src/main/engine/probe.ts', "import { createFaceEngine } from '../../worker/engine';\nvoid createFaceEngine;", /only through messages/],
     ['src/preload/probe.ts', "import { Router } from '../main/router';\nvoid Router;", /typed API and nothing else/],
   ])('refuses %s importing across a layer', async (file, code, why) => {
     const messages = await restricted(file, code);
@@ -31,6 +32,7 @@ describe('layering lint rule', () => {
     ['src/preload/probe.ts', "import { contextBridge } from 'electron';\nimport { api } from '../shared';\nvoid contextBridge; void api;"],
     ['src/cli/probe.ts', "import { createWorkstation } from '../main/workstation';\nvoid createWorkstation;"],
     ['src/worker/probe.ts', "import { LoupeError } from '../shared';\nvoid LoupeError;"],
+    ['src/main/engine/probe.ts', "import { Worker } from 'node:worker_threads';\nvoid Worker;"],
   ])('allows %s to import what its layer may', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);
   });

@@ -11,3 +11,4 @@ export * from './model-pack';
 export * from './faces';
 export * from './evidence';
 export * from './search';
+export * from './worker-protocol';

@@ -3,9 +3,8 @@
  * given, then analyses one input at a time for the pool in the main process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LoupeError } from '../shared';
 import { createFaceEngine, type FaceEngine } from './engine';
-import { FromWorker, ToWorker, type WireError, WorkerInit } from './protocol';
+import { FromWorker, LoupeError, ToWorker, type WireError, WorkerInit } from '../shared';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/index.ts runs only as a worker thread of the face pool');

@@ -2,8 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, type ImageAnalysis, LoupeError } from '../../shared';
-import { FromWorker, type ToWorker, type WorkerInit } from '../../worker/protocol';
+import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, FromWorker, type ImageAnalysis, LoupeError, type ToWorker, type WorkerInit } from '../../shared';
 import type { LoadedPack } from '../models';
 
 /**

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AnalyseInput, AnalyseOptions, Bytes, ErrorCode, ImageAnalysis, ModelPack } from '../../shared';
+import { ErrorCode } from './errors';
+import { AnalyseInput, AnalyseOptions, Bytes, ImageAnalysis } from './faces';
+import { ModelPack } from './model-pack';
 
 /**
  * Messages between the main process's face pool and one engine worker. Both sides parse

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useChannelForm } from '../api';
-import { Alert, Dialog, TextField } from '../ui';
+import { Alert, Dialog, FormActions, TextField } from '../ui';
 
 /** The signed-in user's own sign-in password; case passphrases are separate and change on the case. */
 export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
@@ -25,14 +25,7 @@ export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onD
         <TextField id={form.fieldId('current')} label="Current password" type="password" value={current} onChange={setCurrent} error={form.errors.current} required autoFocus autoComplete="current-password" />
         <TextField id={form.fieldId('next')} label="New password" type="password" value={next} onChange={setNext} error={form.errors.next} hint="At least 10 characters." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm new password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Changing…' : 'Change password'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Change password" busyLabel="Changing…" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { useAction, useChannelForm, useLoad } from '../api';
-import { Alert, Dialog, SelectField, TextField } from '../ui';
+import { Alert, Dialog, FormActions, SelectField, TextField } from '../ui';
 
 /** Gives another user a key slot of their own, wrapped with a passphrase the supervisor hands over in person. */
 export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseDetails; onClose(): void; onDone(details: CaseDetails, username: string): void }) {
@@ -50,14 +50,7 @@ export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseD
           autoComplete="new-password"
         />
         <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Granting…' : 'Grant access'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Grant access" busyLabel="Granting…" onCancel={onClose} />
       </form>
     </Dialog>
   );

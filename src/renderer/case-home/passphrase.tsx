@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useChannelForm } from '../api';
-import { Alert, Dialog, TextField } from '../ui';
+import { Alert, Dialog, FormActions, TextField } from '../ui';
 
 /** Changes only the signed-in user's own key slot; the case's data key and everyone else's slots stay as they are. */
 export function ChangePassphraseDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
@@ -25,14 +25,7 @@ export function ChangePassphraseDialog({ onClose, onDone }: { onClose(): void; o
         <TextField id={form.fieldId('current')} label="Current passphrase" type="password" value={current} onChange={setCurrent} error={form.errors.current} required autoFocus />
         <TextField id={form.fieldId('next')} label="New passphrase" type="password" value={next} onChange={setNext} error={form.errors.next} hint="At least 10 characters. It cannot be recovered if forgotten." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm new passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Changing…' : 'Change passphrase'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Change passphrase" busyLabel="Changing…" onCancel={onClose} />
       </form>
     </Dialog>
   );

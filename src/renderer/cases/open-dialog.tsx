@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { useChannelForm, useSession } from '../api';
-import { Alert, Dialog, TextField } from '../ui';
+import { Alert, Dialog, FormActions, TextField } from '../ui';
 
 /** Asks for the user's passphrase of one case; a wrong one is said beside the field and the case stays closed. */
 export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onClose(): void }) {
@@ -34,14 +34,7 @@ export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onC
           autoFocus
           autoComplete="off"
         />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Opening…' : 'Open case'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Open case" busyLabel="Opening…" onCancel={onClose} />
       </form>
     </Dialog>
   );

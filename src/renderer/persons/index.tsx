@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Person, PersonsView } from '../../shared';
 import { may, useAction, useChannelForm, useLoad, useUser } from '../api';
 import { FaceImage, FMR_CHOICES } from '../faces';
-import { Alert, Dialog, formatOneIn, formatTime, Notice, Page, SelectField, TextField } from '../ui';
+import { Alert, Dialog, FormActions, formatOneIn, formatTime, Notice, Page, SelectField, TextField } from '../ui';
 import { groupName, selectionGroup } from './selection';
 
 /** Crops shown per group before "Show all". */
@@ -356,14 +356,7 @@ function MergeDialog({ person, view, names, onClose, onDone }: { person: Person;
           required
           autoFocus
         />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Merging…' : 'Merge'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Merge" busyLabel="Merging…" onCancel={onClose} />
       </form>
     </Dialog>
   );

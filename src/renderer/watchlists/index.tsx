@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Watchlist, WatchlistEntry } from '../../shared';
 import { may, useChannelForm, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceChooser, FaceImage, idParam, QualityBadge, useFace, type PickedFace } from '../faces';
-import { Alert, Dialog, formatTime, Notice, Page, SelectField, TextArea, TextField } from '../ui';
+import { Alert, Dialog, FormActions, formatTime, Notice, Page, SelectField, TextArea, TextField } from '../ui';
 
 /**
  * Watch lists of the case: reference faces of people being looked for, each with where the
@@ -283,14 +283,7 @@ function AddEntryDialog({ lists, listId, preset, onClose, onAdded }: { lists: Wa
         </div>
         <TextArea id={form.fieldId('source')} label="Source of the image" value={source} onChange={setSource} error={form.errors.source} hint="Where the reference image came from, e.g. custody record number." required maxLength={1000} />
         <TextArea id={form.fieldId('reason')} label="Reason for listing" value={reason} onChange={setReason} error={form.errors.reason} hint="Why this person is on the list (at least 10 characters)." required maxLength={2000} />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Adding…' : 'Add entry'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Add entry" busyLabel="Adding…" onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -312,14 +305,7 @@ function RemoveEntryDialog({ entry, onClose, onRemoved }: { entry: WatchlistEntr
         <p>The entry leaves the list; the removal and its reason are recorded. The reference image stays an exhibit of the case.</p>
         <Alert message={form.alert} />
         <TextArea id={form.fieldId('reason')} label="Reason for removal" value={reason} onChange={setReason} error={form.errors.reason} required autoFocus maxLength={2000} />
-        <div className="form-actions">
-          <button type="submit" className="btn danger" aria-disabled={form.busy}>
-            {form.busy ? 'Removing…' : 'Remove entry'}
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormActions busy={form.busy} label="Remove entry" busyLabel="Removing…" tone="danger" onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -9,13 +9,20 @@
  *     and pasted (feathered, with their surroundings) into 1920x1080 frames over a face-free
  *     photo; a pasted face counts as found when a detection's centre falls inside its box
  *     and the detection is between half and twice its size.
+ *  3. False faces: bench/face-counts.json gives, for the portraits of identities/ and a few
+ *     group photos, how many faces each holds (counted by eye) and how many more real ones
+ *     a detector may or may not find; detections beyond both are false faces, reported per
+ *     image and per megapixel. The dlib XML leaves out everything but people, so it cannot
+ *     see a tie, a flag or a dog taken for a face; this does.
  *   node dist/bench-detection.js [--data DIR] [--pack NAME] [--json FILE]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { z } from 'zod';
 import type { FaceBox, ImageAnalysis, RawFrame } from '../src/shared';
 import { analyseAll, listIdentities, machine, mainFace, openPool, parseArgs, pct, peakRssMb, readInput, writeJson } from './_lib';
+import faceCountsJson from './face-counts.json';
 
 const USAGE = 'usage: detection [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N]';
 
@@ -185,6 +192,68 @@ const found = (d: FaceBox, t: FaceBox) => {
   return cx >= t.x && cx <= t.x + t.w && cy >= t.y && cy <= t.y + t.h && ratio >= 0.5 && ratio <= 2;
 };
 
+const FaceCounts = z.object({
+  about: z.string(),
+  images: z.array(
+    z.object({
+      /** Relative to the face data folder. */
+      file: z.string().min(1),
+      /** Faces a detector should find. */
+      faces: z.number().int().nonnegative(),
+      /** Further real faces it may or may not find (cut by the frame, defocused, tiny). */
+      optional: z.number().int().nonnegative(),
+      note: z.string(),
+    }),
+  ),
+});
+type CountedImage = z.infer<typeof FaceCounts>['images'][number];
+
+/**
+ * Detections beyond an image's faces + optional faces are false faces; fewer than its
+ * faces are missed ones. By count, not by box: a miss and a false face in one image cancel,
+ * which the per-image list in the JSON shows.
+ */
+async function falseFaces(pool: Awaited<ReturnType<typeof openPool>>, data: string, images: CountedImage[]) {
+  const present = images.filter((i) => existsSync(path.join(data, i.file)));
+  const t0 = performance.now();
+  const res = await analyseAll(pool, present.map((i) => i.file), (f) => readInput(path.join(data, f)), (a) => ({
+    megapixels: (a.width * a.height) / 1e6,
+    detections: a.faces.length,
+    sufficient: a.faces.filter((f) => !f.quality.insufficient).length,
+    qualities: a.faces.map((f) => f.quality.score).sort((x, y) => y - x),
+  }));
+  const perImage = present.map((img, i) => {
+    const r = res[i];
+    if (!r || r instanceof Error) return { ...img, error: r?.message ?? 'no result', megapixels: 0, detections: 0, falseFaces: 0, falseSufficient: 0, missed: img.faces, qualities: [] };
+    const allowed = img.faces + img.optional;
+    return {
+      ...img, ...r,
+      falseFaces: Math.max(0, r.detections - allowed),
+      // False faces not flagged insufficient: they reach search and grouping as ordinary candidates.
+      falseSufficient: Math.max(0, r.sufficient - allowed),
+      missed: Math.max(0, img.faces - r.detections),
+    };
+  });
+  const sum = (f: (r: (typeof perImage)[number]) => number) => perImage.reduce((s, r) => s + f(r), 0);
+  const megapixels = sum((r) => r.megapixels), falseTotal = sum((r) => r.falseFaces), expected = sum((r) => r.faces);
+  return {
+    images: perImage.length,
+    absent: images.length - present.length,
+    errors: perImage.filter((r) => 'error' in r).length,
+    megapixels,
+    faces: expected,
+    missed: sum((r) => r.missed),
+    recall: expected ? (expected - sum((r) => r.missed)) / expected : 0,
+    falseFaces: falseTotal,
+    falseNotInsufficient: sum((r) => r.falseSufficient),
+    falsePerImage: perImage.length ? falseTotal / perImage.length : 0,
+    falsePerMegapixel: megapixels ? falseTotal / megapixels : 0,
+    imagesWithFalseFaces: perImage.filter((r) => r.falseFaces > 0).length,
+    seconds: (performance.now() - t0) / 1000,
+    perImage: perImage.map(({ note: _note, ...r }) => r),
+  };
+}
+
 async function main() {
   const args = await parseArgs(process.argv.slice(2), USAGE);
   const dlibDir = path.join(args.data, 'groups', 'dlib_examples_faces');
@@ -193,6 +262,7 @@ async function main() {
     : [];
   if (truths.length === 0) console.log(`groups/dlib_examples_faces with its XML boxes is absent in ${args.data}: group recall skipped`);
   const negative = path.join(dlibDir, 'dogs.jpg');
+  const counts = FaceCounts.parse(faceCountsJson).images;
 
   // Small-face sources: one image per identity, located once with a reference pack so every pack gets the same faces.
   const idDir = path.join(args.data, 'identities');
@@ -241,6 +311,14 @@ async function main() {
           out.negativeImageDetections = neg.faces.length;
         }
       }
+      if (counts.length) {
+        const f = await falseFaces(pool, args.data, counts);
+        console.log(`false faces: ${f.images} images of known face count (${f.megapixels.toFixed(0)} MP, ${f.seconds.toFixed(1)} s${f.absent ? `, ${f.absent} absent` : ''}${f.errors ? `, ${f.errors} failed` : ''})`);
+        console.log(`  ${f.falseFaces} false faces (${f.falseNotInsufficient} not flagged insufficient): ${f.falsePerImage.toFixed(2)} per image, ${f.falsePerMegapixel.toFixed(3)} per megapixel, in ${f.imagesWithFalseFaces} images; missed ${f.missed} of ${f.faces} faces (recall ${pct(f.recall)})`);
+        const worst = f.perImage.filter((r) => r.falseFaces > 0 || r.missed > 0).sort((a, b) => b.falseFaces - a.falseFaces || b.missed - a.missed);
+        for (const r of worst.slice(0, 12)) console.log(`    ${r.file}: ${r.detections} found, ${r.faces}${r.optional ? `+${r.optional}` : ''} expected, ${r.falseFaces} false${r.missed ? `, ${r.missed} missed` : ''} (quality ${r.qualities.join(' ')})`);
+        out.falseFaces = f;
+      }
       if (sources.length && background) {
         const small: Record<string, unknown> = {};
         for (const ied of [12, 16, 24]) {
@@ -269,7 +347,7 @@ async function main() {
   const first = results[args.packs[0] as string] as Record<string, unknown>;
   const summary = {
     bench: 'detection', data: args.data, machine: machine(), peakRssMb: peakRssMb(), pack: args.packs[0],
-    recallIoU50: first.recallIoU50, precisionIoU50: first.precisionIoU50, smallFaces: first.smallFaces, packs: results,
+    recallIoU50: first.recallIoU50, precisionIoU50: first.precisionIoU50, smallFaces: first.smallFaces, falseFaces: first.falseFaces, packs: results,
   };
   console.log(`\npeak RSS ${summary.peakRssMb} MB, load average ${summary.machine.loadAverage.join(' ')}`);
   writeJson(args.json, summary);

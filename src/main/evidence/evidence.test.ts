@@ -6,7 +6,7 @@ import type { ApiEvent } from '../../shared';
 import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
-if (!ready) console.warn(facesAvailable ? 'evidence tests: no model pack installed in models/packs: skipped' : `evidence tests: ${FACES_MISSING}`);
+if (!ready) console.warn(`evidence tests: ${facesAvailable ? 'no model pack installed in models/packs' : FACES_MISSING}: skipped`);
 
 describe.skipIf(!ready)('import of evidence', () => {
   let t: Awaited<ReturnType<typeof tempWorkstation>>;

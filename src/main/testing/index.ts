@@ -35,7 +35,7 @@ export const PASSPHRASE = 'staple battery horse correct';
 /** The shared face data (never committed): tests that need it skip, saying so, when it is absent. */
 export const FACES_DIR = path.resolve(process.env.LOUPE_FACES_DATA ?? '../shared/data/faces');
 export const facesAvailable = existsSync(path.join(FACES_DIR, 'identities'));
-export const FACES_MISSING = `face data not found at ${FACES_DIR} (set LOUPE_FACES_DATA): skipped`;
+export const FACES_MISSING = `face data not found at ${FACES_DIR} (set LOUPE_FACES_DATA)`;
 
 /** Model packs for tests: installed by .ci/run into models/packs (LOUPE_MODELS). */
 export const MODELS_DIR = path.resolve(process.env.LOUPE_MODELS ?? 'models/packs');

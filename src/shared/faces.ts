@@ -30,8 +30,10 @@ export const FaceQuality = z.object({
   brightness: z.number().min(0).max(255),
   clippedDark: z.number().min(0).max(1),
   clippedBright: z.number().min(0).max(1),
-  /** Component scores 0..1 and the overall 0-100 score. */
-  components: z.object({ resolution: z.number(), sharpness: z.number(), pose: z.number(), exposure: z.number() }),
+  /** The detector's mean score when it looked again at a crop centred on the face; absent on faces found before it did. */
+  secondLookScore: z.number().min(0).max(1).optional(),
+  /** Component scores 0..1 and the overall 0-100 score; likeness (is it a face at all) is absent on faces found before it was measured. */
+  components: z.object({ resolution: z.number(), sharpness: z.number(), pose: z.number(), exposure: z.number(), likeness: z.number().optional() }),
   score: z.number().min(0).max(100),
   /** True when the face should not be relied on for comparison; reasons say why, in words. */
   insufficient: z.boolean(),

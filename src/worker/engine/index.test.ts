@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCFACE_TEMPLATE_112, LoupeError, ModelPack, similarity, sniffFileType } from '../../shared';
 import { applySimilarity, estimateSimilarity } from './align';
-import { createFaceEngine, type FaceEngine } from './index';
+import { CONFIRM_MIN, createFaceEngine, type FaceEngine } from './index';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const data = path.resolve(root, '../shared/data/faces');
@@ -33,8 +33,8 @@ function dlibBoxes(image: string) {
   return [...block.matchAll(/top='(\d+)' left='(\d+)' width='(\d+)' height='(\d+)'/g)].map((m) => ({ y: +m[1]!, x: +m[2]!, w: +m[3]!, h: +m[4]! }));
 }
 
-/** A real face scaled to `ied` px between the eyes, pasted into a grey 1920x1080 frame at (x, y). */
-async function pastedFrame(engine: FaceEngine, source: string, ied: number, x: number, y: number) {
+/** A real face scaled to `ied` px between the eyes, pasted at (x, y) into a 1920x1080 frame: grey, or the given RGB background. */
+async function pastedFrame(engine: FaceEngine, source: string, ied: number, x: number, y: number, background?: Uint8Array) {
   const a = await engine.analyse(file(source), { thumbnail: false });
   const f = a.faces[0]!;
   const k = ied / f.quality.interEyePx;
@@ -42,7 +42,7 @@ async function pastedFrame(engine: FaceEngine, source: string, ied: number, x: n
   const left = Math.max(0, Math.round(f.box.x - m)), top = Math.max(0, Math.round(f.box.y - m));
   const w = Math.min(a.width - left, Math.round(f.box.w + 2 * m)), h = Math.min(a.height - top, Math.round(f.box.h + 2 * m));
   const patch = await sharp(file(source)).autoOrient().extract({ left, top, width: w, height: h }).resize(Math.round(w * k), Math.round(h * k)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const frame = new Uint8Array(1920 * 1080 * 3).fill(110);
+  const frame = background ? new Uint8Array(background) : new Uint8Array(1920 * 1080 * 3).fill(110);
   for (let r = 0; r < patch.info.height; r++) frame.set(patch.data.subarray(r * patch.info.width * 3, (r + 1) * patch.info.width * 3), ((y + r) * 1920 + x) * 3);
   const eye = (i: number) => [(f.landmarks5[i]![0] - left) * k + x, (f.landmarks5[i]![1] - top) * k + y];
   return { frame: { width: 1920, height: 1080, data: frame }, eyes: [eye(0), eye(1)] };
@@ -97,6 +97,34 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
     expect(f, 'the pasted face').toBeDefined();
     expect(f!.quality.interEyePx).toBeGreaterThan(12);
     expect(f!.quality.interEyePx).toBeLessThan(20);
+  });
+
+  it('finds the one face of an official portrait, not the flags, the tie pattern or the pin', async () => {
+    for (const photo of ['identities/Barack_Obama/obama.jpg', 'identities/Barack_Obama/obama_partial_face2.jpg']) {
+      const a = await engine.analyse(file(photo), { thumbnail: false });
+      expect(a.faces, photo).toHaveLength(1);
+      const q = a.faces[0]!.quality;
+      expect(q.interEyePx, photo).toBeGreaterThan(80);
+      expect(q.insufficient, photo).toBe(false);
+      expect(q.secondLookScore, photo).toBeGreaterThanOrEqual(CONFIRM_MIN);
+      expect(q.components.likeness, photo).toBeGreaterThan(0.8);
+    }
+  });
+
+  it('finds no face in a photo of dogs', async () => {
+    const a = await engine.analyse(file('groups/dlib_examples_faces/dogs.jpg'), { thumbnail: false });
+    expect(a.faces).toEqual([]);
+  });
+
+  it('still finds a real face pasted at 12 px between the eyes into a 1920x1080 photo of dogs, and only that face', async () => {
+    const dogs = await sharp(file('groups/dlib_examples_faces/dogs.jpg')).resize(1920, 1080, { fit: 'cover' }).removeAlpha().raw().toBuffer();
+    const { frame, eyes } = await pastedFrame(engine, 'identities/Katy_Perry/img44.jpg', 12, 1310, 240, new Uint8Array(dogs));
+    const a = await engine.analyse(frame, { thumbnail: false });
+    expect(a.faces).toHaveLength(1);
+    const f = a.faces[0]!;
+    expect(Math.hypot(f.landmarks5[0]![0] - eyes[0]![0]!, f.landmarks5[0]![1] - eyes[0]![1]!)).toBeLessThan(4);
+    expect(f.quality.interEyePx).toBeGreaterThan(9);
+    expect(f.quality.interEyePx).toBeLessThan(15);
   });
 
   it('aligns a face so its landmarks land on the template', async () => {
@@ -198,6 +226,11 @@ describe.skipIf(!existsSync(data) || !hasPack('default'))('default pack (UltraFa
       expect(fa.landmarks5[0]![0]).toBeLessThan(fa.landmarks5[1]![0]);
       expect(fa.landmarks5[3]![1]).toBeGreaterThan(fa.landmarks5[0]![1]);
       expect(similarity(fa.embedding, fb.embedding)).toBeGreaterThan(similarity(fa.embedding, fc.embedding) + 0.2);
+      // One face each: no part of the face from a tile smaller than it (brows to chin in
+      // obama2's close-up, the mouth in obama's portrait), no tie, no flag.
+      expect(a.faces).toHaveLength(1);
+      expect(b.faces).toHaveLength(1);
+      expect(b.faces[0]!.box.h).toBeGreaterThan(300);
     } finally {
       await engine.close();
     }

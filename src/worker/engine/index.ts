@@ -9,7 +9,7 @@ import {
 } from '../../shared';
 import { alignFace } from './align';
 import { decodeImage, type Decoded, fromRawFrame } from './decode';
-import { createDetector, type Detection } from './detect';
+import { type ConfirmedDetection, createDetector } from './detect';
 import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
 import { createLandmarkFinder, type Point } from './landmarks';
 import { assessQuality } from './quality';
@@ -18,7 +18,7 @@ import { toTensor } from './tensor';
 
 export { alignFace, estimateSimilarity, applySimilarity, warpSimilarity } from './align';
 export { decodeImage, fromRawFrame } from './decode';
-export { iou, nms, type Detection } from './detect';
+export { CONFIRM_MIN, iou, nms, type ConfirmedDetection, type Detection } from './detect';
 export { parseExif } from './exif';
 export { type Rgb, resize } from './image';
 export { reduce68to5 } from './landmarks';
@@ -37,7 +37,7 @@ export interface FaceEngine {
   /** Everything about one image or frame: decode, detect, align, quality, embed, crops. */
   analyse(input: AnalyseInput, options?: AnalyseOptions): Promise<ImageAnalysis>;
   /** Only the faces' boxes and landmarks (no embedding): for benchmarks and tracking. */
-  detect(image: Rgb, options?: AnalyseOptions): Promise<{ detection: Detection; landmarks5: Point[] }[]>;
+  detect(image: Rgb, options?: AnalyseOptions): Promise<{ detection: ConfirmedDetection; landmarks5: Point[] }[]>;
   /** The embedding of an already aligned crop. */
   embed(aligned: Rgb): Promise<Float32Array>;
   close(): Promise<void>;
@@ -78,8 +78,8 @@ export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
 
   async function detect(image: Rgb, options: AnalyseOptions = {}) {
     const o = AnalyseOptions.parse(options);
-    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold });
-    const out: { detection: Detection; landmarks5: Point[] }[] = [];
+    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces });
+    const out: { detection: ConfirmedDetection; landmarks5: Point[] }[] = [];
     for (const d of dets.slice(0, o.maxFaces)) {
       const l5 = d.kps ? [0, 1, 2, 3, 4].map((i): Point => [d.kps?.[2 * i] as number, d.kps?.[2 * i + 1] as number]) : await (landmarks as NonNullable<typeof landmarks>).find(image, d);
       if (o.minInterEyePx > 0 && Math.hypot(l5[1]![0] - l5[0]![0], l5[1]![1] - l5[0]![1]) < o.minInterEyePx) continue;
@@ -88,7 +88,7 @@ export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
     return out;
   }
 
-  async function faceJpeg(image: Rgb, d: Detection): Promise<Uint8Array> {
+  async function faceJpeg(image: Rgb, d: ConfirmedDetection): Promise<Uint8Array> {
     const w = d.x2 - d.x1, h = d.y2 - d.y1;
     const c = crop(image, d.x1 - w * FACE_MARGIN, d.y1 - h * FACE_MARGIN, w * (1 + 2 * FACE_MARGIN), h * (1 + 2 * FACE_MARGIN));
     return c ? encodeJpegFit(c, FACE_JPEG_SIDE, 85) : new Uint8Array(0);
@@ -113,7 +113,7 @@ export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
           box: { x: d.x1, y: d.y1, w: d.x2 - d.x1, h: d.y2 - d.y1 },
           landmarks5: landmarks5.map((p) => [p[0], p[1]] as [number, number]),
           detectorScore: Math.max(0, Math.min(1, d.score)),
-          quality: assessQuality(landmarks5, aligned),
+          quality: assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation }),
           embedding: await embed(aligned),
           alignedJpeg: await encodeJpeg(aligned, 92),
           faceJpeg: await faceJpeg(image, d),

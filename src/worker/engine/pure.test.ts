@@ -6,7 +6,7 @@ import { decodeBmp } from './bmp';
 import { decodeImage } from './decode';
 import { decodeOutputs, dropNested, nms, tileStarts } from './detect';
 import { parseExif } from './exif';
-import { poseFromLandmarks } from './quality';
+import { assessQuality, faceGeometry, LIMITS, poseFromLandmarks } from './quality';
 import { toTensor, toTensorScaled } from './tensor';
 
 const template = ARCFACE_TEMPLATE_112 as [number, number][];
@@ -136,6 +136,52 @@ describe('pose from landmarks', () => {
     const r = 20 * (Math.PI / 180);
     const tilted = template.map(([x, y]) => [x * Math.cos(r) - y * Math.sin(r), x * Math.sin(r) + y * Math.cos(r)] as [number, number]);
     expect(poseFromLandmarks(tilted).rollDeg).toBeCloseTo(20 + frontal.rollDeg, 3);
+  });
+});
+
+describe('face likeness', () => {
+  // A textured 112x112 crop, sharp and well exposed, so only likeness varies below.
+  const crop = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3).map((_, i) => 60 + ((Math.floor(i / 3) * 7919) % 131)) };
+  // The template face scaled 2x, with the box a detector draws around it (brows to chin).
+  const face = template.map(([x, y]) => [2 * x, 2 * y] as [number, number]);
+  const box = { w: 2 * 72, h: 2 * 92 };
+
+  it('finds a face\'s proportions in the template', () => {
+    const g = faceGeometry(face, box);
+    expect(g.ordered).toBe(true);
+    expect(g.eyeMouth).toBeGreaterThan(1);
+    expect(g.eyeMouth).toBeLessThan(1.3);
+    expect(g.boxSide).toBeGreaterThan(2);
+    expect(g.boxSide).toBeLessThan(3.7);
+  });
+
+  it('gives a sure, well-proportioned face full likeness and no reason', () => {
+    const q = assessQuality(face, crop, { box, confirmation: 0.93 });
+    expect(q.components.likeness).toBe(1);
+    expect(q.secondLookScore).toBeCloseTo(0.93, 6);
+    expect(q.reasons.join(' ')).not.toMatch(/may not be a face/);
+  });
+
+  it('flags a candidate the detector is unsure of on a second look, and scores it lower', () => {
+    const sure = assessQuality(face, crop, { box, confirmation: 0.93 });
+    const unsure = assessQuality(face, crop, { box, confirmation: 0.55 });
+    expect(unsure.components.likeness).toBeLessThan(LIMITS.minLikeness);
+    expect(unsure.insufficient).toBe(true);
+    expect(unsure.reasons.join(' ')).toMatch(/55% sure on a second look/);
+    expect(unsure.score).toBeLessThan(sure.score * 0.75);
+  });
+
+  it('flags landmarks without a face\'s order or proportions', () => {
+    // Mirrored top to bottom: with the eyes level and the left one first, the mouth is above them.
+    const flipped = face.map(([x, y]) => [x, 300 - y] as [number, number]);
+    const upside = assessQuality(flipped, crop, { box, confirmation: 0.95 });
+    expect(upside.components.likeness).toBe(0);
+    expect(upside.reasons.join(' ')).toMatch(/not below the eyes/);
+    // Eyes almost touching in a big box: a texture the detector drew five points on.
+    const squeezed = face.map(([x, y], i) => (i < 2 ? [112 + (x - 112) * 0.2, y] : [x, y]) as [number, number]);
+    const odd = assessQuality(squeezed, crop, { box, confirmation: 0.95 });
+    expect(odd.components.likeness).toBeLessThan(LIMITS.minLikeness);
+    expect(odd.reasons.join(' ')).toMatch(/eyes to mouth .* times the eye distance/);
   });
 });
 

@@ -16,8 +16,18 @@ export const IED_FULL = 48;
 /** Variance of the Laplacian on the aligned crop: below LOW a face is a blur, above HIGH fully sharp. */
 export const SHARP_LOW = 15;
 export const SHARP_HIGH = 400;
-export const WEIGHTS = { resolution: 0.35, sharpness: 0.25, pose: 0.25, exposure: 0.15 } as const;
-export const LIMITS = { minInterEyePx: 12, maxYawDeg: 50, minSharpnessScore: 0.1, minScore: 25 } as const;
+/** Second-look detector score: 0.5 (as likely a face as not) scores 0, SURE and above 1. */
+export const LOOK_ZERO = 0.5;
+export const LOOK_SURE = 0.9;
+/**
+ * Landmark proportions of real faces on the development photos (1st to 99th percentile,
+ * both packs): eye-mouth distance 0.76-1.57 eye distances, box side 2.06-3.65. Inside the
+ * band scores 1, falling to 0 at the outer limit.
+ */
+export const EYE_MOUTH = { zeroLow: 0.45, low: 0.7, high: 1.6, zeroHigh: 2.4 } as const;
+export const BOX_SIDE = { zeroLow: 1.4, low: 2.0, high: 3.7, zeroHigh: 5.4 } as const;
+export const WEIGHTS = { resolution: 0.3, sharpness: 0.2, pose: 0.2, exposure: 0.1, likeness: 0.2 } as const;
+export const LIMITS = { minInterEyePx: 12, maxYawDeg: 50, minSharpnessScore: 0.1, minLikeness: 0.25, minScore: 25 } as const;
 
 /** The part of the 112x112 aligned crop that is face (brows to chin, cheek to cheek), away from black borders. */
 const REGION = { x0: 20, x1: 92, y0: 36, y1: 100 };
@@ -43,6 +53,26 @@ export function poseFromLandmarks(l: readonly Point[]): { yawDeg: number; rollDe
   return { yawDeg: deg(Math.asin(Math.max(-1, Math.min(1, r)))), rollDeg: deg(roll) };
 }
 
+/** Where the nose and mouth sit relative to the eyes, and the detector's box relative to them, in eye distances. */
+export function faceGeometry(l: readonly Point[], box: { w: number; h: number }): { ordered: boolean; eyeMouth: number; boxSide: number } {
+  const [e1, e2, n, m1, m2] = l as [Point, Point, Point, Point, Point];
+  const roll = Math.atan2(e2[1] - e1[1], e2[0] - e1[0]);
+  const c = Math.cos(-roll), s = Math.sin(-roll);
+  // In the frame where the eyes are level, y grows downwards.
+  const y = (p: Point) => p[0] * s + p[1] * c;
+  const ied = Math.hypot(e2[0] - e1[0], e2[1] - e1[1]);
+  const eyes = (y(e1) + y(e2)) / 2, nose = y(n), mouth = (y(m1) + y(m2)) / 2;
+  const size = Math.max(ied, 1e-6);
+  return { ordered: eyes < nose && nose < mouth, eyeMouth: (mouth - eyes) / size, boxSide: Math.sqrt(Math.max(0, box.w * box.h)) / size };
+}
+
+/** 1 inside [low, high], falling linearly to 0 at zeroLow and zeroHigh. */
+function band(v: number, b: { zeroLow: number; low: number; high: number; zeroHigh: number }): number {
+  if (v < b.low) return clamp01((v - b.zeroLow) / (b.low - b.zeroLow));
+  if (v > b.high) return clamp01((b.zeroHigh - v) / (b.zeroHigh - b.high));
+  return 1;
+}
+
 /** Sharpness and exposure measured on the face region of the aligned crop. */
 export function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number } {
   const { width, data } = aligned;
@@ -65,11 +95,18 @@ export function measureCrop(aligned: Rgb): { sharpness: number; brightness: numb
   return { sharpness: Math.max(0, sum2 / n - mean * mean), brightness: lum / n, clippedDark: dark / n, clippedBright: bright / n };
 }
 
-export function assessQuality(landmarks5: readonly Point[], aligned: Rgb): FaceQuality {
+/** What the detector says about the face beside its landmarks: its box, and its mean score on the second look. */
+export interface DetectorView {
+  box: { w: number; h: number };
+  confirmation: number;
+}
+
+export function assessQuality(landmarks5: readonly Point[], aligned: Rgb, detector: DetectorView): FaceQuality {
   const [e1, e2] = landmarks5 as [Point, Point];
   const interEyePx = Math.hypot(e2[0] - e1[0], e2[1] - e1[1]);
   const { yawDeg, rollDeg } = poseFromLandmarks(landmarks5);
   const crop = measureCrop(aligned);
+  const geometry = faceGeometry(landmarks5, detector.box);
 
   const resolution = clamp01(Math.log2(Math.max(interEyePx, 1e-6) / IED_ZERO) / Math.log2(IED_FULL / IED_ZERO));
   const sharpness = clamp01(Math.log10(Math.max(crop.sharpness, 1e-6) / SHARP_LOW) / Math.log10(SHARP_HIGH / SHARP_LOW));
@@ -77,7 +114,12 @@ export function assessQuality(landmarks5: readonly Point[], aligned: Rgb): FaceQ
   const clipped = crop.clippedDark + crop.clippedBright;
   const exposure =
     clamp01(1 - Math.max(0, 50 - crop.brightness) / 40 - Math.max(0, crop.brightness - 205) / 40) * clamp01(1 - Math.max(0, clipped - 0.05) / 0.45);
-  const components = { resolution, sharpness, pose, exposure };
+  const looked = clamp01((detector.confirmation - LOOK_ZERO) / (LOOK_SURE - LOOK_ZERO));
+  // A head turned beyond the pose limit shows its eyes too close together to judge proportions by; pose flags it already.
+  const judged = Math.abs(yawDeg) <= LIMITS.maxYawDeg;
+  const proportions = !geometry.ordered ? 0 : judged ? Math.min(band(geometry.eyeMouth, EYE_MOUTH), band(geometry.boxSide, BOX_SIDE)) : 1;
+  const likeness = Math.min(looked, proportions);
+  const components = { resolution, sharpness, pose, exposure, likeness };
 
   // Weighted geometric mean: one failing component pulls the score down however good the rest.
   const score = Math.round(
@@ -89,6 +131,15 @@ export function assessQuality(landmarks5: readonly Point[], aligned: Rgb): FaceQ
   if (Math.abs(yawDeg) > LIMITS.maxYawDeg) reasons.push(`head turned about ${Math.round(Math.abs(yawDeg))} degrees (at most ${LIMITS.maxYawDeg})`);
   if (sharpness < LIMITS.minSharpnessScore) reasons.push('face too blurred');
   if (exposure === 0) reasons.push(crop.brightness < 50 ? 'face too dark' : crop.brightness > 205 ? 'face overexposed' : 'face mostly clipped to black or white');
+  if (likeness < LIMITS.minLikeness) {
+    reasons.push(
+      proportions <= looked
+        ? geometry.ordered
+          ? `may not be a face: eyes to mouth ${geometry.eyeMouth.toFixed(2)} and box ${geometry.boxSide.toFixed(1)} times the eye distance`
+          : 'may not be a face: the nose and mouth are not below the eyes'
+        : `may not be a face: the detector is ${Math.round(detector.confirmation * 100)}% sure on a second look`,
+    );
+  }
   if (score < LIMITS.minScore && reasons.length === 0) reasons.push(`overall quality ${score} below ${LIMITS.minScore}`);
 
   return {
@@ -99,6 +150,7 @@ export function assessQuality(landmarks5: readonly Point[], aligned: Rgb): FaceQ
     brightness: crop.brightness,
     clippedDark: crop.clippedDark,
     clippedBright: crop.clippedBright,
+    secondLookScore: clamp01(detector.confirmation),
     components,
     score: Math.max(0, Math.min(100, score)),
     insufficient: reasons.length > 0,

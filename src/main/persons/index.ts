@@ -28,12 +28,18 @@ export class PersonsService {
     private readonly now: () => Date,
   ) {}
 
+  /**
+   * Groups the case's evidence faces. Faces flagged insufficient for comparison are left
+   * unassigned: too small, blurred or perhaps not a face, they would chain people together;
+   * an examiner can still move one into a group by hand.
+   */
   async group(model: string, threshold: { score: number; fmr: number | null }): Promise<PersonsView> {
     const items: GroupingItem[] = [];
     for (const row of this.store.reads.groupingItems(model, 'evidence')) {
+      if (row.insufficient === 1) continue;
       items.push({ id: row.faceId, embedding: toEmbedding(row.embedding), frameKey: row.frameKey, ...(row.trackId !== null ? { trackId: String(row.trackId) } : {}) });
     }
-    if (items.length === 0) throw new LoupeError('conflict', 'This case has no faces to group yet; import evidence first.');
+    if (items.length === 0) throw new LoupeError('conflict', 'This case has no faces good enough to group yet; import evidence first.');
     const result = await groupFaces(items, { threshold: threshold.score });
     this.store.db.transaction(() => {
       this.store.writes.replaceGrouping(result.groups.map((faceIds) => ({ faceIds })));

@@ -153,6 +153,11 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     }
     const obama = [...faceOf].filter(([, p]) => p === 'Barack_Obama').map(([id]) => groupOf(id));
     expect(new Set(obama).size).toBe(1);
+    // Faces not fit for comparison are left for the examiner, never grouped automatically.
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    const weak = (await Promise.all(exhibits.filter((e) => e.role === 'evidence').map((e) => t.must('evidence.get', { exhibitId: e.id })))).flatMap((d) => d.faces.filter((f) => f.quality.insufficient).map((f) => f.id));
+    expect(weak.length).toBeGreaterThan(0);
+    for (const id of weak) expect(view.unassigned).toContain(id);
 
     const [a, b] = view.persons;
     const merged = await t.must('persons.merge', { into: a!.id, from: b!.id });

@@ -9,6 +9,8 @@ export interface FaceContext {
   role: 'evidence' | 'probe' | 'reference';
   captureTime: string | null;
   qualityScore: number;
+  /** 1 when the face is flagged insufficient for comparison (SQLite has no boolean). */
+  insufficient: 0 | 1;
   model: string;
   /** Faces with the same key were in one image or video frame. */
   frameKey: string;
@@ -68,7 +70,7 @@ export interface SearchWrites {
 
 export function searchTables(db: Db): { reads: SearchReads; writes: SearchWrites } {
   const CONTEXT = `SELECT f.id AS faceId, f.exhibit_id AS exhibitId, f.track_id AS trackId, e.role, e.capture_time AS captureTime,
-      f.quality_score AS qualityScore, f.model, COALESCE('frame:' || f.frame_id, 'exhibit:' || f.exhibit_id) AS frameKey
+      f.quality_score AS qualityScore, f.insufficient <> 0 AS insufficient, f.model, COALESCE('frame:' || f.frame_id, 'exhibit:' || f.exhibit_id) AS frameKey
     FROM faces f JOIN exhibits e ON e.id = f.exhibit_id`;
   const q = {
     meta: db.prepare('SELECT value FROM case_meta WHERE key = ?').pluck(),

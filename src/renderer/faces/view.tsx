@@ -57,6 +57,15 @@ export function QualityFacts({ quality }: { quality: FaceQuality }) {
           mean {quality.brightness.toFixed(0)}, {(quality.clippedDark * 100).toFixed(0)}% dark, {(quality.clippedBright * 100).toFixed(0)}% bright{' '}
           <span className="muted">({part(quality.components.exposure)})</span>
         </dd>
+        {quality.components.likeness !== undefined ? (
+          <>
+            <dt>Face likeness</dt>
+            <dd className="num">
+              {quality.secondLookScore !== undefined ? `second look ${quality.secondLookScore.toFixed(2)} ` : ''}
+              <span className="muted">({part(quality.components.likeness)})</span>
+            </dd>
+          </>
+        ) : null}
       </dl>
     </>
   );

@@ -168,7 +168,7 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     const named = await t.must('persons.name', { personId: a!.id, name: 'Unknown male 1' });
     expect(named.persons.find((p) => p.id === a!.id)?.name).toBe('Unknown male 1');
 
-    const actions = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 20 })).records.map((r) => r.action);
+    const actions = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 200 })).records.map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
   });
 

@@ -19,7 +19,7 @@ import { fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Candidate, DEFAULT_EF, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, RERANK_FACTOR, exactTopK } from '../src/main/face-index';
+import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, RERANK_FACTOR, exactTopK } from '../src/main/face-index';
 import { machine, parseArgs, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
@@ -44,7 +44,7 @@ interface Options {
 }
 
 function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
-  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [200, 400, DEFAULT_EF, 1600], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64 };
+  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64 };
   const rest: string[] = [];
   const list = (v: string, what: string) => {
     const xs = v.split(',').map(Number);
@@ -201,6 +201,8 @@ interface QueryJob {
 }
 interface EfRun {
   ef: number;
+  /** The beam FaceIndex picks by itself (defaultEf) rather than one set by the sweep. */
+  productDefault: boolean;
   p50Ms: number;
   p95Ms: number;
   recallAt10: number;
@@ -228,15 +230,18 @@ async function queryPhase(job: QueryJob): Promise<QueryResult> {
   const probes = job.probes.map((p) => Float32Array.from(p));
   const runs: EfRun[] = [];
   for (const p of probes.slice(0, 20)) await index.search(p, K, { embeddings, ef: job.efs[0] });
-  for (const ef of job.efs) {
+  for (const asked of [undefined, ...job.efs]) {
+    let ef = 0;
     const times: number[] = [];
     let r10 = 0;
     let r50 = 0;
     let mates = 0;
     for (let i = 0; i < probes.length; i++) {
       const t = performance.now();
-      const { candidates } = await index.search(probes[i]!, K, { embeddings, ef });
+      const outcome = await index.search(probes[i]!, K, asked === undefined ? { embeddings } : { embeddings, ef: asked });
       times.push(performance.now() - t);
+      const candidates = outcome.candidates;
+      ef = outcome.ef ?? 0;
       const truth = job.truth[i]!;
       const got = candidates.map((c) => c.id);
       const t10 = new Set(truth.slice(0, 10));
@@ -246,7 +251,7 @@ async function queryPhase(job: QueryJob): Promise<QueryResult> {
       const top = got[0];
       if (top !== undefined && top < files.realRows.length && job.galleryIdentity[top] === job.probeIdentity[i]) mates++;
     }
-    runs.push({ ef, p50Ms: round(quantile(times, 0.5), 2), p95Ms: round(quantile(times, 0.95), 2), recallAt10: round(r10 / probes.length, 4), recallAt50: round(r50 / probes.length, 4), mateRank1: round(mates / probes.length, 4) });
+    runs.push({ ef, productDefault: asked === undefined, p50Ms: round(quantile(times, 0.5), 2), p95Ms: round(quantile(times, 0.95), 2), recallAt10: round(r10 / probes.length, 4), recallAt50: round(r50 / probes.length, 4), mateRank1: round(mates / probes.length, 4) });
   }
   real.close();
   synthetic.close();
@@ -418,14 +423,19 @@ async function main(): Promise<void> {
         kind: 'query', files: sizeFiles, size, modelId: real.modelId, indexFile, keyHex,
         probes: probes.map((p) => Array.from(p)), truth, probeIdentity, galleryIdentity: galleryIdentity.slice(0, realHere), efs: mine.efs,
       });
-      for (const r of queried.runs) log(`  ef ${r.ef}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, recall@10 ${r.recallAt10}, recall@50 ${r.recallAt50}, mate rank-1 ${r.mateRank1}`);
+      for (const r of queried.runs) log(`  ef ${r.ef}${r.productDefault ? ' (default)' : ''}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, recall@10 ${r.recallAt10}, recall@50 ${r.recallAt50}, mate rank-1 ${r.mateRank1}`);
       log(`  open ${queried.openSec.toFixed(2)} s (RSS after open ${queried.openRssMb} MB), query process peak RSS ${queried.rssMb} MB`);
-      const primary = queried.runs.find((r) => r.ef === DEFAULT_EF) ?? queried.runs[0]!;
+      // What the product does by default: exhaustive search up to EXACT_BELOW faces, else the default beam.
+      const hnswDefault = queried.runs.find((r) => r.productDefault)!;
+      const primary =
+        size <= EXACT_BELOW
+          ? { method: 'exact', ef: null, p50Ms: round(quantile(exactMs, 0.5), 2), p95Ms: round(quantile(exactMs, 0.95), 2), recallAt10: 1, recallAt50: 1, mateRank1: round(exactMates / probes.length, 4) }
+          : { method: 'hnsw', ...hnswDefault };
       results.push({
         size, realFaces: realHere, syntheticFaces: synthHere,
         buildSec: round(built.buildSec, 1), saveSec: round(built.saveSec, 2), openSec: round(queried.openSec, 2), indexBytes: built.indexBytes,
         rssMb: queried.rssMb, openRssMb: queried.openRssMb, buildRssMb: built.buildRssMb,
-        ef: primary.ef, p50Ms: primary.p50Ms, p95Ms: primary.p95Ms, recallAt10: primary.recallAt10, recallAt50: primary.recallAt50, mateRank1: primary.mateRank1,
+        method: primary.method, ef: primary.ef, p50Ms: primary.p50Ms, p95Ms: primary.p95Ms, recallAt10: primary.recallAt10, recallAt50: primary.recallAt50, mateRank1: primary.mateRank1,
         mateRank1Exact: round(exactMates / probes.length, 4),
         exactP50Ms: round(quantile(exactMs, 0.5), 2), exactP95Ms: round(quantile(exactMs, 0.95), 2),
         efSweep: queried.runs,
@@ -439,7 +449,7 @@ async function main(): Promise<void> {
 
   writeJson(args.json, {
     benchmark: 'search', machine: machine(), pack, modelId: real.modelId,
-    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, efs: mine.efs, defaultEf: DEFAULT_EF, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
+    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
     real: { faces: n, labelled: labelled.length, identities: byIdentity.size, probes: probes.length, imagesWithoutFace: real.imagesWithoutFace },
     synthetic: {
       model: modelTag,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
-import { type EmbeddingLookup, FaceIndex, exactTopK, rebuildFaceIndex } from './index';
+import { type EmbeddingLookup, FaceIndex, defaultEf, exactTopK, rebuildFaceIndex } from './index';
 
 const DIM = 128;
 const MODEL = 'test-embedder@0123456789abcdef';
@@ -129,6 +129,16 @@ describe('FaceIndex search', () => {
       expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
       out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
     }
+  });
+
+  it('widens the default beam as the gallery grows, never below the re-rank pool', async () => {
+    expect(defaultEf(100_000)).toBe(1200);
+    expect(defaultEf(1_000_000)).toBe(2400);
+    expect(defaultEf(10)).toBe(400);
+    for (let n = 1000; n < 5e6; n *= 1.7) expect(defaultEf(n * 1.7)).toBeGreaterThanOrEqual(defaultEf(n));
+    const index = build(ids, vectors, 0);
+    expect((await index.search(vectors[0]!, 5, { embeddings: lookup })).ef).toBe(defaultEf(ids.length));
+    expect((await index.search(vectors[0]!, 200, { embeddings: lookup, ef: 10 })).ef).toBe(800);
   });
 
   it('finds a person among distractors and scores with the stored embeddings', async () => {

@@ -159,15 +159,19 @@ describe('groupFaces', () => {
 
   it('chooses stricter thresholds for bigger cases, within what the calibration measured', () => {
     const g = gaussian(9);
-    const table = buildCalibration(Float64Array.from({ length: 200_000 }, () => 0.1 * g()), { dataset: 'synthetic', pairs: 'normal(0, 0.1)' });
-    const small = groupingThresholds(table, 500);
-    expect(small).toMatchObject({ fmr: 1e-4, pairFmr: 1e-5, limitedByCalibration: false });
-    expect(fmrAt(table, small.threshold).fmr).toBeCloseTo(1e-4, 8);
-    const big = groupingThresholds(table, 10_000);
-    expect(big.fmr).toBeCloseTo(1e-5, 12);
-    expect(big.threshold).toBeGreaterThan(small.threshold);
-    // 0.1 / 100,000 faces is below 1 in 200,000: the calibration cannot say, so the rate stops there.
-    const huge = groupingThresholds(table, 100_000);
-    expect(huge).toMatchObject({ fmr: 1 / 200_000, pairFmr: 1 / 200_000, limitedByCalibration: true });
+    const table = buildCalibration(Float64Array.from({ length: 2_000_000 }, () => 0.1 * g()), { dataset: 'synthetic', pairs: 'normal(0, 0.1)' });
+    expect(groupingThresholds(table, 100)).toMatchObject({ fmr: 1e-4, pairFmr: 1e-5, limitedByCalibration: false });
+    let previous = groupingThresholds(table, 100);
+    for (const n of [1000, 3000, 10_000, 100_000]) {
+      const t = groupingThresholds(table, n);
+      expect(t.fmr).toBeLessThan(previous.fmr);
+      expect(t.threshold).toBeGreaterThan(previous.threshold);
+      expect(t.pairFmr).toBeCloseTo(t.fmr / 10, 12);
+      expect(fmrAt(table, t.threshold).fmr).toBeCloseTo(t.fmr, 10);
+      previous = t;
+    }
+    expect(previous.fmr).toBeCloseTo(1e-5, 12);
+    // For ten million faces a tenth of the rate is below 1 in 2,000,000: the calibration cannot say, so it stops there.
+    expect(groupingThresholds(table, 10_000_000)).toMatchObject({ pairFmr: 1 / 2_000_000, limitedByCalibration: true });
   });
 });

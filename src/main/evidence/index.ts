@@ -96,14 +96,20 @@ export class EvidenceService {
 
   async start(paths: string[], options: ImportOptions, user: string): Promise<{ batchId: string; filesTotal: number }> {
     this.refuseIfRunning();
+    const { batchId, files, settings } = await this.newBatch(paths, options, user);
+    this.launch(batchId, files, settings, user);
+    return { batchId, filesTotal: files.length };
+  }
+
+  /** Lists the files first (a missing path is refused before anything is recorded), then records the batch. */
+  private async newBatch(paths: string[], options: ImportOptions, user: string) {
     const files = await listSourceFiles(paths);
     const settings = this.settings(options);
     const batchId = randomId();
     const sources = paths.map((p) => path.resolve(p));
     this.deps.store.writes.startBatch({ id: batchId, startedAt: this.deps.now().toISOString(), startedBy: user, sources, options: settings, exhibitRef: settings.exhibitRef });
     this.deps.store.writes.setBatchTotal(batchId, files.length);
-    this.launch(batchId, files, settings, user);
-    return { batchId, filesTotal: files.length };
+    return { batchId, files, settings };
   }
 
   async resume(batchId: string, user: string): Promise<{ batchId: string; filesTotal: number }> {
@@ -142,11 +148,7 @@ export class EvidenceService {
    * beside a batch import, if one is running, as a batch of its own.
    */
   async importSingle(file: string, options: ImportOptions, user: string): Promise<ExhibitDetails> {
-    const files = await listSourceFiles([file]);
-    const settings = this.settings(options);
-    const batchId = randomId();
-    this.deps.store.writes.startBatch({ id: batchId, startedAt: this.deps.now().toISOString(), startedBy: user, sources: [path.resolve(file)], options: settings, exhibitRef: settings.exhibitRef });
-    this.deps.store.writes.setBatchTotal(batchId, files.length);
+    const { batchId, files, settings } = await this.newBatch([file], options, user);
     const single = this.execute(batchId, files, settings, user);
     this.singles.add(single);
     try {

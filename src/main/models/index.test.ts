@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -113,6 +114,8 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     await writeCalibration(dir, 'default', calibration);
     await installPack('default', { modelsDir: dir, from: path.join(installed, 'default') });
     expect((await installedManifest(dir, 'default')).calibration).toEqual(calibration);
+    // A calibration of its own does not make the pack differ from the one shipped.
+    expect((await loadPack(dir, 'default')).manifest.calibration).toEqual(calibration);
   });
 
   it('refuses a changed model file, naming it', async () => {
@@ -131,6 +134,29 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     const gone = await rejection(loadPack(dir, 'default'));
     expect(gone?.code).toBe('integrity');
     expect(gone?.message).toMatch(/fr_landmark\.onnx.*missing/);
+  });
+
+  it('refuses a model file swapped together with its hash in the installed manifest, or a changed setting', async () => {
+    const dir = temp();
+    cpSync(path.join(installed, 'default'), path.join(dir, 'default'), { recursive: true });
+    const manifestFile = path.join(dir, 'default', 'manifest.json');
+    const original = readFileSync(manifestFile, 'utf8');
+    const f = path.join(dir, 'default', 'fr_feature.onnx');
+    const b = readFileSync(f);
+    b[b.length - 10] = (b[b.length - 10] as number) ^ 0xff;
+    writeFileSync(f, b);
+    const swapped = JSON.parse(original) as { embedder: { sha256: string }; detector: { scoreThreshold: number } };
+    swapped.embedder.sha256 = createHash('sha256').update(b).digest('hex');
+    writeFileSync(manifestFile, JSON.stringify(swapped));
+    const err = await rejection(loadPack(dir, 'default'));
+    expect(err?.code).toBe('integrity');
+    expect(err?.message).toMatch(/manifest of model pack "default".*other model files or settings/);
+
+    cpSync(path.join(installed, 'default', 'fr_feature.onnx'), f);
+    const lowered = JSON.parse(original) as typeof swapped;
+    lowered.detector.scoreThreshold = 0.05;
+    writeFileSync(manifestFile, JSON.stringify(lowered));
+    expect((await rejection(loadPack(dir, 'default')))?.message).toMatch(/other model files or settings/);
   });
 
   it('refuses to install a wrong file and leaves the installed pack untouched', async () => {

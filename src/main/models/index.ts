@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Calibration, LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
+import { type Calibration, type FileSource, LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
 import { readTarGz } from './tar';
@@ -98,9 +98,24 @@ export async function bestPack(modelsDir: string): Promise<string> {
   throw new LoupeError('not_found', `No model pack is installed in ${modelsDir}; install one with "loupe models install default".`);
 }
 
+/** What in a manifest decides what the engine computes: each model file (name, hash, size) and how it is run. */
+function engineSettings(m: ModelPack): string {
+  const run = ({ source: _source, licence: _licence, ...rest }: { source: FileSource; licence: string }) => rest;
+  return JSON.stringify([run(m.detector), m.landmarks ? run(m.landmarks) : null, run(m.embedder)]);
+}
+
 export async function loadPack(modelsDir: string, name: string): Promise<LoadedPack> {
   const dir = packDir(modelsDir, name);
   const manifest = await readManifest(dir, name);
+  // The hashes below are checked against the installed manifest, which sits beside the files
+  // it vouches for: a known pack's manifest must also agree with the one this build ships, so
+  // a model swapped together with its manifest's hash (or a changed threshold) is refused too.
+  if (SOURCES[name] && engineSettings(manifest) !== engineSettings(sourceManifest(name))) {
+    throw new LoupeError(
+      'integrity',
+      `The installed manifest of model pack "${name}" (${path.join(dir, 'manifest.json')}) names other model files or settings than the pack this version of Loupe ships. It will not be used; reinstall the pack with "loupe models install ${name}".`,
+    );
+  }
   const bytes: Partial<Record<ModelRole, Uint8Array>> = {};
   for (const f of packFiles(manifest)) {
     let b: Uint8Array;

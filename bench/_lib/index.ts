@@ -19,9 +19,11 @@ export interface BenchArgs {
   scores?: string;
   workers: number;
   limit?: number;
+  /** Values of the benchmark's own flags (those passed to parseArgs as `extra`). */
+  extra: Record<string, string>;
 }
 
-export async function parseArgs(argv: string[], usage: string): Promise<BenchArgs> {
+export async function parseArgs(argv: string[], usage: string, extra: string[] = []): Promise<BenchArgs> {
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -31,7 +33,7 @@ export async function parseArgs(argv: string[], usage: string): Promise<BenchArg
     flags.set(a.slice(2), [...(flags.get(a.slice(2)) ?? []), v]);
     i++;
   }
-  const known = new Set(['data', 'pack', 'models-dir', 'json', 'scores', 'workers', 'limit']);
+  const known = new Set(['data', 'pack', 'models-dir', 'json', 'scores', 'workers', 'limit', ...extra]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${usage}`);
   const one = (k: string) => flags.get(k)?.at(-1);
   const modelsDir = path.resolve(one('models-dir') ?? defaultModelsDir());
@@ -41,7 +43,8 @@ export async function parseArgs(argv: string[], usage: string): Promise<BenchArg
   if (chosen.length === 0) throw new Error(`no model pack installed in ${modelsDir}: run "npx tsx models/install.ts default --models-dir ${modelsDir}"`);
   const data = path.resolve(one('data') ?? '../shared/data/faces');
   if (!existsSync(data)) throw new Error(`the data folder ${data} is absent: pass --data DIR (one folder per identity)`);
-  const out: BenchArgs = { data, packs: chosen, modelsDir, workers: Number(one('workers') ?? cpus().length) };
+  const own = extra.flatMap((k) => (one(k) === undefined ? [] : [[k, one(k) as string]]));
+  const out: BenchArgs = { data, packs: chosen, modelsDir, workers: Number(one('workers') ?? cpus().length), extra: Object.fromEntries(own) };
   if (one('json')) out.json = path.resolve(one('json') as string);
   if (one('scores')) out.scores = path.resolve(one('scores') as string);
   if (one('limit')) out.limit = Number(one('limit'));

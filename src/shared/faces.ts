@@ -78,11 +78,20 @@ export const ImageAnalysis = z.object({
 });
 export type ImageAnalysis = z.infer<typeof ImageAnalysis>;
 
+/**
+ * The most pixels of one image or video frame Loupe decodes (8192 x 8192, so 8K video
+ * fits), and the longest side (a 1 x 60-million-pixel strip would cost the detector as many
+ * runs as a frame a thousand times its size). Checked from the header before decoding, so a
+ * small file that claims a huge image is refused before it can take the memory.
+ */
+export const MAX_IMAGE_PIXELS = 8192 * 8192;
+export const MAX_IMAGE_SIDE = 16384;
+
 /** A decoded frame (e.g. from ffmpeg): 8-bit RGB, row-major, no padding. */
 export const RawFrame = z
   .object({
-    width: z.number().int().positive().max(16384),
-    height: z.number().int().positive().max(16384),
+    width: z.number().int().positive().max(MAX_IMAGE_SIDE),
+    height: z.number().int().positive().max(MAX_IMAGE_SIDE),
     data: Bytes,
   })
   .refine((f) => f.data.length === f.width * f.height * 3, { message: 'A raw frame holds width x height x 3 bytes of RGB' });
@@ -101,8 +110,8 @@ export const AnalyseOptions = z.object({
   /** Faces with fewer pixels than this between the eyes are dropped before encoding. */
   minInterEyePx: z.number().nonnegative().default(0),
   thumbnail: z.boolean().default(true),
-  /** Refuse images with more pixels than this before decoding them (default 8192 x 8192). */
-  maxPixels: z.number().int().positive().default(8192 * 8192),
+  /** Refuse images with more pixels than this before decoding them. */
+  maxPixels: z.number().int().positive().default(MAX_IMAGE_PIXELS),
 });
 export type AnalyseOptions = z.input<typeof AnalyseOptions>;
 export type AnalyseSettings = z.output<typeof AnalyseOptions>;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { LoupeError } from '../../shared';
+import { LoupeError, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../../shared';
 
 /**
  * Frames sampled from a video by ffmpeg: one every 1/fps seconds plus one at each scene
@@ -34,8 +34,6 @@ export function ffmpegPath(): string {
   }
   return 'ffmpeg';
 }
-
-const MAX_FRAME_PIXELS = 8192 * 8192;
 
 export async function* sampleVideo(
   file: string,
@@ -120,7 +118,9 @@ export async function* sampleVideo(
     for (;;) {
       const header = headers[0];
       if (header) {
-        if (header.width * header.height > MAX_FRAME_PIXELS) throw new LoupeError('unsupported_file', `Video frames of ${header.width}x${header.height} are larger than Loupe decodes (8192x8192).`);
+        if (header.width * header.height > MAX_IMAGE_PIXELS || Math.max(header.width, header.height) > MAX_IMAGE_SIDE) {
+          throw new LoupeError('unsupported_file', `Video frames of ${header.width} x ${header.height} pixels are larger than Loupe analyses (at most ${MAX_IMAGE_PIXELS} pixels, no side over ${MAX_IMAGE_SIDE}).`);
+        }
         const size = header.width * header.height * 3;
         if (buffered >= size) {
           headers.shift();

@@ -1,5 +1,5 @@
 import { LoupeError } from '../../shared';
-import type { Rgb } from './image';
+import { refuseOversize, type Rgb } from './image';
 
 /**
  * Windows bitmaps, which libvips cannot read and CCTV exports still use: uncompressed
@@ -20,7 +20,7 @@ export function decodeBmp(b: Uint8Array, maxPixels: number): Rgb {
   const height = Math.abs(rawHeight);
   const topDown = rawHeight < 0;
   if (width <= 0 || height <= 0) throw bad('its size is not positive');
-  if (width * height > maxPixels) throw new LoupeError('unsupported_file', `The image is ${width} x ${height} pixels, more than the limit of ${maxPixels} pixels.`);
+  refuseOversize(width, height, maxPixels);
   if (compression !== 0 && !(compression === 3 && (bits === 32 || bits === 16))) throw bad(`compression type ${compression} is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bits)) throw bad(`${bits} bits per pixel is not supported`);
   const stride = Math.floor((bits * width + 31) / 32) * 4;

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { type Exif, type FileType, isVideoType, LoupeError, type RawFrame, sniffFileType } from '../../shared';
 import { decodeBmp } from './bmp';
 import { parseExif } from './exif';
-import type { Rgb } from './image';
+import { refuseOversize, type Rgb } from './image';
 
 export interface Decoded {
   image: Rgb;
@@ -24,13 +24,11 @@ export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise
   if (isVideoType(type)) throw new LoupeError('unsupported_file', `The file is a video (${type}); import it as video so its frames are sampled.`);
   if (type === 'bmp') return { image: decodeBmp(bytes, maxPixels), format: 'bmp', exif: {} };
 
-  const tooBig = (w: number, h: number) =>
-    new LoupeError('unsupported_file', `The image is ${w} x ${h} pixels, more than the limit of ${maxPixels} pixels; reduce it or raise the limit.`);
   let exifBlock: Uint8Array | undefined;
   try {
     const meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
     if (!meta.width || !meta.height) throw new LoupeError('unsupported_file', 'The image header gives no size.');
-    if (meta.width * meta.height > maxPixels) throw tooBig(meta.width, meta.height);
+    refuseOversize(meta.width, meta.height, maxPixels);
     exifBlock = meta.exif;
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, pages: 1, failOn: 'warning' })
       .autoOrient()
@@ -57,7 +55,7 @@ export function fromRawFrame(frame: RawFrame, maxPixels: number): Decoded {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new LoupeError('unsupported_file', `A raw frame needs a positive whole width and height, not ${width} x ${height}.`);
   }
-  if (width * height > maxPixels) throw new LoupeError('unsupported_file', `The frame is ${width} x ${height} pixels, more than the limit of ${maxPixels}.`);
+  refuseOversize(width, height, maxPixels);
   if (data.length !== width * height * 3) {
     throw new LoupeError('unsupported_file', `A ${width} x ${height} RGB frame has ${width * height * 3} bytes, not ${data.length}.`);
   }

@@ -1,10 +1,20 @@
 import sharp from 'sharp';
+import { LoupeError, MAX_IMAGE_SIDE } from '../../shared';
 
 /** An 8-bit RGB image in memory, row-major, no padding (the same layout as a RawFrame). */
 export interface Rgb {
   width: number;
   height: number;
   data: Uint8Array;
+}
+
+/** Refuses, from its header and before decoding, an image (or frame) too big to analyse. */
+export function refuseOversize(width: number, height: number, maxPixels: number): void {
+  if (width * height <= maxPixels && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE) return;
+  throw new LoupeError(
+    'unsupported_file',
+    `The image is ${width} x ${height} pixels; Loupe analyses at most ${maxPixels} pixels with no side over ${MAX_IMAGE_SIDE}. Make a reduced copy (and record how it was made) and import that.`,
+  );
 }
 
 // One libvips thread per engine: the pool already runs one engine per core.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ARCFACE_TEMPLATE_112, LoupeError } from '../../shared';
 import { applySimilarity, estimateSimilarity, warpSimilarity } from './align';
 import { decodeBmp } from './bmp';
-import { decodeImage } from './decode';
+import { decodeImage, fromRawFrame } from './decode';
 import { decodeOutputs, dropNested, nms, tileStarts } from './detect';
 import { parseExif } from './exif';
 import { assessQuality, faceGeometry, LIMITS, poseFromLandmarks } from './quality';
@@ -244,5 +244,16 @@ describe('BMP', () => {
     new DataView(big.buffer).setInt32(18, 100000, true);
     new DataView(big.buffer).setInt32(22, 100000, true);
     expect(() => decodeBmp(big, 1e6)).toThrow(LoupeError);
+  });
+});
+
+describe('size limits', () => {
+  it('refuses a strip longer than the longest side from its header, though it has few pixels', async () => {
+    const strip = new Uint8Array(await sharp({ create: { width: 20000, height: 2, channels: 3, background: '#808080' } }).png().toBuffer());
+    const err = await decodeImage(strip, 8192 * 8192).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LoupeError);
+    expect((err as LoupeError).code).toBe('unsupported_file');
+    expect((err as LoupeError).message).toMatch(/20000 x 2 pixels.*no side over 16384/);
+    expect(() => fromRawFrame({ width: 20000, height: 1, data: new Uint8Array(60000) }, 8192 * 8192)).toThrow(/no side over 16384/);
   });
 });

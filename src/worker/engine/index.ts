@@ -54,9 +54,22 @@ export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
     throw new LoupeError('integrity', `Pack ${m.name}: a ${m.detector.kind} detector gives no landmarks, so the pack needs a landmark model.`);
   }
   if (m.landmarks && !pack.landmarks) throw new LoupeError('integrity', `Pack ${m.name}: the landmark model bytes are missing.`);
-  const detectorModel = await Model.load(pack.detector, 'face detector');
-  const landmarkModel = m.landmarks && pack.landmarks ? await Model.load(pack.landmarks, 'landmark') : null;
-  const embedderModel = await Model.load(pack.embedder, 'face recogniser');
+  const loaded: Model[] = [];
+  const load = async (bytes: Uint8Array, label: string) => {
+    const model = await Model.load(bytes, label);
+    loaded.push(model);
+    return model;
+  };
+  let detectorModel: Model, landmarkModel: Model | null, embedderModel: Model;
+  try {
+    detectorModel = await load(pack.detector, 'face detector');
+    landmarkModel = m.landmarks && pack.landmarks ? await load(pack.landmarks, 'landmark') : null;
+    embedderModel = await load(pack.embedder, 'face recogniser');
+  } catch (e) {
+    // A pack that fails part way releases the sessions it had already opened.
+    await Promise.all(loaded.map((model) => model.close()));
+    throw e;
+  }
   const detector = createDetector(detectorModel, m.detector);
   const landmarks = landmarkModel && m.landmarks ? createLandmarkFinder(landmarkModel, m.landmarks) : null;
   const emb = m.embedder;

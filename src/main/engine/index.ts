@@ -129,6 +129,33 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
     settle();
   }
 
+  /** The worker's answer to the job it was on: the job settles and the worker takes the next. */
+  function answered(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+    slot.runningId = null;
+    const job = slot.job;
+    slot.job = null;
+    // A cancelled job's answer: nobody waits for it.
+    if (job) {
+      finish(job);
+      if (m.type === 'result') {
+        stats.completed++;
+        job.resolve(m.analysis);
+      } else {
+        stats.failed++;
+        job.reject(new LoupeError(m.error.code, m.error.message));
+      }
+    }
+    dispatch();
+  }
+
+  /** Rejects every queued job with err: no worker is left to run them. */
+  function failQueued(err: Error): void {
+    for (const j of queue.splice(0)) {
+      finish(j);
+      j.reject(err);
+    }
+  }
+
   function spawn(): Promise<void> {
     return new Promise((resolveStart, rejectStart) => {
       const worker = new Worker(script, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 1024 } });
@@ -140,7 +167,14 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
       worker.on('message', (raw: unknown) => {
         const parsed = FromWorker.safeParse(raw);
         if (!parsed.success) {
-          lastError = new Error(`unreadable message from the face engine: ${parsed.error.issues[0]?.message}`);
+          const issue = parsed.error.issues[0];
+          const why = `${issue?.path.join('.') || 'message'}: ${issue?.message}`;
+          // An answer that does not parse (a NaN or a negative box from a model gone wrong) still
+          // ends its job, or the job and its worker would wait for ever.
+          const id = (raw as { id?: unknown } | null)?.id;
+          if (typeof id === 'number' && id === slot.runningId) {
+            answered(slot, { type: 'error', id, error: { code: 'internal', message: `The face engine gave an unreadable result for this input (${why}); the input was skipped.` } });
+          } else lastError = new Error(`unreadable message from the face engine (${why})`);
           return;
         }
         const m = parsed.data;
@@ -154,23 +188,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
           startError = new LoupeError(m.error.code, m.error.message);
           return;
         }
-        if (m.id !== slot.runningId) return;
-        slot.runningId = null;
-        const job = slot.job;
-        slot.job = null;
-        if (!job) {
-          dispatch(); // the answer to a cancelled job: nobody waits for it
-          return;
-        }
-        finish(job);
-        if (m.type === 'result') {
-          stats.completed++;
-          job.resolve(m.analysis);
-        } else {
-          stats.failed++;
-          job.reject(new LoupeError(m.error.code, m.error.message));
-        }
-        dispatch();
+        if (m.id === slot.runningId) answered(slot, m);
       });
       worker.on('error', (e) => {
         lastError = e;
@@ -181,7 +199,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
           const err = startError ?? new LoupeError('internal', `A face engine worker could not start (exit code ${code}${lastError ? `: ${lastError.message}` : ''}).`);
           rejectStart(err);
           // With no worker able to start, queued work cannot run: say why rather than hang.
-          if (slots.length === 0) for (const j of queue.splice(0)) j.reject(err);
+          if (slots.length === 0) failQueued(err);
           settle();
           return;
         }
@@ -200,7 +218,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
         spawn().then(dispatch, (e: Error) => {
           if (slots.length === 0) {
             broken = e;
-            for (const j of queue.splice(0)) j.reject(e);
+            failQueued(e);
           }
           settle();
         });

@@ -1,12 +1,37 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../shared';
 import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`evidence tests: ${facesAvailable ? 'no model pack installed in models/packs' : FACES_MISSING}: skipped`);
+
+/** A 24-bit bottom-up bitmap of a photo, as CCTV exports still write them (libvips reads no BMP). */
+async function bitmapOf(photo: string): Promise<Buffer> {
+  const { data, info } = await sharp(photo).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const stride = Math.ceil((info.width * 3) / 4) * 4;
+  const b = Buffer.alloc(54 + stride * info.height);
+  b.write('BM', 0, 'latin1');
+  b.writeUInt32LE(b.length, 2);
+  b.writeUInt32LE(54, 10);
+  b.writeUInt32LE(40, 14);
+  b.writeInt32LE(info.width, 18);
+  b.writeInt32LE(info.height, 22);
+  b.writeUInt16LE(1, 26);
+  b.writeUInt16LE(24, 28);
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 0; x < info.width; x++) {
+      const p = 54 + (info.height - 1 - y) * stride + x * 3, q = (y * info.width + x) * 3;
+      b[p] = data[q + 2]!;
+      b[p + 1] = data[q + 1]!;
+      b[p + 2] = data[q]!;
+    }
+  }
+  return b;
+}
 
 describe.skipIf(!ready)('import of evidence', () => {
   let t: Awaited<ReturnType<typeof tempWorkstation>>;
@@ -27,6 +52,7 @@ describe.skipIf(!ready)('import of evidence', () => {
     copyFileSync(path.join(FACES_DIR, 'identities/Barack_Obama/obama1.jpg'), truncated);
     truncateSync(truncated, 2000);
     copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'doorbell.bin'));
+    writeFileSync(path.join(src, 'cctv-export.bmp'), await bitmapOf(path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg')));
 
     t = await tempWorkstation();
     t.ws.onEvent((e) => events.push(e));
@@ -40,12 +66,12 @@ describe.skipIf(!ready)('import of evidence', () => {
 
   it('imports a folder: faces from photos and video, bad files recorded with reasons, copies linked', async () => {
     const started = await t.must('evidence.import', { paths: [src], options: { exhibitRef: 'JD/1', videoFramesPerSecond: 2 } });
-    expect(started.filesTotal).toBe(8);
+    expect(started.filesTotal).toBe(9);
     await t.ws.importSettled();
 
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 100 });
     const byName = Object.fromEntries(exhibits.map((e) => [e.fileName, e]));
-    expect(exhibits).toHaveLength(8);
+    expect(exhibits).toHaveLength(9);
     // Two copies of one photo: one exhibit analysed, the other linked to it, not reprocessed.
     const copies = [byName['IMG_0001.jpg'], byName['IMG_0001 (copy).jpg']];
     const first = copies.find((e) => e?.status === 'done');
@@ -73,7 +99,7 @@ describe.skipIf(!ready)('import of evidence', () => {
     expect(group.sha256).toBe(createHash('sha256').update(readFileSync(path.join(src, 'phone/group.jpg'))).digest('hex'));
 
     const last = events.filter((e) => e.type === 'import.progress').at(-1);
-    expect(last).toMatchObject({ status: 'done', filesDone: 8, filesTotal: 8 });
+    expect(last).toMatchObject({ status: 'done', filesDone: 9, filesTotal: 9 });
   });
 
   it('tracks the faces of a video so a person walking past is a track, not a face per frame', async () => {
@@ -95,6 +121,13 @@ describe.skipIf(!ready)('import of evidence', () => {
       expect(new Set(times).size).toBe(times.length);
     }
     for (const f of d.faces) expect(f.timeMs).not.toBeNull();
+  });
+
+  it('imports a bitmap, which only the engine can decode, with its faces and a copy to view', async () => {
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 100 });
+    const bmp = exhibits.find((e) => e.fileName === 'cctv-export.bmp');
+    expect(bmp).toMatchObject({ status: 'done', kind: 'image', fileType: 'bmp', faceCount: 1 });
+    expect(await t.ws.media(`exhibit/${bmp!.id}/display`)).not.toBeNull();
   });
 
   it('serves crops and display copies of the open case only', async () => {
@@ -125,7 +158,7 @@ describe.skipIf(!ready)('import of evidence', () => {
   it('records each exhibit in the audit chain, and the chain verifies', async () => {
     const audit = await t.must('audit.list', { chain: 'case', offset: 0, limit: 100 });
     const actions = audit.records.map((r) => r.action);
-    expect(actions.filter((a) => a === 'exhibit.imported').length).toBe(4);
+    expect(actions.filter((a) => a === 'exhibit.imported').length).toBe(5);
     expect(actions.filter((a) => a === 'exhibit.failed').length).toBe(3);
     expect(actions).toContain('exhibit.duplicate');
     expect(actions).toContain('import.finished');
@@ -135,5 +168,12 @@ describe.skipIf(!ready)('import of evidence', () => {
   it('refuses a path that does not exist, naming it, and imports nothing', async () => {
     const r = await t.invoke('evidence.import', { paths: [path.join(src, 'nope')] });
     expect(r).toMatchObject({ ok: false, error: { code: 'not_found', field: 'paths.0' } });
+  });
+
+  it('refuses a folder as a probe image and records no batch for it', async () => {
+    const before = (await t.must('evidence.batches', {})).length;
+    const r = await t.invoke('evidence.importProbe', { path: path.join(src, 'phone'), role: 'probe' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'path' } });
+    expect(await t.must('evidence.batches', {})).toHaveLength(before);
   });
 });

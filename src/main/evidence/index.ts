@@ -4,6 +4,7 @@ import {
   isImageType,
   isVideoType,
   LoupeError,
+  MAX_IMAGE_PIXELS,
   MEDIA_REF,
   sniffFileType,
   type AnalysedFace,
@@ -11,6 +12,7 @@ import {
   type ExhibitDetails,
   type ExhibitSummary,
   type FaceSummary,
+  type FileType,
   type ImportBatch,
   type ImportOptions,
   type ImportProgress,
@@ -53,7 +55,6 @@ type Settings = Required<Omit<ImportOptions, 'exhibitRef'>> & { exhibitRef: stri
 
 /** Image files above this size are refused before reading; videos are streamed. */
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
-const MAX_IMAGE_PIXELS = 8192 * 8192;
 const SNIFF_BYTES = 4100;
 
 interface Running {
@@ -148,6 +149,10 @@ export class EvidenceService {
    * beside a batch import, if one is running, as a batch of its own.
    */
   async importSingle(file: string, options: ImportOptions, user: string): Promise<ExhibitDetails> {
+    // A folder would import every file in it as a probe (or reference) image.
+    if ((await stat(file).catch(() => null))?.isDirectory()) {
+      throw new LoupeError('invalid_input', `${path.resolve(file)} is a folder; a probe or reference is one image file.`, 'path');
+    }
     const { batchId, files, settings } = await this.newBatch([file], options, user);
     const single = this.execute(batchId, files, settings, user);
     this.singles.add(single);
@@ -337,29 +342,31 @@ export class EvidenceService {
       ...over,
     });
 
-    // Read only what is needed to know the type; the original is opened read-only.
+    // The original is opened read-only: its head gives the type, then it is read (or streamed) whole for its hash.
     let head: Uint8Array;
     let size: number;
     let modified: string;
+    let type: FileType | null;
+    let kind: NewExhibit['kind'];
+    let bytes: Uint8Array | null = null;
+    let sha256: string;
     try {
       const s = await stat(file);
       size = s.size;
       modified = s.mtime.toISOString();
       head = await readHead(file, SNIFF_BYTES);
+      type = size === 0 ? null : sniffFileType(head);
+      kind = isVideoType(type) ? 'video' : isImageType(type) ? 'image' : 'unsupported';
+      if (kind === 'image' && size <= MAX_IMAGE_BYTES) {
+        bytes = new Uint8Array(await readWhole(file));
+        sha256 = sha256Hex(bytes);
+        size = bytes.length;
+      } else {
+        sha256 = (await sha256File(file)).sha256;
+      }
     } catch (err) {
-      return this.recordFailure(base({}), `The file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that it still exists and that you may read it.`, user);
-    }
-    const type = size === 0 ? null : sniffFileType(head);
-    const kind = isVideoType(type) ? 'video' : isImageType(type) ? 'image' : 'unsupported';
-
-    let bytes: Uint8Array | null = null;
-    let sha256: string;
-    if (kind === 'image' && size <= MAX_IMAGE_BYTES) {
-      bytes = new Uint8Array(await readWhole(file));
-      sha256 = sha256Hex(bytes);
-      size = bytes.length;
-    } else {
-      sha256 = (await sha256File(file)).sha256;
+      // A file gone, locked or on a failing disk is one failed exhibit; the rest of the batch goes on.
+      return this.recordFailure(base({}), `The file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that it still exists, that you may read it and that its disk is sound.`, user);
     }
     const known = base({ sha256, bytes: size, kind, fileType: type, sourceModifiedAt: modified });
 
@@ -410,9 +417,11 @@ export class EvidenceService {
   }
 
   private async importImage(e: NewExhibit, bytes: Uint8Array, settings: Settings, user: string, engine: Engine, signal: AbortSignal) {
-    // The display copy is made first: the engine takes the bytes over.
-    const display = await imageDisplay(bytes, MAX_IMAGE_PIXELS).catch(() => null);
     const a = await engine.pool.analyse(bytes, { smallFaces: settings.smallFaces, thumbnail: true, maxPixels: MAX_IMAGE_PIXELS }, signal);
+    const thumbnail = a.thumbnailJpeg.length > 0 ? a.thumbnailJpeg : null;
+    // Made only once the engine has read the image, so a file it refuses is never decoded here.
+    // Where libvips cannot read it (BMP) the thumbnail stands in, so the exhibit can still be seen.
+    const display = (await imageDisplay(bytes, MAX_IMAGE_PIXELS).catch(() => null)) ?? thumbnail;
     const faces = a.faces.map((f) => toNewFace(f, null, null, engine.model));
     const row: NewExhibit = {
       ...e,
@@ -421,7 +430,7 @@ export class EvidenceService {
       height: a.height,
       captureTime: a.exif.captureTime ?? null,
       camera: a.exif.camera ?? null,
-      thumbnail: a.thumbnailJpeg.length > 0 ? a.thumbnailJpeg : null,
+      thumbnail,
       display,
     };
     return this.store(row, [], [], faces, user);
@@ -437,7 +446,6 @@ export class EvidenceService {
       width = frame.width;
       height = frame.height;
       await engine.pool.whenReady();
-      // Renditions are made before the engine takes the frame's bytes.
       const display = frameJpeg(frame);
       const thumb = first ? frameThumb(frame) : Promise.resolve(null);
       first = false;

@@ -65,28 +65,45 @@ function normalised(v: Float32Array): Float32Array {
   return v.map((x) => x / n);
 }
 
-/** Beyond this many tracks the pairwise merge pass is skipped (it grows with the cube). */
+/** Beyond this many tracks the merge pass is skipped (its table of pairs grows with the square). */
 const MAX_MERGE_TRACKS = 2000;
 
 /**
  * A person lost for a moment (turned away, a cut to another camera) starts a new track:
- * join tracks whose mean embeddings agree and that never appear in the same frame.
+ * join tracks whose mean embeddings agree and that never appear in the same frame, the
+ * most similar pair first. The similarities of all pairs are computed once and, after each
+ * join, only those of the joined track again: this runs in the main process, and a long
+ * video may hold hundreds of tracks.
  */
 function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: number): void {
-  if (tracks.length > MAX_MERGE_TRACKS) return;
+  const n = tracks.length;
+  if (n > MAX_MERGE_TRACKS) return;
   const times = tracks.map((t) => new Set(t.members.map((m) => (faces[m] as TrackedFace).timeMs)));
+  const sim = new Float64Array(n * n);
+  const alive = new Array<boolean>(n).fill(true);
+  /** Similarities of track a with the live tracks from index `from` on. */
+  const similarities = (a: number, from: number) => {
+    for (let b = from; b < n; b++) {
+      if (b === a || !alive[b]) continue;
+      const s = dot((tracks[a] as Live).centroid, (tracks[b] as Live).centroid);
+      sim[a * n + b] = s;
+      sim[b * n + a] = s;
+    }
+  };
+  for (let a = 0; a < n; a++) similarities(a, a + 1);
   for (;;) {
     let best: { a: number; b: number; sim: number } | null = null;
-    for (let a = 0; a < tracks.length; a++) {
-      for (let b = a + 1; b < tracks.length; b++) {
-        const sim = dot((tracks[a] as Live).centroid, (tracks[b] as Live).centroid);
-        if (sim < threshold || (best && sim <= best.sim)) continue;
+    for (let a = 0; a < n; a++) {
+      if (!alive[a]) continue;
+      for (let b = a + 1; b < n; b++) {
+        const s = sim[a * n + b] as number;
+        if (!alive[b] || s < threshold || (best && s <= best.sim)) continue;
         const ta = times[a] as Set<number>;
         if ([...(times[b] as Set<number>)].some((t) => ta.has(t))) continue;
-        best = { a, b, sim };
+        best = { a, b, sim: s };
       }
     }
-    if (!best) return;
+    if (!best) break;
     const keep = tracks[best.a] as Live;
     const gone = tracks[best.b] as Live;
     keep.members.push(...gone.members);
@@ -95,9 +112,11 @@ function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: n
     keep.firstMs = Math.min(keep.firstMs, gone.firstMs);
     keep.lastMs = Math.max(keep.lastMs, gone.lastMs);
     for (const t of times[best.b] as Set<number>) (times[best.a] as Set<number>).add(t);
-    tracks.splice(best.b, 1);
-    times.splice(best.b, 1);
+    alive[best.b] = false;
+    similarities(best.a, 0);
   }
+  const kept = tracks.filter((_, i) => alive[i]);
+  tracks.splice(0, n, ...kept);
 }
 
 export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): { trackOf: number[]; tracks: Track[] } {

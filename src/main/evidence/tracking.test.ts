@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { buildTracks, type TrackedFace } from './tracking';
+
+/** A unit vector along axis `person`, turned slightly by `jitter` towards the next axis: one person's faces agree closely. */
+const embedding = (person: number, jitter = 0): Float32Array => {
+  const v = new Float32Array(16);
+  v[person] = Math.cos(jitter);
+  v[(person + 1) % 16] = Math.sin(jitter);
+  return v;
+};
+const face = (person: number, timeMs: number, x: number, quality = 50, jitter = 0.1): TrackedFace => ({
+  timeMs,
+  box: { x, y: 100, w: 60, h: 60 },
+  embedding: embedding(person, jitter),
+  quality,
+});
+const OPTIONS = { sameThreshold: 0.45, overlapThreshold: 0.27, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 };
+
+describe('tracks of a video', () => {
+  it('links one person across frames, keeps two people of one frame apart, and picks the best face', () => {
+    const faces: TrackedFace[] = [];
+    for (let t = 0; t < 10; t++) faces.push(face(0, t * 500, 100 + t * 10, t === 6 ? 90 : 40), face(1, t * 500, 600 - t * 10));
+    const { tracks, trackOf } = buildTracks(faces, OPTIONS);
+    expect(tracks).toHaveLength(2);
+    for (const tr of tracks) expect(new Set(tr.members.map((m) => faces[m]!.timeMs)).size).toBe(10);
+    expect(trackOf[0]).not.toBe(trackOf[1]);
+    const first = tracks.find((tr) => tr.members.includes(0))!;
+    expect(first.best).toBe(12);
+    expect([first.firstMs, first.lastMs]).toEqual([0, 4500]);
+  });
+
+  it('joins a person lost for longer than the gap into one track, but never two people seen at once', () => {
+    // Person 0 walks past, is gone for 20 s, comes back; person 2 is seen beside them the second time.
+    const faces = [0, 500, 1000, 21000, 21500].map((t, i) => face(0, t, 100 + i * 5, 50, 0.05 * i));
+    faces.push(face(2, 21000, 700), face(2, 21500, 705));
+    const { tracks, trackOf } = buildTracks(faces, OPTIONS);
+    expect(tracks).toHaveLength(2);
+    expect(new Set(trackOf.slice(0, 5)).size).toBe(1);
+    expect(trackOf[5]).toBe(trackOf[6]);
+    expect(trackOf[5]).not.toBe(trackOf[0]);
+    const person = tracks.find((tr) => tr.members.includes(0))!;
+    expect([person.firstMs, person.lastMs]).toEqual([0, 21500]);
+  });
+
+  it('does not join two people who look alike but appear in the same frame', () => {
+    // Two faces of near-identical embeddings side by side in one frame, each seen alone before.
+    const faces = [face(3, 0, 100, 50, 0), face(3, 10000, 100, 50, 0.02), face(3, 10000, 700, 50, 0.04), face(3, 20000, 700, 50, 0.03)];
+    const { trackOf } = buildTracks(faces, OPTIONS);
+    expect(trackOf[1]).not.toBe(trackOf[2]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../../shared';
-import { fieldErrorsOf, formFieldOf, may, messageForField, placeErrors, refusal } from './index';
+import { confirmError, fieldErrorsOf, formFieldOf, may, messageForField, placeErrors, refusal } from './index';
 
 describe('renderer form errors', () => {
   it('gives one message per field of the real channel schema, the first issue winning', () => {
@@ -34,6 +34,12 @@ describe('renderer form errors', () => {
     expect(formFieldOf('maxFmr', has)).toBeNull();
     expect(formFieldOf(undefined, has)).toBeNull();
     expect(placeErrors({ 'paths.0': 'Empty path', 'paths.1': 'Also empty', maxFmr: 'No calibration' }, has)).toEqual({ paths: 'Empty path', '': 'No calibration' });
+  });
+
+  it('says beside the Confirm field when it does not repeat the secret, and nothing when it does', () => {
+    expect(confirmError('a long passphrase', 'a long passphrase', 'passphrases')).toEqual({});
+    expect(confirmError('a long passphrase', 'a long passphrase ', 'passphrases')).toEqual({ confirm: 'The two passphrases are not the same' });
+    expect(confirmError('correct horse', '', 'passwords')).toEqual({ confirm: 'The two passwords are not the same' });
   });
 
   it('drops the field prefix main puts on schema messages, but keeps other sentences whole', () => {

@@ -82,6 +82,11 @@ export function fieldErrorsOf(issues: ReadonlyArray<{ path: ReadonlyArray<Proper
   return out;
 }
 
+/** The error for a "Confirm" field that does not repeat the password or passphrase above it; main never sees the confirmation. */
+export function confirmError(secret: string, confirm: string, what: 'passwords' | 'passphrases'): FieldErrors {
+  return secret === confirm ? {} : { confirm: `The two ${what} are not the same` };
+}
+
 /** Files each error under the control that shows it (see formFieldOf); the rest under '' for the form's alert. */
 export function placeErrors(errors: FieldErrors, has: (name: string) => boolean): FieldErrors {
   const out: FieldErrors = {};
@@ -117,24 +122,50 @@ export function formFieldOf(field: string | undefined, has: (name: string) => bo
 const SESSION_DRIFT = new Set<ApiError['code']>(['not_signed_in', 'no_case_open', 'case_already_open']);
 
 /**
+ * One call to main at a time: while one runs, `busy` says so and another is dropped (null),
+ * since a second Enter or click must not send the request twice. An error that means the
+ * UI's idea of the session is stale makes it ask main again.
+ */
+function useSingleCall() {
+  const { bridge, refresh } = useSession();
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
+  const running = () => inFlight.current;
+  const call = async <K extends ChannelName>(channel: K, input: ChannelInput<K>): Promise<ApiResult<ChannelOutput<K>> | null> => {
+    if (inFlight.current) return null;
+    inFlight.current = true;
+    setBusy(true);
+    const r = await invoke(bridge, channel, input);
+    inFlight.current = false;
+    setBusy(false);
+    if (!r.ok && SESSION_DRIFT.has(r.error.code)) refresh();
+    return r;
+  };
+  return { busy, running, call };
+}
+
+/**
  * A form bound to one channel: checks the input against the channel's own schema first
  * (every problem at once, focus on the first), then asks main; an error naming a field is
  * shown beside it, any other in the form's alert.
  */
 export function useChannelForm<K extends ChannelName>(channel: K, formId: string) {
-  const { bridge, refresh } = useSession();
+  const { busy, running, call } = useSingleCall();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const inFlight = useRef(false);
   const fieldId = useCallback((name: string) => `${formId}-${name}`, [formId]);
 
-  const focusField = (name: string) => document.getElementById(fieldId(name))?.focus();
+  const focusField = (name: string) => {
+    const el = document.getElementById(fieldId(name));
+    // A field folded away (the search filters) cannot take focus, and its error would not be seen.
+    const fold = el?.closest('details');
+    if (fold && !fold.open) fold.open = true;
+    el?.focus();
+  };
   const hasField = (name: string) => document.getElementById(fieldId(name)) !== null;
 
   const submit = async (input: ChannelInput<K>, extra: FieldErrors = {}): Promise<ChannelOutput<K> | null> => {
-    // A second Enter while main is still working must not send the request twice.
-    if (inFlight.current) return null;
+    if (running()) return null;
     setAlert(null);
     const parsed = api[channel].input.safeParse(input);
     const found = placeErrors({ ...(parsed.success ? {} : fieldErrorsOf(parsed.error.issues)), ...extra }, hasField);
@@ -147,11 +178,8 @@ export function useChannelForm<K extends ChannelName>(channel: K, formId: string
       return null;
     }
     setErrors({});
-    inFlight.current = true;
-    setBusy(true);
-    const r = await invoke(bridge, channel, input);
-    inFlight.current = false;
-    setBusy(false);
+    const r = await call(channel, input);
+    if (!r) return null;
     if (r.ok) return r.value;
     const field = formFieldOf(r.error.field, hasField);
     if (field) {
@@ -160,7 +188,6 @@ export function useChannelForm<K extends ChannelName>(channel: K, formId: string
     } else {
       setAlert(r.error.message);
     }
-    if (SESSION_DRIFT.has(r.error.code)) refresh();
     return null;
   };
 
@@ -169,24 +196,18 @@ export function useChannelForm<K extends ChannelName>(channel: K, formId: string
 
 /** One-off actions outside a form (close, verify, export...): errors go to the caller's alert region. */
 export function useAction() {
-  const { bridge, refresh } = useSession();
+  const { busy, running, call } = useSingleCall();
   const [alert, setAlert] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const inFlight = useRef(false);
   const run = async <K extends ChannelName>(channel: K, input: ChannelInput<K>): Promise<ChannelOutput<K> | null> => {
-    if (inFlight.current) return null;
+    if (running()) return null;
     setAlert(null);
-    inFlight.current = true;
-    setBusy(true);
-    const r = await invoke(bridge, channel, input);
-    inFlight.current = false;
-    setBusy(false);
+    const r = await call(channel, input);
+    if (!r) return null;
     if (r.ok) return r.value;
     setAlert(r.error.message);
-    if (SESSION_DRIFT.has(r.error.code)) refresh();
     return null;
   };
-  return { run, busy, alert, setAlert };
+  return { run, busy, alert };
 }
 
 export type Loaded<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; message: string };

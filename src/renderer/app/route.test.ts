@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOME, hashFor, parseHash } from './route';
+import { HOME, parseHash } from './route';
 
 describe('renderer routes', () => {
   it('reads a path and its parameters from the hash', () => {
@@ -16,10 +16,12 @@ describe('renderer routes', () => {
     expect(parseHash('#cases//new/').path).toBe('/cases/new');
   });
 
-  it('round-trips what it writes', () => {
-    const h = hashFor('/audit', { chain: 'case' });
-    expect(h).toBe('#/audit?chain=case');
-    expect(parseHash(h).params.get('chain')).toBe('case');
-    expect(hashFor('/users')).toBe('#/users');
+  it('reads the addresses the screens write, parameters decoded', () => {
+    const r = parseHash('#/compare?a=12&ae=3&b=40&be=7');
+    expect(r.path).toBe('/compare');
+    expect([r.params.get('a'), r.params.get('ae'), r.params.get('b'), r.params.get('be')]).toEqual(['12', '3', '40', '7']);
+    expect(parseHash('#/watchlists?id=2&addExhibit=5&addFace=9').params.get('addFace')).toBe('9');
+    expect(parseHash('#/search?exhibit=1%202').params.get('exhibit')).toBe('1 2');
+    expect(parseHash('#/users').params.toString()).toBe('');
   });
 });

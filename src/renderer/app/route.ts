@@ -12,8 +12,3 @@ export function parseHash(hash: string): Route {
   const path = `/${pathPart.split('/').filter(Boolean).join('/')}`;
   return { path: path === '/' ? HOME : path, params: new URLSearchParams(query) };
 }
-
-export function hashFor(path: string, params?: Record<string, string>): string {
-  const query = params ? new URLSearchParams(params).toString() : '';
-  return `#${path}${query ? `?${query}` : ''}`;
-}

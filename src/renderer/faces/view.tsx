@@ -15,6 +15,22 @@ export function FaceImage({ faceId, variant = 'crop', alt, size = 'm' }: { faceI
   return <img className={`face-img face-${size}`} src={media(`face/${faceId}/${variant}`)} alt={alt} loading="lazy" decoding="async" />;
 }
 
+/** A face as found (with its surroundings) beside the aligned crop the model encoded, so the examiner sees what was compared. */
+export function FacePair({ faceId, alt, alignedAlt }: { faceId: number; alt: string; alignedAlt: string }) {
+  return (
+    <div className="face-pair">
+      <figure>
+        <FaceImage faceId={faceId} alt={alt} size="l" />
+        <figcaption>As found</figcaption>
+      </figure>
+      <figure>
+        <FaceImage faceId={faceId} variant="aligned" alt={alignedAlt} size="l" />
+        <figcaption>Aligned</figcaption>
+      </figure>
+    </div>
+  );
+}
+
 /** The overall quality score, marked when the face should not be relied on. */
 export function QualityBadge({ quality }: { quality: FaceQuality }) {
   return (

@@ -10,10 +10,31 @@ interface FieldBase {
   autoFocus?: boolean;
 }
 
-/** Wires the label, hint and error to the control so each is read out with it; data-autofocus lets a dialog focus it after opening. */
-function described(p: FieldBase) {
+/**
+ * The attributes that tie a control to its hint and error (see FieldNotes), so each is read
+ * out with it; data-autofocus lets a dialog focus it after opening.
+ */
+export function described(p: Pick<FieldBase, 'id' | 'error' | 'hint' | 'required' | 'autoFocus'>) {
   const ids = [p.hint ? `${p.id}-hint` : null, p.error ? `${p.id}-error` : null].filter(Boolean).join(' ');
   return { id: p.id, 'aria-describedby': ids || undefined, 'aria-invalid': p.error ? true : undefined, required: p.required, autoFocus: p.autoFocus, 'data-autofocus': p.autoFocus || undefined };
+}
+
+/** The hint and the error below a control, with the ids `described` points at. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: string | undefined }) {
+  return (
+    <>
+      {hint ? (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 function Frame({ p, children, wide }: { p: FieldBase; children: ReactNode; wide?: boolean }) {
@@ -21,21 +42,12 @@ function Frame({ p, children, wide }: { p: FieldBase; children: ReactNode; wide?
     <div className={wide ? 'field field-wide' : 'field'}>
       <label htmlFor={p.id}>{p.label}</label>
       {children}
-      {p.hint ? (
-        <p className="field-hint" id={`${p.id}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p className="field-error" id={`${p.id}-error`}>
-          {p.error}
-        </p>
-      ) : null}
+      <FieldNotes id={p.id} hint={p.hint} error={p.error} />
     </div>
   );
 }
 
-export interface TextFieldProps extends FieldBase {
+interface TextFieldProps extends FieldBase {
   value: string;
   onChange(value: string): void;
   type?: 'text' | 'password' | 'date' | 'datetime-local';
@@ -75,16 +87,7 @@ export function CheckboxField(p: Omit<FieldBase, 'required'> & { checked: boolea
         <input {...described(p)} type="checkbox" checked={p.checked} onChange={(e) => p.onChange(e.target.checked)} />
         {p.label}
       </label>
-      {p.hint ? (
-        <p className="field-hint" id={`${p.id}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p className="field-error" id={`${p.id}-error`}>
-          {p.error}
-        </p>
-      ) : null}
+      <FieldNotes id={p.id} hint={p.hint} error={p.error} />
     </div>
   );
 }
@@ -97,7 +100,7 @@ export function TextArea(p: FieldBase & { value: string; onChange(value: string)
   );
 }
 
-export interface Choice {
+interface Choice {
   value: string;
   label: string;
   /** Shown but not choosable; the label should say why. */

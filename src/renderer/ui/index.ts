@@ -1,6 +1,6 @@
 export { Dialog } from './dialog';
-export { CheckboxField, NumberField, SelectField, TextArea, TextField, type Choice, type TextFieldProps } from './fields';
+export { CheckboxField, described, FieldNotes, NumberField, SelectField, TextArea, TextField } from './fields';
 export { formatBytes, formatCount, formatDate, formatEta, formatMs, formatOneIn, formatTime, oneLine, pageLabel } from './format';
-export { FormActions } from './form-actions';
-export { Alert, Notice, Page } from './page';
-export { PathsField, pathLines, type PathKind } from './paths';
+export { Form, FormActions } from './form';
+export { ActionsHeader, Alert, LoadStatus, Notice, Page } from './page';
+export { PathsField, pathLines } from './paths';

@@ -37,8 +37,23 @@ export function Alert({ message }: { message: string | null | undefined }) {
 /** A quiet confirmation that something was done. */
 export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'good' | 'bad' }) {
   return (
-    <div className={`notice notice-${tone}`} role="status">
+    <div className={`notice notice-${tone}`} role={tone === 'bad' ? 'alert' : 'status'}>
       {children}
     </div>
+  );
+}
+
+/** How a read from main is going: what is loading, or why it failed; nothing once it has arrived. */
+export function LoadStatus({ loaded, loading }: { loaded: { state: 'loading' } | { state: 'ready' } | { state: 'failed'; message: string }; loading: string }) {
+  if (loaded.state === 'failed') return <Alert message={loaded.message} />;
+  return loaded.state === 'loading' ? <p className="muted">{loading}</p> : null;
+}
+
+/** The header of a table's last column, which holds each row's buttons: named for screen readers, blank on screen. */
+export function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span className="visually-hidden">Actions</span>
+    </th>
   );
 }

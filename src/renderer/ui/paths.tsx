@@ -1,6 +1,7 @@
 import { useState, type DragEvent } from 'react';
+import { described, FieldNotes } from './fields';
 
-export type PathKind = 'files' | 'folder';
+type PathKind = 'files' | 'folder';
 
 /**
  * File and folder paths, typed or pasted (analysts also name mounted media this way), one a
@@ -43,8 +44,7 @@ export function PathsField(p: {
         },
       }
     : {};
-  const described = [p.hint ? `${p.id}-hint` : null, p.error ? `${p.id}-error` : null].filter(Boolean).join(' ') || undefined;
-  const common = { id: p.id, 'aria-describedby': described, 'aria-invalid': p.error ? true : undefined, autoFocus: p.autoFocus, 'data-autofocus': p.autoFocus || undefined, spellCheck: false };
+  const common = { ...described(p), spellCheck: false };
 
   return (
     <div className={`field field-wide${over ? ' drop-over' : ''}`} {...drop}>
@@ -64,16 +64,7 @@ export function PathsField(p: {
           {pathForFile ? <span className="muted">or drop files here</span> : null}
         </div>
       ) : null}
-      {p.hint ? (
-        <p className="field-hint" id={`${p.id}-hint`}>
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p className="field-error" id={`${p.id}-error`}>
-          {p.error}
-        </p>
-      ) : null}
+      <FieldNotes id={p.id} hint={p.hint} error={p.error} />
     </div>
   );
 }

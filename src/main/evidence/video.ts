@@ -114,12 +114,23 @@ export async function* sampleVideo(
   };
 
   let frames = 0;
+  let frameSize: { width: number; height: number } | null = null;
   try {
     for (;;) {
       const header = headers[0];
       if (header) {
         if (header.width * header.height > MAX_IMAGE_PIXELS || Math.max(header.width, header.height) > MAX_IMAGE_SIDE) {
           throw new LoupeError('unsupported_file', `Video frames of ${header.width} x ${header.height} pixels are larger than Loupe analyses (at most ${MAX_IMAGE_PIXELS} pixels, no side over ${MAX_IMAGE_SIDE}).`);
+        }
+        // After a change of frame size (joined exports) ffmpeg still writes frames of the first
+        // size to the pipe while showinfo reports the new one: cut by it, the bytes would make
+        // scrambled frames. Refused rather than guessed.
+        frameSize ??= { width: header.width, height: header.height };
+        if (header.width !== frameSize.width || header.height !== frameSize.height) {
+          throw new LoupeError(
+            'unsupported_file',
+            `The video changes frame size from ${frameSize.width} x ${frameSize.height} to ${header.width} x ${header.height} at ${(header.timeMs / 1000).toFixed(1)} s, and Loupe samples one frame size per video: split it where the size changes and import the parts.`,
+          );
         }
         const size = header.width * header.height * 3;
         if (buffered >= size) {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useChannelForm } from '../api';
-import { Alert, Dialog, FormActions, TextField } from '../ui';
+import { confirmError, useChannelForm } from '../api';
+import { Alert, Dialog, Form, FormActions, TextField } from '../ui';
 
 /** The signed-in user's own sign-in password; case passphrases are separate and change on the case. */
 export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
@@ -11,12 +11,9 @@ export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onD
 
   return (
     <Dialog title="Change your password" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ current, next }, next !== confirm ? { confirm: 'The two passwords are not the same' } : {}).then((r) => {
+      <Form
+        onSubmit={() => {
+          void form.submit({ current, next }, confirmError(next, confirm, 'passwords')).then((r) => {
             if (r) onDone();
           });
         }}
@@ -26,7 +23,7 @@ export function ChangePasswordDialog({ onClose, onDone }: { onClose(): void; onD
         <TextField id={form.fieldId('next')} label="New password" type="password" value={next} onChange={setNext} error={form.errors.next} hint="At least 10 characters." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm new password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <FormActions busy={form.busy} label="Change password" busyLabel="Changing…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

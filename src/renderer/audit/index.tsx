@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { AuditChain, AuditRecord, AuditVerification, Role } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
-import { Alert, formatTime, Notice, oneLine, Page, pageLabel } from '../ui';
+import { Alert, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel } from '../ui';
 
 /** Rows per page to choose from: a short page reads quickly, a long one finds a step among a busy day's records. */
 const PAGE_SIZES = [50, 200, 1000] as const;
@@ -130,8 +130,7 @@ function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean
       <Alert message={verify.alert ?? exporter.alert} />
       {verification ? <VerificationResult v={verification} /> : null}
       {exported ? <Notice>{exported}</Notice> : null}
-      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {loaded.state === 'loading' ? <p className="muted">Loading the audit record…</p> : null}
+      <LoadStatus loaded={loaded} loading="Loading the audit record…" />
       {loaded.state === 'ready' ? <RecordTable chain={chain} records={loaded.value.records} /> : null}
     </>
   );

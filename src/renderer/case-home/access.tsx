@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
-import { useAction, useChannelForm, useLoad } from '../api';
-import { Alert, Dialog, FormActions, SelectField, TextField } from '../ui';
+import { confirmError, useAction, useChannelForm, useLoad } from '../api';
+import { Alert, Dialog, Form, FormActions, SelectField, TextField } from '../ui';
 
 /** Gives another user a key slot of their own, wrapped with a passphrase the supervisor hands over in person. */
 export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseDetails; onClose(): void; onDone(details: CaseDetails, username: string): void }) {
@@ -15,12 +15,9 @@ export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseD
 
   return (
     <Dialog title={`Grant access to ${details.reference}`} onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ username, passphrase }, passphrase !== confirm ? { confirm: 'The two passphrases are not the same' } : {}).then((d) => {
+      <Form
+        onSubmit={() => {
+          void form.submit({ username, passphrase }, confirmError(passphrase, confirm, 'passphrases')).then((d) => {
             if (d) onDone(d, username);
           });
         }}
@@ -51,7 +48,7 @@ export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseD
         />
         <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <FormActions busy={form.busy} label="Grant access" busyLabel="Granting…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

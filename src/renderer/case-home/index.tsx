@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
-import { Alert, formatDate, formatTime, Notice, Page } from '../ui';
+import { ActionsHeader, Alert, formatDate, formatTime, Notice, Page } from '../ui';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
 import { ChangePassphraseDialog } from './passphrase';
 
@@ -119,11 +119,7 @@ export function CaseHomeScreen() {
                   <th scope="col">User</th>
                   <th scope="col">Added (UTC)</th>
                   <th scope="col">Added by</th>
-                  {manages ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
+                  {manages ? <ActionsHeader /> : null}
                 </tr>
               </thead>
               <tbody>

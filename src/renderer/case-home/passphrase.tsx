@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useChannelForm } from '../api';
-import { Alert, Dialog, FormActions, TextField } from '../ui';
+import { confirmError, useChannelForm } from '../api';
+import { Alert, Dialog, Form, FormActions, TextField } from '../ui';
 
 /** Changes only the signed-in user's own key slot; the case's data key and everyone else's slots stay as they are. */
 export function ChangePassphraseDialog({ onClose, onDone }: { onClose(): void; onDone(): void }) {
@@ -11,12 +11,9 @@ export function ChangePassphraseDialog({ onClose, onDone }: { onClose(): void; o
 
   return (
     <Dialog title="Change your case passphrase" onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ current, next }, next !== confirm ? { confirm: 'The two passphrases are not the same' } : {}).then((r) => {
+      <Form
+        onSubmit={() => {
+          void form.submit({ current, next }, confirmError(next, confirm, 'passphrases')).then((r) => {
             if (r) onDone();
           });
         }}
@@ -26,7 +23,7 @@ export function ChangePassphraseDialog({ onClose, onDone }: { onClose(): void; o
         <TextField id={form.fieldId('next')} label="New passphrase" type="password" value={next} onChange={setNext} error={form.errors.next} hint="At least 10 characters. It cannot be recovered if forgotten." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm new passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <FormActions busy={form.busy} label="Change passphrase" busyLabel="Changing…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

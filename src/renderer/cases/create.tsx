@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { OffenceCategory, type CaseAuthority } from '../../shared';
-import { useChannelForm, useSession } from '../api';
-import { Alert, Page, SelectField, TextArea, TextField } from '../ui';
+import { confirmError, useChannelForm, useSession } from '../api';
+import { Alert, Form, Page, SelectField, TextArea, TextField } from '../ui';
 
 const OFFENCES = OffenceCategory.options.map((o) => ({ value: o, label: o.charAt(0).toUpperCase() + o.slice(1) }));
 
@@ -21,14 +21,11 @@ export function CreateCaseScreen() {
 
   return (
     <Page title="New case" focusHeading={false}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           // The select starts empty on purpose; the schema then names the field.
           const input = { ...draft, passphrase } as CaseAuthority & { passphrase: string };
-          void form.submit(input, passphrase !== confirm ? { confirm: 'The two passphrases are not the same' } : {}).then((created) => {
+          void form.submit(input, confirmError(passphrase, confirm, 'passphrases')).then((created) => {
             if (created) navigate('/case');
           });
         }}
@@ -70,7 +67,7 @@ export function CreateCaseScreen() {
             Cancel
           </a>
         </div>
-      </form>
+      </Form>
     </Page>
   );
 }

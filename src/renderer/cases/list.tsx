@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { may, useLoad, useSession, useUser } from '../api';
-import { Alert, formatTime, Page } from '../ui';
+import { ActionsHeader, formatTime, LoadStatus, Page } from '../ui';
 import { OpenCaseDialog } from './open-dialog';
 
 export function CasesScreen() {
@@ -28,8 +28,7 @@ export function CasesScreen() {
           Case {openCase.reference} is open. Close it before opening another.
         </p>
       ) : null}
-      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {loaded.state === 'loading' ? <p className="muted">Loading cases…</p> : null}
+      <LoadStatus loaded={loaded} loading="Loading cases…" />
       {loaded.state === 'ready' && loaded.value.length === 0 ? (
         <p className="empty">{canCreate ? 'No cases on this workstation yet. Create one with New case.' : 'No cases on this workstation yet.'}</p>
       ) : null}
@@ -43,9 +42,7 @@ export function CasesScreen() {
               <th scope="col">Created (UTC)</th>
               <th scope="col">Created by</th>
               <th scope="col">Your access</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

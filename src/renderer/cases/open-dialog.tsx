@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { useChannelForm, useSession } from '../api';
-import { Alert, Dialog, FormActions, TextField } from '../ui';
+import { Alert, Dialog, Form, FormActions, TextField } from '../ui';
 
 /** Asks for the user's passphrase of one case; a wrong one is said beside the field and the case stays closed. */
 export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onClose(): void }) {
@@ -11,11 +11,8 @@ export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onC
 
   return (
     <Dialog title={`Open case ${summary.reference}`} onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           void form.submit({ caseId: summary.id, passphrase }).then((opened) => {
             if (opened) navigate('/case');
           });
@@ -35,7 +32,7 @@ export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onC
           autoComplete="off"
         />
         <FormActions busy={form.busy} label="Open case" busyLabel="Opening…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

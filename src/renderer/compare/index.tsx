@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Comparison, FaceSummary } from '../../shared';
 import { may, refusal, useChannelForm, useSession, useUser, type Loaded } from '../api';
 import { exhibitName, FaceImage, FacePickerDialog, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
-import { Alert, Page, TextArea } from '../ui';
+import { Alert, FieldNotes, Form, FormActions, Page, TextArea } from '../ui';
 
 type Slot = 'a' | 'b';
 
@@ -43,11 +43,8 @@ export function CompareScreen({ params }: { params: URLSearchParams }) {
         <FaceSlot slot="b" loaded={b} onChoose={() => setPicking('b')} error={form.errors.faceB} fieldId={form.fieldId('faceB')} />
       </div>
       <section className="panel">
-        <form
-          className="form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
+        <Form
+          onSubmit={() => {
             setResult(null);
             const missing = { ...(ids.a === null ? { faceA: 'Choose face A.' } : {}), ...(ids.b === null ? { faceB: 'Choose face B.' } : {}) };
             void form.submit({ faceA: ids.a ?? 0, faceB: ids.b ?? 0, purpose }, missing).then((r) => r && setResult(r));
@@ -55,12 +52,8 @@ export function CompareScreen({ params }: { params: URLSearchParams }) {
         >
           <Alert message={form.alert} />
           <TextArea id={form.fieldId('purpose')} label="Purpose" value={purpose} onChange={setPurpose} error={form.errors.purpose} hint="Why these two faces are compared. It is recorded." required maxLength={2000} />
-          <div className="form-actions">
-            <button type="submit" className="btn primary" aria-disabled={form.busy}>
-              {form.busy ? 'Comparing…' : 'Compare'}
-            </button>
-          </div>
-        </form>
+          <FormActions busy={form.busy} label="Compare" busyLabel="Comparing…" />
+        </Form>
       </section>
       {shown ? <Result c={shown} /> : null}
       {picking ? <FacePickerDialog title={`Choose face ${picking.toUpperCase()}`} role="probe" onClose={() => setPicking(null)} onPick={(p) => choose(picking, p)} /> : null}
@@ -79,11 +72,7 @@ function FaceSlot({ slot, loaded, onChoose, error, fieldId }: { slot: Slot; load
           {picked ? `Change ${label.toLowerCase()}…` : `Choose ${label.toLowerCase()}…`}
         </button>
       </div>
-      {error ? (
-        <p className="field-error" id={`${fieldId}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={fieldId} error={error} />
       {loaded === null ? <p className="empty">No face chosen.</p> : null}
       {loaded?.state === 'loading' ? <p className="muted">Loading…</p> : null}
       {loaded?.state === 'failed' ? <Alert message={loaded.message} /> : null}

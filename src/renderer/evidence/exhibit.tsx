@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ExhibitCheck, ExhibitDetails, FaceSummary } from '../../shared';
 import { may, useAction, useLoad, useMedia, useUser } from '../api';
-import { byQuality, exhibitName, FaceImage, FaceStage, faceNumbers, idParam, QualityBadge, QualityFacts } from '../faces';
+import { byQuality, exhibitName, FaceImage, FacePair, FaceStage, faceNumbers, idParam, QualityBadge, QualityFacts } from '../faces';
 import { Alert, formatBytes, formatMs, formatTime, Page } from '../ui';
 import { Verification } from './grid';
 import { FramesStrip, TrackTimeline } from './video';
@@ -140,16 +140,7 @@ function SelectedFace({ face, number, exhibitId }: { face: FaceSummary; number: 
   return (
     <section className="panel" aria-labelledby="face-title">
       <h2 id="face-title">Face {number}</h2>
-      <div className="face-pair">
-        <figure>
-          <FaceImage faceId={face.id} alt={`Face ${number} with its surroundings`} size="l" />
-          <figcaption>As found</figcaption>
-        </figure>
-        <figure>
-          <FaceImage faceId={face.id} variant="aligned" alt={`Face ${number} aligned as the model saw it`} size="l" />
-          <figcaption>Aligned</figcaption>
-        </figure>
-      </div>
+      <FacePair faceId={face.id} alt={`Face ${number} with its surroundings`} alignedAlt={`Face ${number} aligned as the model saw it`} />
       <QualityFacts quality={face.quality} />
       <dl className="facts facts-compact">
         <dt>Detector score</dt>

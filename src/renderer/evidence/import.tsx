@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ImportBatch, ImportProgress } from '../../shared';
 import { useAction, useChannelForm, useSession } from '../api';
-import { Alert, CheckboxField, formatCount, formatEta, formatTime, NumberField, PathsField, pathLines, TextField } from '../ui';
+import { ActionsHeader, Alert, CheckboxField, Form, FormActions, formatCount, formatEta, formatTime, NumberField, PathsField, pathLines, TextField } from '../ui';
 
 /** What an import has done so far, from main's progress messages or, before the first one, from the batch record. */
 export function progressOfBatch(b: ImportBatch): ImportProgress {
@@ -20,6 +20,11 @@ export function progressOfBatch(b: ImportBatch): ImportProgress {
   };
 }
 
+/** An import main has just started or resumed, until its first progress message. */
+export function startedProgress(batchId: string, filesTotal: number): ImportProgress {
+  return { type: 'import.progress', batchId, status: 'running', filesTotal, filesDone: 0, failed: 0, duplicates: 0, facesFound: 0, filesPerSec: 0, etaSec: null, current: null };
+}
+
 /** Choosing evidence to import: files and folders, how video is sampled, and whether to look for small faces. */
 export function ImportForm({ onStarted }: { onStarted(batchId: string, filesTotal: number): void }) {
   const { bridge } = useSession();
@@ -32,11 +37,8 @@ export function ImportForm({ onStarted }: { onStarted(batchId: string, filesTota
   return (
     <section className="panel" aria-labelledby="import-title">
       <h2 id="import-title">Import evidence</h2>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           const options = { videoFramesPerSecond: fps.trim() === '' ? Number.NaN : Number(fps), smallFaces, ...(exhibitRef.trim() ? { exhibitRef: exhibitRef.trim() } : {}) };
           void form.submit({ paths: pathLines(paths), options }).then((r) => {
             if (!r) return;
@@ -80,12 +82,8 @@ export function ImportForm({ onStarted }: { onStarted(batchId: string, filesTota
             hint="Also looks at full resolution, for faces far from a CCTV camera. Slower."
           />
         </div>
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Starting…' : 'Import'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Import" busyLabel="Starting…" />
+      </Form>
     </section>
   );
 }
@@ -191,9 +189,7 @@ export function BatchesTable({ batches, canResume, onResume, busy }: { batches: 
             Faces
           </th>
           <th scope="col">Sources</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
+          <ActionsHeader />
         </tr>
       </thead>
       <tbody>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ChannelOutput, PackInfo } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
-import { Alert, formatCount, formatOneIn, Notice, Page, PathsField, pathLines, SelectField, TextArea } from '../ui';
+import { Alert, Form, FormActions, formatCount, formatOneIn, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TextArea } from '../ui';
 
 /** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
 export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInfo[]> } {
@@ -24,8 +24,7 @@ export function ModelsScreen() {
         read as false match rates only through a pack&apos;s calibration.
       </p>
       {notice ? <Notice tone="good">{notice}</Notice> : null}
-      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {loaded.state === 'loading' ? <p className="muted">Loading model packs…</p> : null}
+      <LoadStatus loaded={loaded} loading="Loading model packs…" />
       {loaded.state === 'ready' ? (
         <>
           <table className="grid">
@@ -134,11 +133,8 @@ function InstallPack({ packs, onInstalled }: { packs: PackInfo[]; onInstalled(p:
   return (
     <section className="panel narrow-panel" aria-labelledby="install-title">
       <h2 id="install-title">Install a model pack</h2>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           void form.submit({ pack, ...(from.trim() ? { from: from.trim() } : {}) }).then(async (p) => {
             if (!p) return;
             const r = await invoke(bridge, 'models.list', {});
@@ -160,12 +156,8 @@ function InstallPack({ packs, onInstalled }: { packs: PackInfo[]; onInstalled(p:
           error={form.errors.from}
           hint="A folder holding the pack's ONNX files, e.g. on write-protected media. Every file is checked against the SHA-256 in the pack's manifest. Leave empty to fetch the pack from the package registry (needs a network connection)."
         />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Installing…' : 'Install pack'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Install pack" busyLabel="Installing…" />
+      </Form>
     </section>
   );
 }
@@ -192,11 +184,8 @@ function CalibratePack({ packs, onCalibrated }: { packs: PackInfo[]; onCalibrate
         Every image is encoded; every pair of images of different people is an impostor pair. The share of impostor pairs reaching a score is that
         score&apos;s false match rate. Use photos that are not evidence, of many people, in conditions like the cases&apos;. This can take several minutes.
       </p>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           setReport(null);
           void form.submit({ pack, dataDirs: pathLines(dirs), description }).then(async (r) => {
             if (!r) return;
@@ -220,12 +209,8 @@ function CalibratePack({ packs, onCalibrated }: { packs: PackInfo[]; onCalibrate
           hint="One folder a line, each holding one folder of photos per person."
         />
         <TextArea id={form.fieldId('description')} label="Data set" value={description} onChange={setDescription} error={form.errors.description} hint="What the photos are and where they came from; it is written into the pack and shown with every estimate." required maxLength={1000} />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Measuring…' : 'Measure calibration'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Measure calibration" busyLabel="Measuring…" />
+      </Form>
       {report ? <CalibrationFigures report={report} /> : null}
     </section>
   );

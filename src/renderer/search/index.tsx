@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { Candidate, IndexProgress, SearchResult } from '../../shared';
 import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
-import { exhibitName, FaceImage, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
-import { Alert, formatMs, formatOneIn, formatTime, Notice, Page } from '../ui';
+import { exhibitName, FaceImage, FacePair, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
+import { ActionsHeader, Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page } from '../ui';
 import { SearchForm } from './form';
 
 /** Starting a search: the probe (from any evidence view, or a new image), the form, and the searches made before. */
@@ -72,16 +72,7 @@ function ProbeCard({ picked }: { picked: PickedFace }) {
   const where = faceWhere(picked.face);
   return (
     <div className="probe-card">
-      <div className="face-pair">
-        <figure>
-          <FaceImage faceId={picked.face.id} alt={`Probe: face ${picked.number} of ${exhibitName(picked.exhibit)}`} size="l" />
-          <figcaption>As found</figcaption>
-        </figure>
-        <figure>
-          <FaceImage faceId={picked.face.id} variant="aligned" alt="The probe aligned as the model saw it" size="l" />
-          <figcaption>Aligned</figcaption>
-        </figure>
-      </div>
+      <FacePair faceId={picked.face.id} alt={`Probe: face ${picked.number} of ${exhibitName(picked.exhibit)}`} alignedAlt="The probe aligned as the model saw it" />
       <p>
         Face {picked.number} of <a href={`#/exhibit?id=${picked.exhibit.id}&face=${picked.face.id}`}>{exhibitName(picked.exhibit)}</a>
         {where ? <span className="muted"> {where}</span> : null}
@@ -96,8 +87,7 @@ function PastSearches() {
   return (
     <section className="panel" aria-labelledby="past-title">
       <h2 id="past-title">Searches in this case</h2>
-      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {loaded.state === 'loading' ? <p className="muted">Loading searches…</p> : null}
+      <LoadStatus loaded={loaded} loading="Loading searches…" />
       {loaded.state === 'ready' && loaded.value.length === 0 ? <p className="muted">No searches yet.</p> : null}
       {loaded.state === 'ready' && loaded.value.length > 0 ? (
         <table className="grid dense">
@@ -152,17 +142,10 @@ export function SearchResultScreen({ params }: { params: URLSearchParams }) {
 /** A recorded search: the probe beside its ranked candidates, under the words that say what they are. */
 function ResultView({ searchId }: { searchId: number }) {
   const { loaded } = useLoad('search.get', { searchId });
-  if (loaded.state === 'loading') {
+  if (loaded.state !== 'ready') {
     return (
       <Page title={`Search ${searchId}`}>
-        <p className="muted">Loading the search…</p>
-      </Page>
-    );
-  }
-  if (loaded.state === 'failed') {
-    return (
-      <Page title={`Search ${searchId}`}>
-        <Alert message={loaded.message} />
+        <LoadStatus loaded={loaded} loading="Loading the search…" />
       </Page>
     );
   }
@@ -189,16 +172,7 @@ function ResultView({ searchId }: { searchId: number }) {
         <div className="stack">
           <section className="panel" aria-labelledby="result-probe-title">
             <h2 id="result-probe-title">Probe</h2>
-            <div className="face-pair">
-              <figure>
-                <FaceImage faceId={s.probe.id} alt={`Probe face from ${exhibitName(s.probeExhibit)}`} size="l" />
-                <figcaption>As found</figcaption>
-              </figure>
-              <figure>
-                <FaceImage faceId={s.probe.id} variant="aligned" alt="The probe aligned as the model saw it" size="l" />
-                <figcaption>Aligned</figcaption>
-              </figure>
-            </div>
+            <FacePair faceId={s.probe.id} alt={`Probe face from ${exhibitName(s.probeExhibit)}`} alignedAlt="The probe aligned as the model saw it" />
             <p>
               From <a href={`#/exhibit?id=${s.probeExhibit.id}&face=${s.probe.id}`}>{exhibitName(s.probeExhibit)}</a>
             </p>
@@ -283,9 +257,7 @@ function Candidates({ s }: { s: SearchResult }) {
               <th scope="col">Quality</th>
               <th scope="col">Exhibit</th>
               <th scope="col">Watch list</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Person, PersonsView } from '../../shared';
 import { may, useAction, useChannelForm, useLoad, useUser } from '../api';
 import { FaceImage, FMR_CHOICES } from '../faces';
-import { Alert, Dialog, FormActions, formatOneIn, formatTime, Notice, Page, SelectField, TextField } from '../ui';
+import { Alert, Dialog, Form, FormActions, formatOneIn, formatTime, LoadStatus, Notice, Page, SelectField, TextField } from '../ui';
 import { groupName, selectionGroup } from './selection';
 
 /** Crops shown per group before "Show all". */
@@ -44,7 +44,7 @@ export function PersonsScreen() {
   if (loaded.state !== 'ready') {
     return (
       <Page title="Persons">
-        {loaded.state === 'failed' ? <Alert message={loaded.message} /> : <p className="muted">Loading the grouping…</p>}
+        <LoadStatus loaded={loaded} loading="Loading the grouping…" />
       </Page>
     );
   }
@@ -54,14 +54,19 @@ export function PersonsScreen() {
 
   const move = async () => {
     const to = moveTo === 'unassigned' ? null : Number(moveTo);
+    const where = to === null ? 'unassigned' : (names.get(to) ?? `group ${to}`);
     let last: PersonsView | null = null;
-    // One recorded edit per face, as the channel takes them; stop at the first refusal.
+    let moved = 0;
+    // One recorded edit per face, as the channel takes them; stop at the first refusal, whose reason stays in the alert.
     for (const faceId of selected) {
       const r = await edit.run('persons.moveFace', { faceId, to });
       if (!r) break;
       last = r;
+      moved++;
     }
-    if (last) show(last, `${selected.size === 1 ? 'The face was' : `${selected.size} faces were`} moved to ${to === null ? 'unassigned' : (names.get(to) ?? `group ${to}`)}.`);
+    if (!last) return;
+    if (moved === selected.size) show(last, `${moved === 1 ? 'The face was' : `${moved} faces were`} moved to ${where}.`);
+    else show(last, `Only ${moved} of the ${selected.size} selected faces were moved to ${where}; the rest were not moved.`);
   };
 
   const split = async () => {
@@ -167,14 +172,7 @@ function GroupForm({ hasGrouping, onGrouped }: { hasGrouping: boolean; onGrouped
   return (
     <section className="panel" aria-labelledby="group-title">
       <h2 id="group-title">Group faces</h2>
-      <form
-        className="form form-inline"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ maxFmr: Number(fmr) }).then((v) => v && onGrouped(v));
-        }}
-      >
+      <Form className="form form-inline" onSubmit={() => void form.submit({ maxFmr: Number(fmr) }).then((v) => v && onGrouped(v))}>
         <Alert message={form.alert} />
         <SelectField
           id={form.fieldId('maxFmr')}
@@ -185,12 +183,8 @@ function GroupForm({ hasGrouping, onGrouped }: { hasGrouping: boolean; onGrouped
           error={form.errors.maxFmr}
           hint={hasGrouping ? 'Grouping again replaces the current groups and every edit made to them.' : 'Two faces join one group only when they score at least this alike.'}
         />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Grouping…' : hasGrouping ? 'Group faces again' : 'Group faces'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label={hasGrouping ? 'Group faces again' : 'Group faces'} busyLabel="Grouping…" />
+      </Form>
     </section>
   );
 }
@@ -297,25 +291,11 @@ function NameDialog({ person, name, onClose, onDone }: { person: Person; name: s
   const [value, setValue] = useState(person.name ?? '');
   return (
     <Dialog title={`Name ${name}`} onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ personId: person.id, name: value }).then((v) => v && onDone(v));
-        }}
-      >
+      <Form onSubmit={() => void form.submit({ personId: person.id, name: value }).then((v) => v && onDone(v))}>
         <Alert message={form.alert} />
         <TextField id={form.fieldId('name')} label="Name" value={value} onChange={setValue} error={form.errors.name} hint="A name or a description, e.g. “Male, red jacket”. Empty removes the name." autoFocus maxLength={200} />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            Save name
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Save name" busyLabel="Saving…" onCancel={onClose} />
+      </Form>
     </Dialog>
   );
 }
@@ -329,11 +309,8 @@ function MergeDialog({ person, view, names, onClose, onDone }: { person: Person;
   const seenWith = new Set(view.together.filter((t) => t.a === person.id || t.b === person.id).map((t) => (t.a === person.id ? t.b : t.a)));
   return (
     <Dialog title={`Merge into ${into}`} onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           const id = Number(from);
           void form.submit({ into: person.id, from: id }, from ? {} : { from: 'Choose the group to merge in.' }).then((v) => v && onDone(v, names.get(id) ?? `group ${id}`));
         }}
@@ -357,7 +334,7 @@ function MergeDialog({ person, view, names, onClose, onDone }: { person: Person;
           autoFocus
         />
         <FormActions busy={form.busy} label="Merge" busyLabel="Merging…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

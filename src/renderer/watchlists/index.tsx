@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Watchlist, WatchlistEntry } from '../../shared';
 import { may, useChannelForm, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceChooser, FaceImage, idParam, QualityBadge, useFace, type PickedFace } from '../faces';
-import { Alert, Dialog, FormActions, formatTime, Notice, Page, SelectField, TextArea, TextField } from '../ui';
+import { ActionsHeader, Alert, Dialog, FieldNotes, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextArea, TextField } from '../ui';
 
 /**
  * Watch lists of the case: reference faces of people being looked for, each with where the
@@ -27,7 +27,8 @@ export function WatchlistsScreen({ params }: { params: URLSearchParams }) {
     <Page title="Watch lists">
       {notice ? <Notice tone="good">{notice}</Notice> : null}
       {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {addFace !== null && loaded.state === 'ready' && lists.length === 0 ? <Notice>Create a watch list first; the face you chose is then offered for it.</Notice> : null}
+      {preset?.state === 'failed' ? <Alert message={preset.message} /> : null}
+      {preset?.state === 'ready' && loaded.state === 'ready' && lists.length === 0 ? <Notice>Create a watch list first; the face you chose is then offered for it.</Notice> : null}
       <div className="columns columns-wide-right">
         <div className="stack">
           <section className="panel" aria-labelledby="lists-title">
@@ -65,7 +66,6 @@ export function WatchlistsScreen({ params }: { params: URLSearchParams }) {
             list={current}
             lists={lists}
             preset={preset?.state === 'ready' ? preset.value : null}
-            presetProblem={preset?.state === 'failed' ? preset.message : null}
             onChanged={(message) => {
               setNotice(message);
               setVersion((v) => v + 1);
@@ -85,11 +85,8 @@ function CreateList({ onCreated }: { onCreated(w: Watchlist): void }) {
   return (
     <section className="panel" aria-labelledby="new-list-title">
       <h2 id="new-list-title">New watch list</h2>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           void form.submit({ name, description }).then((w) => {
             if (!w) return;
             setName('');
@@ -101,12 +98,8 @@ function CreateList({ onCreated }: { onCreated(w: Watchlist): void }) {
         <Alert message={form.alert} />
         <TextField id={form.fieldId('name')} label="Name" value={name} onChange={setName} error={form.errors.name} required maxLength={200} />
         <TextArea id={form.fieldId('description')} label="Description" value={description} onChange={setDescription} error={form.errors.description} hint="What the list is for and on whose authority (at least 10 characters)." required maxLength={2000} />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Creating…' : 'Create watch list'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Create watch list" busyLabel="Creating…" />
+      </Form>
     </section>
   );
 }
@@ -115,14 +108,12 @@ function ListView({
   list,
   lists,
   preset,
-  presetProblem,
   onChanged,
   onPresetUsed,
 }: {
   list: Watchlist;
   lists: Watchlist[];
   preset: PickedFace | null;
-  presetProblem: string | null;
   onChanged(message: string): void;
   onPresetUsed(): void;
 }) {
@@ -153,9 +144,7 @@ function ListView({
       <p className="muted small-text">
         Created <span className="num">{formatTime(list.createdAt)} UTC</span> by {list.createdBy}
       </p>
-      <Alert message={presetProblem} />
-      {loaded.state === 'failed' ? <Alert message={loaded.message} /> : null}
-      {loaded.state === 'loading' ? <p className="muted">Loading entries…</p> : null}
+      <LoadStatus loaded={loaded} loading="Loading entries…" />
       {loaded.state === 'ready' && loaded.value.length === 0 ? <p className="empty">No entries yet.</p> : null}
       {loaded.state === 'ready' && loaded.value.length > 0 ? (
         <table className="grid">
@@ -168,9 +157,7 @@ function ListView({
               <th scope="col">Reason</th>
               <th scope="col">Retain until</th>
               <th scope="col">Added</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -245,30 +232,30 @@ function AddEntryDialog({ lists, listId, preset, onClose, onAdded }: { lists: Wa
   return (
     <Dialog title="Add a watch-list entry" onClose={onClose} wide>
       {face ? (
-        <div className="chosen-face" id={form.fieldId('faceId')} tabIndex={-1}>
+        <div className="chosen-face" id={form.fieldId('faceId')} tabIndex={-1} aria-describedby={form.errors.faceId ? `${form.fieldId('faceId')}-error` : undefined}>
           <FaceImage faceId={face.face.id} alt={`Chosen reference: face ${face.number} of ${exhibitName(face.exhibit)}`} size="m" />
           <div>
             <p>
               Face {face.number} of {exhibitName(face.exhibit)} <QualityBadge quality={face.face.quality} />
             </p>
             {face.face.quality.insufficient ? <p className="field-error">This face is insufficient for comparison: {face.face.quality.reasons.join('; ')}.</p> : null}
+            {/* Main's refusal of this face ("already on this list") is said beside it. */}
+            <FieldNotes id={form.fieldId('faceId')} error={form.errors.faceId} />
             <button type="button" className="btn small" onClick={() => setFace(null)}>
               Choose another face
             </button>
           </div>
         </div>
       ) : (
-        <div id={form.fieldId('faceId')} tabIndex={-1}>
+        <div id={form.fieldId('faceId')} tabIndex={-1} aria-describedby={form.errors.faceId ? `${form.fieldId('faceId')}-error` : undefined}>
           <p>Choose the reference face: a new reference image, or a face already in the case.</p>
-          {form.errors.faceId ? <p className="field-error">{form.errors.faceId}</p> : null}
+          <FieldNotes id={form.fieldId('faceId')} error={form.errors.faceId} />
           <FaceChooser idPrefix="entry-face" role="reference" onPick={setFace} />
         </div>
       )}
-      <form
+      <Form
         className="form section-gap"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() => {
           const id = Number(watchlistId);
           void form.submit({ watchlistId: id, faceId: face?.face.id ?? 0, label, source, reason, retentionDate }, face ? {} : { faceId: 'Choose the reference face first.' }).then((entry) => {
             if (entry) onAdded(entry, lists.find((w) => w.id === id)?.name ?? 'the list');
@@ -284,7 +271,7 @@ function AddEntryDialog({ lists, listId, preset, onClose, onAdded }: { lists: Wa
         <TextArea id={form.fieldId('source')} label="Source of the image" value={source} onChange={setSource} error={form.errors.source} hint="Where the reference image came from, e.g. custody record number." required maxLength={1000} />
         <TextArea id={form.fieldId('reason')} label="Reason for listing" value={reason} onChange={setReason} error={form.errors.reason} hint="Why this person is on the list (at least 10 characters)." required maxLength={2000} />
         <FormActions busy={form.busy} label="Add entry" busyLabel="Adding…" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }
@@ -294,19 +281,12 @@ function RemoveEntryDialog({ entry, onClose, onRemoved }: { entry: WatchlistEntr
   const [reason, setReason] = useState('');
   return (
     <Dialog title={`Remove ${entry.label}`} onClose={onClose}>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ entryId: entry.id, reason }).then((r) => r && onRemoved());
-        }}
-      >
+      <Form onSubmit={() => void form.submit({ entryId: entry.id, reason }).then((r) => r && onRemoved())}>
         <p>The entry leaves the list; the removal and its reason are recorded. The reference image stays an exhibit of the case.</p>
         <Alert message={form.alert} />
         <TextArea id={form.fieldId('reason')} label="Reason for removal" value={reason} onChange={setReason} error={form.errors.reason} required autoFocus maxLength={2000} />
         <FormActions busy={form.busy} label="Remove entry" busyLabel="Removing…" tone="danger" onCancel={onClose} />
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExhibitCheck, ExhibitSummary, ImportProgress } from '../../shared';
 import { may, useAction, useEvents, useLoad, useMedia, useUser } from '../api';
-import { Alert, formatBytes, Notice, Page, pageLabel } from '../ui';
-import { BatchesTable, ImportForm, ImportProgressPanel, progressOfBatch } from './import';
+import { Alert, formatBytes, LoadStatus, Notice, Page, pageLabel } from '../ui';
+import { BatchesTable, ImportForm, ImportProgressPanel, progressOfBatch, startedProgress } from './import';
 
 const PAGE = 60;
 /** Failed files and duplicates are listed in full up to this many; the count says when there are more. */
@@ -54,7 +54,7 @@ export function EvidenceScreen() {
   const startResume = async (batchId: string) => {
     const r = await resume.run('evidence.resumeImport', { batchId });
     if (r) {
-      setProgress({ type: 'import.progress', batchId: r.batchId, status: 'running', filesTotal: r.filesTotal, filesDone: 0, failed: 0, duplicates: 0, facesFound: 0, filesPerSec: 0, etaSec: null, current: null });
+      setProgress(startedProgress(r.batchId, r.filesTotal));
       refresh();
     }
   };
@@ -94,15 +94,14 @@ export function EvidenceScreen() {
               </button>
             </div>
           </div>
-          {grid.loaded.state === 'failed' ? <Alert message={grid.loaded.message} /> : null}
-          {grid.loaded.state === 'loading' ? <p className="muted">Loading exhibits…</p> : null}
+          <LoadStatus loaded={grid.loaded} loading="Loading exhibits…" />
           {grid.loaded.state === 'ready' && total === 0 ? <p className="empty">No exhibits yet.{examiner ? ' Import image and video files or folders.' : ''}</p> : null}
           {grid.loaded.state === 'ready' && total > 0 ? <ExhibitGrid exhibits={grid.loaded.value.exhibits} /> : null}
         </section>
         {examiner ? (
           <ImportForm
             onStarted={(batchId, filesTotal) => {
-              setProgress({ type: 'import.progress', batchId, status: 'running', filesTotal, filesDone: 0, failed: 0, duplicates: 0, facesFound: 0, filesPerSec: 0, etaSec: null, current: null });
+              setProgress(startedProgress(batchId, filesTotal));
               refresh();
             }}
           />
@@ -110,9 +109,12 @@ export function EvidenceScreen() {
       </div>
       <section className="panel section-gap" aria-labelledby="batches-title">
         <h2 id="batches-title">Imports</h2>
-        {batches.loaded.state === 'failed' ? <Alert message={batches.loaded.message} /> : null}
+        <LoadStatus loaded={batches.loaded} loading="Loading imports…" />
         {batches.loaded.state === 'ready' ? <BatchesTable batches={batches.loaded.value} canResume={examiner} busy={resume.busy} onResume={(id) => void startResume(id)} /> : null}
       </section>
+      {/* Both lists show only when they have something; a list that could not be read says so rather than looking empty. */}
+      {failed.loaded.state === 'failed' ? <Alert message={failed.loaded.message} /> : null}
+      {duplicates.loaded.state === 'failed' ? <Alert message={duplicates.loaded.message} /> : null}
       {failed.loaded.state === 'ready' && failed.loaded.value.total > 0 ? <FailedFiles exhibits={failed.loaded.value.exhibits} total={failed.loaded.value.total} /> : null}
       {duplicates.loaded.state === 'ready' && duplicates.loaded.value.total > 0 ? <Duplicates exhibits={duplicates.loaded.value.exhibits} total={duplicates.loaded.value.total} /> : null}
     </Page>

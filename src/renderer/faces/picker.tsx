@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ExhibitDetails, ExhibitSummary, FaceSummary } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
-import { Alert, Dialog, Notice, PathsField, SelectField, TextField } from '../ui';
+import { Alert, Dialog, Form, FormActions, LoadStatus, Notice, PathsField, SelectField, TextField } from '../ui';
 import { byQuality, faceNumbers } from './geometry';
 import { FaceButton, faceWhere } from './view';
 
@@ -45,6 +45,17 @@ export function idParam(params: URLSearchParams, name: string): number | null {
   return Number.isSafeInteger(v) && v > 0 ? v : null;
 }
 
+/**
+ * The case's analysed exhibits, to choose from in a list. Main gives at most 500 a request,
+ * oldest first; `cut` says how many more there are, so a screen can say so rather than let
+ * the missing ones seem absent.
+ */
+export function useExhibitChoices() {
+  const { loaded } = useLoad('evidence.list', { status: 'done', offset: 0, limit: 500 });
+  const cut = loaded.state === 'ready' ? loaded.value.total - loaded.value.exhibits.length : 0;
+  return { loaded, cut };
+}
+
 export const exhibitName = (e: Pick<ExhibitSummary, 'exhibitRef' | 'fileName'>) => (e.exhibitRef ? `${e.exhibitRef} · ${e.fileName}` : e.fileName);
 
 /** The faces of one exhibit, best first, each a button that picks it. */
@@ -68,16 +79,14 @@ function FaceChoices({ details, onPick }: { details: ExhibitDetails; onPick(p: P
 
 function ExhibitFaces({ exhibitId, onPick }: { exhibitId: number; onPick(p: PickedFace): void }) {
   const { loaded } = useLoad('evidence.get', { exhibitId });
-  if (loaded.state === 'loading') return <p className="muted">Loading faces…</p>;
-  if (loaded.state === 'failed') return <Alert message={loaded.message} />;
+  if (loaded.state !== 'ready') return <LoadStatus loaded={loaded} loading="Loading faces…" />;
   return <FaceChoices details={loaded.value} onPick={onPick} />;
 }
 
 function FromEvidence({ idPrefix, onPick }: { idPrefix: string; onPick(p: PickedFace): void }) {
-  const { loaded } = useLoad('evidence.list', { status: 'done', offset: 0, limit: 500 });
+  const { loaded, cut } = useExhibitChoices();
   const [exhibitId, setExhibitId] = useState('');
-  if (loaded.state === 'loading') return <p className="muted">Loading exhibits…</p>;
-  if (loaded.state === 'failed') return <Alert message={loaded.message} />;
+  if (loaded.state !== 'ready') return <LoadStatus loaded={loaded} loading="Loading exhibits…" />;
   const withFaces = loaded.value.exhibits.filter((e) => e.faceCount > 0);
   if (withFaces.length === 0) return <p className="empty">No exhibit of this case has a face yet. Import evidence, or use a new image.</p>;
   return (
@@ -90,6 +99,7 @@ function FromEvidence({ idPrefix, onPick }: { idPrefix: string; onPick(p: Picked
         placeholder="Choose an exhibit"
         choices={withFaces.map((e) => ({ value: String(e.id), label: `${exhibitName(e)} (${e.faceCount} ${e.faceCount === 1 ? 'face' : 'faces'})` }))}
         autoFocus
+        hint={cut > 0 ? `The first ${loaded.value.exhibits.length} exhibits of the case are listed; ${cut} more are not. A face of any exhibit can also be used from that exhibit's page under Evidence.` : undefined}
       />
       {exhibitId ? <ExhibitFaces key={exhibitId} exhibitId={Number(exhibitId)} onPick={onPick} /> : null}
     </div>
@@ -106,11 +116,8 @@ function FromNewImage({ idPrefix, role, onPick }: { idPrefix: string; role: 'pro
 
   return (
     <div className="stack">
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form
+        onSubmit={() => {
           setDetails(null);
           void form.submit({ path: path.trim(), role, ...(exhibitRef.trim() ? { exhibitRef: exhibitRef.trim() } : {}) }).then((d) => {
             if (!d) return;
@@ -135,12 +142,8 @@ function FromNewImage({ idPrefix, role, onPick }: { idPrefix: string; role: 'pro
           autoFocus
         />
         <TextField id={form.fieldId('exhibitRef')} label="Exhibit reference (optional)" value={exhibitRef} onChange={setExhibitRef} error={form.errors.exhibitRef} maxLength={64} />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Finding faces…' : 'Import image'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Import image" busyLabel="Finding faces…" />
+      </Form>
       {details ? (
         <>
           {details.faces.length > 1 ? <p>{details.faces.length} faces were found. Choose one:</p> : null}

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { SearchRequest } from '../../shared';
 import { useChannelForm, useLoad, useSession } from '../api';
-import { exhibitName, FMR_CHOICES, type PickedFace } from '../faces';
+import { exhibitName, FMR_CHOICES, useExhibitChoices, type PickedFace } from '../faces';
 import { useActivePack } from '../models';
-import { Alert, CheckboxField, Notice, NumberField, SelectField, TextArea, TextField } from '../ui';
+import { Alert, CheckboxField, described, FieldNotes, Form, FormActions, Notice, NumberField, SelectField, TextArea, TextField } from '../ui';
 
 /**
  * What a search is held to: why it is made, what it searches, how many candidates at most,
@@ -14,7 +14,7 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
   const { navigate } = useSession();
   const form = useChannelForm('search.run', 'search');
   const lists = useLoad('watchlists.list', {});
-  const exhibits = useLoad('evidence.list', { status: 'done', offset: 0, limit: 500 });
+  const exhibits = useExhibitChoices();
   const { pack } = useActivePack();
   const [purpose, setPurpose] = useState('');
   const [inCase, setInCase] = useState(true);
@@ -31,7 +31,9 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
   const chosen = threshold ?? (pack && !pack.calibrated ? 'none' : '0.001');
   const fmr = FMR_CHOICES.find((c) => c.value === chosen)?.fmr ?? null;
   const needsOverride = probe?.face.quality.insufficient === true || form.errors.qualityOverride !== undefined;
-  const searchable = exhibits.loaded.state === 'ready' ? exhibits.loaded.value.exhibits.filter((e) => e.faceCount > 0 && e.role === 'evidence') : [];
+  const listed = exhibits.loaded.state === 'ready' ? exhibits.loaded.value.exhibits : [];
+  const searchable = listed.filter((e) => e.faceCount > 0 && e.role === 'evidence');
+  const exhibitsHint = `None chosen: every exhibit. Ctrl or Shift with a click or the arrow keys chooses several.${exhibits.cut > 0 ? ` Only the first ${listed.length} exhibits of the case are listed; ${exhibits.cut} more are not.` : ''}`;
 
   const submit = () => {
     const filters = {
@@ -55,15 +57,7 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
   };
 
   return (
-    <form
-      className="form"
-      noValidate
-      aria-labelledby="search-form-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <Form labelledBy="search-form-title" onSubmit={submit}>
       <h2 id="search-form-title">Search</h2>
       <Alert message={form.alert} />
       {form.errors.probeFaceId ? (
@@ -77,6 +71,7 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
       <fieldset>
         <legend>Search in</legend>
         <CheckboxField id={form.fieldId('target')} label="This case's evidence" checked={inCase} onChange={setInCase} error={form.errors.target} />
+        {lists.loaded.state === 'failed' ? <Alert message={`The watch lists could not be read: ${lists.loaded.message}`} /> : null}
         {lists.loaded.state === 'ready' && lists.loaded.value.length > 0 ? (
           lists.loaded.value.map((w) => (
             <CheckboxField
@@ -87,9 +82,9 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
               onChange={(on) => setListIds((ids) => (on ? [...ids, w.id] : ids.filter((x) => x !== w.id)))}
             />
           ))
-        ) : (
+        ) : lists.loaded.state === 'ready' ? (
           <p className="muted">No watch lists in this case.</p>
-        )}
+        ) : null}
       </fieldset>
       <div className="field-row">
         <NumberField id={form.fieldId('maxCandidates')} label="Most candidates" value={maxCandidates} onChange={setMaxCandidates} min={1} max={500} step={1} error={form.errors.maxCandidates} hint="1 to 500; faces of one video track count once." />
@@ -115,11 +110,10 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
           <div className="field field-wide">
             <label htmlFor={form.fieldId('filters.exhibitIds')}>Only these exhibits</label>
             <select
-              id={form.fieldId('filters.exhibitIds')}
+              {...described({ id: form.fieldId('filters.exhibitIds'), hint: exhibitsHint, error: form.errors['filters.exhibitIds'] })}
               multiple
               size={Math.min(6, Math.max(2, searchable.length))}
               value={exhibitIds.map(String)}
-              aria-describedby={`${form.fieldId('filters.exhibitIds')}-hint`}
               onChange={(e) => setExhibitIds([...e.target.selectedOptions].map((o) => Number(o.value)))}
             >
               {searchable.map((e) => (
@@ -128,10 +122,8 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
                 </option>
               ))}
             </select>
-            <p className="field-hint" id={`${form.fieldId('filters.exhibitIds')}-hint`}>
-              None chosen: every exhibit. Ctrl or Shift with a click or the arrow keys chooses several.
-            </p>
-            {form.errors['filters.exhibitIds'] ? <p className="field-error">{form.errors['filters.exhibitIds']}</p> : null}
+            <FieldNotes id={form.fieldId('filters.exhibitIds')} hint={exhibitsHint} error={form.errors['filters.exhibitIds']} />
+            {exhibits.loaded.state === 'failed' ? <Alert message={`The exhibits could not be read: ${exhibits.loaded.message}`} /> : null}
           </div>
           <div className="field-row">
             <TextField id={form.fieldId('filters.from')} label="Captured from" type="datetime-local" value={from} onChange={setFrom} error={form.errors['filters.from']} hint="Camera clock; files without a capture time are left out when set." />
@@ -152,11 +144,7 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
           maxLength={2000}
         />
       ) : null}
-      <div className="form-actions">
-        <button type="submit" className="btn primary" aria-disabled={form.busy}>
-          {form.busy ? 'Searching…' : 'Search'}
-        </button>
-      </div>
-    </form>
+      <FormActions busy={form.busy} label="Search" busyLabel="Searching…" />
+    </Form>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Role, ROLE_LABEL, type User } from '../../shared';
-import { useAction, useChannelForm, useLoad, useUser } from '../api';
-import { Alert, formatTime, Notice, Page, SelectField, TextField } from '../ui';
+import { confirmError, useAction, useChannelForm, useLoad, useUser } from '../api';
+import { ActionsHeader, Alert, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextField } from '../ui';
 
 const ROLE_CHOICES = Role.options.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
@@ -20,7 +20,8 @@ export function UsersScreen() {
   const [notice, setNotice] = useState<string | null>(null);
 
   const replace = (u: User) => {
-    if (loaded.state === 'ready') setLoaded({ state: 'ready', value: loaded.value.map((x) => (x.username === u.username ? u : x)) });
+    // From the list as it is when the answer comes, which a user added meanwhile may have changed.
+    setLoaded((l) => (l.state === 'ready' ? { state: 'ready', value: l.value.map((x) => (x.username === u.username ? u : x)) } : l));
   };
 
   const setDisabled = async (u: User, disabled: boolean) => {
@@ -34,12 +35,12 @@ export function UsersScreen() {
 
   return (
     <Page title="Users">
-      <Alert message={loaded.state === 'failed' ? loaded.message : toggle.alert} />
+      <Alert message={toggle.alert} />
       {notice ? <Notice tone="good">{notice}</Notice> : null}
       <div className="columns columns-wide-left">
         <section className="panel" aria-labelledby="user-list-title">
           <h2 id="user-list-title">Accounts</h2>
-          {loaded.state === 'loading' ? <p className="muted">Loading users…</p> : null}
+          <LoadStatus loaded={loaded} loading="Loading users…" />
           {loaded.state === 'ready' ? (
             <table className="grid">
               <thead>
@@ -50,9 +51,7 @@ export function UsersScreen() {
                   <th scope="col">Status</th>
                   <th scope="col">Created (UTC)</th>
                   <th scope="col">Created by</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+                  <ActionsHeader />
                 </tr>
               </thead>
               <tbody>
@@ -68,7 +67,13 @@ export function UsersScreen() {
                     <td>{u.createdBy ?? <span className="muted">first run</span>}</td>
                     <td className="actions">
                       {u.username === me.username ? null : (
-                        <button type="button" className="btn small" aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`} onClick={() => void setDisabled(u, !u.disabled)}>
+                        <button
+                          type="button"
+                          className="btn small"
+                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
+                          aria-disabled={toggle.busy}
+                          onClick={() => void setDisabled(u, !u.disabled)}
+                        >
                           {u.disabled ? 'Enable' : 'Disable'}
                         </button>
                       )}
@@ -101,12 +106,9 @@ function AddUser({ onAdded }: { onAdded(user: User): void }) {
   return (
     <section className="panel" aria-labelledby="add-user-title">
       <h2 id="add-user-title">Add a user</h2>
-      <form
-        className="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ username, displayName, role, password }, password !== confirm ? { confirm: 'The two passwords are not the same' } : {}).then((u) => {
+      <Form
+        onSubmit={() => {
+          void form.submit({ username, displayName, role, password }, confirmError(password, confirm, 'passwords')).then((u) => {
             if (!u) return;
             setUsername('');
             setDisplayName('');
@@ -122,12 +124,8 @@ function AddUser({ onAdded }: { onAdded(user: User): void }) {
         <SelectField id={form.fieldId('role')} label="Role" value={role} onChange={(v) => setRole(v as Role)} choices={ROLE_CHOICES} error={form.errors.role} hint={`${ROLE_LABEL[role]}: ${ROLE_HELP[role]}.`} required />
         <TextField id={form.fieldId('password')} label="Initial password" type="password" value={password} onChange={setPassword} error={form.errors.password} hint="At least 10 characters. The user can change it after signing in." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
-        <div className="form-actions">
-          <button type="submit" className="btn primary" aria-disabled={form.busy}>
-            {form.busy ? 'Adding…' : 'Add user'}
-          </button>
-        </div>
-      </form>
+        <FormActions busy={form.busy} label="Add user" busyLabel="Adding…" />
+      </Form>
     </section>
   );
 }

@@ -4,7 +4,7 @@ import sharp from 'sharp';
  * Display copies kept (encrypted) in the case, so the evidence can be viewed and reviewed
  * without touching the original again. Built from the same bytes that were hashed.
  */
-export const DISPLAY_MAX = 2048;
+const DISPLAY_MAX = 2048;
 const THUMB_MAX = 320;
 
 export async function imageDisplay(bytes: Uint8Array, maxPixels: number): Promise<Uint8Array> {

@@ -59,12 +59,3 @@ export function crop(img: Rgb, x: number, y: number, w: number, h: number): Rgb 
   for (let r = y0; r < y1; r++) out.set(img.data.subarray((r * img.width + x0) * 3, (r * img.width + x1) * 3), (r - y0) * cw * 3);
   return { width: cw, height: y1 - y0, data: out };
 }
-
-/** Grey levels (ITU-R BT.601 luma) of an RGB image. */
-export function toGrey(img: Rgb): Float32Array {
-  const n = img.width * img.height;
-  const out = new Float32Array(n);
-  const d = img.data;
-  for (let i = 0, p = 0; i < n; i++, p += 3) out[i] = 0.299 * (d[p] as number) + 0.587 * (d[p + 1] as number) + 0.114 * (d[p + 2] as number);
-  return out;
-}

@@ -16,13 +16,9 @@ import { assessQuality } from './quality';
 import { Model } from './session';
 import { toTensor } from './tensor';
 
-export { alignFace, estimateSimilarity, applySimilarity, warpSimilarity } from './align';
-export { decodeImage, fromRawFrame } from './decode';
-export { CONFIRM_MIN, iou, nms, type ConfirmedDetection, type Detection } from './detect';
-export { parseExif } from './exif';
-export { type Rgb, resize } from './image';
-export { reduce68to5 } from './landmarks';
-export { assessQuality, poseFromLandmarks, LIMITS as QUALITY_LIMITS } from './quality';
+export { CONFIRM_MIN, type ConfirmedDetection } from './detect';
+export type { Rgb } from './image';
+export type { Point } from './landmarks';
 
 /** The model bytes of a pack, already checked against the manifest's hashes by the caller. */
 export interface PackModels {

@@ -11,7 +11,7 @@ export type Point = [number, number];
  * aligner needs five: each eye as the mean of its four lid points, the nose tip, and each
  * mouth corner as the mean of its outer and inner corner points.
  */
-export function reduce68to5(p: ArrayLike<number>): Point[] {
+function reduce68to5(p: ArrayLike<number>): Point[] {
   const at = (i: number): Point => [p[2 * i] as number, p[2 * i + 1] as number];
   const mean = (...ids: number[]): Point => {
     const pts = ids.map(at);

@@ -11,22 +11,22 @@ import type { Rgb } from './image';
 type Point = readonly [number, number];
 
 /** The embedder's template puts the eyes ~35 px apart; beyond ~48 px a face gives it no more detail. */
-export const IED_ZERO = 10;
-export const IED_FULL = 48;
+const IED_ZERO = 10;
+const IED_FULL = 48;
 /** Variance of the Laplacian on the aligned crop: below LOW a face is a blur, above HIGH fully sharp. */
-export const SHARP_LOW = 15;
-export const SHARP_HIGH = 400;
+const SHARP_LOW = 15;
+const SHARP_HIGH = 400;
 /** Second-look detector score: 0.5 (as likely a face as not) scores 0, SURE and above 1. */
-export const LOOK_ZERO = 0.5;
-export const LOOK_SURE = 0.9;
+const LOOK_ZERO = 0.5;
+const LOOK_SURE = 0.9;
 /**
  * Landmark proportions of real faces on the development photos (1st to 99th percentile,
  * both packs): eye-mouth distance 0.76-1.57 eye distances, box side 2.06-3.65. Inside the
  * band scores 1, falling to 0 at the outer limit.
  */
-export const EYE_MOUTH = { zeroLow: 0.45, low: 0.7, high: 1.6, zeroHigh: 2.4 } as const;
-export const BOX_SIDE = { zeroLow: 1.4, low: 2.0, high: 3.7, zeroHigh: 5.4 } as const;
-export const WEIGHTS = { resolution: 0.3, sharpness: 0.2, pose: 0.2, exposure: 0.1, likeness: 0.2 } as const;
+const EYE_MOUTH = { zeroLow: 0.45, low: 0.7, high: 1.6, zeroHigh: 2.4 } as const;
+const BOX_SIDE = { zeroLow: 1.4, low: 2.0, high: 3.7, zeroHigh: 5.4 } as const;
+const WEIGHTS = { resolution: 0.3, sharpness: 0.2, pose: 0.2, exposure: 0.1, likeness: 0.2 } as const;
 export const LIMITS = { minInterEyePx: 12, maxYawDeg: 50, minSharpnessScore: 0.1, minLikeness: 0.25, minScore: 25 } as const;
 
 /** The part of the 112x112 aligned crop that is face (brows to chin, cheek to cheek), away from black borders. */
@@ -74,7 +74,7 @@ function band(v: number, b: { zeroLow: number; low: number; high: number; zeroHi
 }
 
 /** Sharpness and exposure measured on the face region of the aligned crop. */
-export function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number } {
+function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number } {
   const { width, data } = aligned;
   const g = (x: number, y: number) => {
     const p = (y * width + x) * 3;

@@ -27,9 +27,6 @@ import { listSourceFiles } from './sources';
 import { buildTracks } from './tracking';
 import { sampleVideo, type VideoFacts } from './video';
 
-export { ffmpegPath, sampleVideo } from './video';
-export { buildTracks, iou } from './tracking';
-
 /** The face engine an import runs on: a worker pool over one verified model pack. */
 export interface Engine {
   pool: FacePool;

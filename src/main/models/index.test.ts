@@ -178,6 +178,16 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     expect(err?.message).toMatch(/yunet_n_dynamic\.onnx.*--from DIR/);
   });
 
+  it('still chooses a preferred pack that is damaged, so loading it says so instead of quietly using another', async () => {
+    const dir = temp();
+    cpSync(path.join(installed, 'default'), path.join(dir, 'default'), { recursive: true });
+    mkdirSync(path.join(dir, 'yunet'));
+    writeFileSync(path.join(dir, 'yunet', 'manifest.json'), '{"schema":1,"name":"yunet"');
+    expect((await listPacks(dir)).map((p) => p.name)).toEqual(['default']);
+    expect(await bestPack(dir)).toBe('yunet');
+    expect((await rejection(loadPack(dir, 'yunet')))?.message).toMatch(/manifest of model pack "yunet".*not valid JSON/);
+  });
+
   it('refuses a damaged manifest', async () => {
     const dir = temp();
     cpSync(path.join(installed, 'default'), path.join(dir, 'default'), { recursive: true });

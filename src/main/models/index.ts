@@ -73,26 +73,37 @@ async function readManifest(dir: string, name: string): Promise<ModelPack> {
   return r.data;
 }
 
-export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
+/** Names of the folders of modelsDir that hold a pack manifest, damaged or not, in order. */
+async function packFolders(modelsDir: string): Promise<string[]> {
   if (!existsSync(modelsDir)) return [];
+  const entries = await readdir(modelsDir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(path.join(modelsDir, e.name, 'manifest.json')))
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
+}
+
+export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
   const out: InstalledPack[] = [];
-  for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const dir = path.join(modelsDir, entry.name);
-    if (!existsSync(path.join(dir, 'manifest.json'))) continue;
+  for (const name of await packFolders(modelsDir)) {
+    const dir = packDir(modelsDir, name);
     try {
-      const m = await readManifest(dir, entry.name);
+      const m = await readManifest(dir, name);
       out.push({ name: m.name, version: m.version, description: m.description, detector: m.detector.kind, dir });
     } catch {
       // A damaged pack is not offered; loadPack names what is wrong with it.
     }
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
 }
 
-/** The pack to use when none is named: YuNet finds small faces and aligns better, so it wins when installed. */
+/**
+ * The pack to use when none is named: YuNet finds small faces and aligns better, so it wins
+ * when installed. A preferred pack that is there but damaged is still the one chosen, so
+ * loading it says what is wrong, where skipping it would quietly analyse with another pack.
+ */
 export async function bestPack(modelsDir: string): Promise<string> {
-  const names = (await listPacks(modelsDir)).map((p) => p.name);
+  const names = await packFolders(modelsDir);
   for (const preferred of ['yunet', 'default']) if (names.includes(preferred)) return preferred;
   if (names[0]) return names[0];
   throw new LoupeError('not_found', `No model pack is installed in ${modelsDir}; install one with "loupe models install default".`);

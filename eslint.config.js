@@ -1,12 +1,18 @@
 // Lint, including the layering rule of DESIGN.md: each process may import only the
 // layers below it, and only src/main/shell and src/preload may import electron.
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const electron = { name: 'electron', message: 'Only src/main/shell and src/preload may import electron.' };
 const layer = (group, message) => ({ group, message });
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'stream', 'http', 'net', 'url', 'util', 'zlib'];
+// Every Node built-in (events, readline, https...), not a hand-kept few, matched by exact
+// name so that a module of ours such as shared/domain.ts is not taken for one.
+const noBuiltins = (message) => ({ paths: builtinModules.map((name) => ({ name, message })), pattern: layer(['node:*'], message) });
+const sharedBuiltins = noBuiltins('src/shared is pure: no I/O, no Node built-ins.');
+const rendererBuiltins = noBuiltins('The renderer has no Node: ask main through the typed API.');
+const preloadBuiltins = noBuiltins('The preload runs sandboxed: it has no Node built-ins.');
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'models/packs/**', 'bench/results/**'] },
@@ -23,10 +29,10 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [electron],
+        paths: [electron, ...sharedBuiltins.paths],
         patterns: [
           layer(['**/main/**', '**/worker/**', '**/renderer/**', '**/preload/**', '**/cli/**'], 'src/shared is the bottom layer: it imports nothing of Loupe.'),
-          layer(nodeBuiltins, 'src/shared is pure: no I/O, no Node built-ins.'),
+          sharedBuiltins.pattern,
         ],
       }],
     },
@@ -35,10 +41,10 @@ export default tseslint.config(
     files: ['src/renderer/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [electron],
+        paths: [electron, ...rendererBuiltins.paths],
         patterns: [
           layer(['**/main/**', '**/worker/**', '**/preload/**', '**/cli/**'], 'The renderer talks to main only through the typed API in src/shared.'),
-          layer(nodeBuiltins, 'The renderer has no Node: ask main through the typed API.'),
+          rendererBuiltins.pattern,
         ],
       }],
     },
@@ -77,7 +83,11 @@ export default tseslint.config(
     files: ['src/preload/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [layer(['**/main/**', '**/renderer/**', '**/worker/**', '**/cli/**'], 'The preload exposes the typed API and nothing else: it imports only src/shared.')],
+        paths: preloadBuiltins.paths,
+        patterns: [
+          layer(['**/main/**', '**/renderer/**', '**/worker/**', '**/cli/**'], 'The preload exposes the typed API and nothing else: it imports only src/shared.'),
+          preloadBuiltins.pattern,
+        ],
       }],
     },
   },

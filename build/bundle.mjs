@@ -22,6 +22,10 @@ const node = {
   logLevel: 'warning',
 };
 
+// A sandboxed preload is CommonJS and can require only electron (and a few polyfills),
+// so everything else it uses, zod included, is bundled into it.
+const { packages: _external, ...preload } = { ...node, external: ['electron'] };
+
 const nodeEntries = {
   cli: 'src/cli/index.ts',
   worker: 'src/worker/index.ts',
@@ -53,8 +57,7 @@ await Promise.all([
   }),
   existsSync(at('src/preload/index.ts')) &&
     build({
-      ...node,
-      // Sandboxed preload scripts must be CommonJS.
+      ...preload,
       format: 'cjs',
       entryPoints: [at('src/preload/index.ts')],
       outfile: path.join(dist, 'preload.cjs'),

@@ -20,6 +20,8 @@ describe('layering lint rule', () => {
     ['src/main/search/probe.ts', "import { App } from '../../renderer/app';\nvoid App;", /plain Node/],
     ['src/main/engine/probe.ts', "import { createFaceEngine } from '../../worker/engine';\nvoid createFaceEngine;", /only through messages/],
     ['src/preload/probe.ts', "import { Router } from '../main/router';\nvoid Router;", /typed API and nothing else/],
+    ['src/preload/probe.ts', "import { readFileSync } from 'node:fs';\nvoid readFileSync;", /sandboxed/],
+    ['src/shared/probe.ts', "import { EventEmitter } from 'events';\nvoid EventEmitter;", /pure/],
   ])('refuses %s importing across a layer', async (file, code, why) => {
     const messages = await restricted(file, code);
     expect(messages.length, `${file}: ${code}`).toBe(1);
@@ -32,6 +34,7 @@ describe('layering lint rule', () => {
     ['src/preload/probe.ts', "import { contextBridge } from 'electron';\nimport { api } from '../shared';\nvoid contextBridge; void api;"],
     ['src/cli/probe.ts', "import { createWorkstation } from '../main/workstation';\nvoid createWorkstation;"],
     ['src/worker/probe.ts', "import { LoupeError } from '../shared';\nvoid LoupeError;"],
+    ['src/shared/probe.ts', "import { User } from './domain';\nvoid User;"],
     ['src/main/engine/probe.ts', "import { Worker } from 'node:worker_threads';\nvoid Worker;"],
   ])('allows %s to import what its layer may', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);

@@ -1,8 +1,8 @@
 import { type Algorithm, hash as argonHash, hashRaw, verify as argonVerify } from '@node-rs/argon2';
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-/** argon2id cost for key slots and sign-in passwords: 64 MiB, 3 passes (OWASP's second profile). */
+/** argon2id cost for key slots and sign-in passwords: 64 MiB and 3 passes, RFC 9106's second recommended setting (here with one lane). */
 export const KDF = { algorithm: 'argon2id', memoryCost: 65536, timeCost: 3, parallelism: 1 } as const;
 export type KdfParams = { algorithm: 'argon2id'; memoryCost: number; timeCost: number; parallelism: number };
 
@@ -41,10 +41,17 @@ export interface Sealed {
   tag: Buffer;
 }
 
-/** AES-256-GCM with associated data, so a sealed value cannot be moved to another context unnoticed. */
+/** GCM's full 128-bit tag: without a fixed length, Node would accept a 4-byte tag, which is easy to forge. */
+const TAG_BYTES = 16;
+
+/**
+ * AES-256-GCM with associated data, so a sealed value cannot be moved to another context
+ * unnoticed. The 96-bit nonce is random: each key here seals a handful of values (one
+ * key-encryption key per slot, fresh salt each time), far below the 2^32 a random nonce allows.
+ */
 export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
   const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { nonce, ciphertext, tag: cipher.getAuthTag() };
@@ -53,7 +60,7 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
 /** Returns null when the key is wrong or anything was altered. */
 export function unseal(key: Buffer, sealed: Sealed, aad: Buffer): Buffer | null {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.nonce);
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.nonce, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.tag);
     return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
@@ -73,5 +80,3 @@ export async function sha256File(file: string): Promise<{ sha256: string; bytes:
   }
   return { sha256: h.digest('hex'), bytes };
 }
-
-export const constantTimeEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);

@@ -1,4 +1,4 @@
-import type { CaseAuthority } from '../../shared';
+import { LoupeError, type CaseAuthority } from '../../shared';
 import { auditTable, type AuditTable } from './audit-table';
 import { evidenceTables, type EvidenceReads, type EvidenceWrites } from './evidence-tables';
 import { searchTables, type SearchReads, type SearchWrites } from './search-tables';
@@ -39,7 +39,12 @@ export function caseTables(db: Db): CaseTables {
     reads: {
       ...evidence.reads,
       ...search.reads,
-      info: () => q.info.get() as CaseInfo,
+      info: () => {
+        const info = q.info.get() as CaseInfo | undefined;
+        // Only a case whose creation was cut short lacks its record.
+        if (!info) throw new LoupeError('integrity', 'This case database has no case record: its creation did not finish. Restore the case folder from its backup.');
+        return info;
+      },
     },
     writes: {
       ...evidence.writes,

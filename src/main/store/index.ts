@@ -17,7 +17,6 @@ export type { EntryRow, FaceContext } from './search-tables';
 export type { Member } from './keyslots';
 export type { CaseRegisterRow, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
-export { writeFileAtomic } from './atomic-file';
 
 /** The files of one case folder. */
 export const CASE_FILES = { database: 'case.db', keyslots: 'keyslots.json', faceIndex: 'face-index.enc' } as const;
@@ -61,15 +60,18 @@ export async function createCaseStore(folder: string, info: CaseInfo, first: { u
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const key = randomKey();
+  let db: Db | null = null;
   try {
     const keyslots = await Keyslots.create(path.join(folder, CASE_FILES.keyslots), info.id, key, { ...first, now: info.createdAt });
-    const db = openEncryptedDatabase(path.join(folder, CASE_FILES.database), key, { mustExist: false });
+    db = openEncryptedDatabase(path.join(folder, CASE_FILES.database), key, { mustExist: false });
     migrate(db, CASE_MIGRATIONS);
     const store = caseStore(folder, keyslots, key, db);
     store.writes.insertInfo(info);
     return store;
   } catch (err) {
+    db?.close();
     rmSync(folder, { recursive: true, force: true });
+    key.fill(0);
     throw err;
   }
 }
@@ -79,14 +81,20 @@ export async function openCaseStore(folder: string, user: { username: string; pa
   if (!existsSync(dbFile)) throw new LoupeError('not_found', `No case database in ${folder}. The folder was moved or deleted; restore it from its backup.`);
   const keyslots = Keyslots.read(path.join(folder, CASE_FILES.keyslots));
   const key = await keyslots.unlock(user.username, user.passphrase);
-  const db = openEncryptedDatabase(dbFile, key, { mustExist: true });
+  let db: Db | null = null;
   try {
+    db = openEncryptedDatabase(dbFile, key, { mustExist: true });
     migrate(db, CASE_MIGRATIONS);
+    const store = caseStore(folder, keyslots, key, db);
+    if (store.reads.info().id !== keyslots.caseId) {
+      throw new LoupeError('integrity', `The database in ${folder} belongs to another case than its key slot file. Restore the case folder from its backup.`);
+    }
+    return store;
   } catch (err) {
-    db.close();
+    db?.close();
+    key.fill(0);
     throw err;
   }
-  return caseStore(folder, keyslots, key, db);
 }
 
 /** Who holds a key slot on a case, read without opening it. */
@@ -105,7 +113,15 @@ export type WorkstationStore = ReturnType<typeof workstationTables> & { db: Db; 
  */
 export function openWorkstationStore(file: string): WorkstationStore {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const db = openPlainDatabase(file);
-  migrate(db, WORKSTATION_MIGRATIONS);
-  return { ...workstationTables(db), db, close: () => db.open && db.close() };
+  let db: Db | null = null;
+  try {
+    db = openPlainDatabase(file);
+    migrate(db, WORKSTATION_MIGRATIONS);
+    const opened = db;
+    return { ...workstationTables(opened), db: opened, close: () => opened.open && opened.close() };
+  } catch (err) {
+    db?.close();
+    if (err instanceof LoupeError) throw err;
+    throw new LoupeError('integrity', `The workstation database ${file} cannot be used (${(err as Error).message}). Restore it from its backup; the case folders beside it are not affected.`);
+  }
 }

@@ -1,25 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LoupeError } from '../../shared';
 import { deriveKey, KDF, seal, unseal } from '../crypto';
-import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from './atomic-file';
 
+/** Base64 that decodes to exactly (or at least) so many bytes. */
+const b64 = (bytes: number, atLeast = false) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .refine((v) => (atLeast ? Buffer.from(v, 'base64').length >= bytes : Buffer.from(v, 'base64').length === bytes));
 /**
- * Key slots: the case's random data key, wrapped once per authorised user under a key
- * derived from that user's case passphrase (argon2id, then AES-256-GCM). The file holds
- * no secret in the clear: without a passphrase it is noise. Removing every slot makes
- * the case unreadable for good (crypto-erase).
+ * Bounds on the stored argon2id cost: a damaged or hostile file must not make opening a
+ * case allocate gigabytes or run for hours. 1 GiB and 20 passes are far above KDF.
  */
-const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/);
+const SlotKdf = z.object({
+  algorithm: z.literal('argon2id'),
+  memoryCost: z.number().int().min(8 * 1024).max(1024 * 1024),
+  timeCost: z.number().int().min(1).max(20),
+  parallelism: z.number().int().min(1).max(16),
+  salt: b64(16, true),
+});
 const Slot = z.object({
   username: z.string(),
   addedAt: z.string(),
   addedBy: z.string(),
-  kdf: z.object({ algorithm: z.literal('argon2id'), memoryCost: z.number().int(), timeCost: z.number().int(), parallelism: z.number().int(), salt: b64 }),
-  nonce: b64,
-  wrappedKey: b64,
-  tag: b64,
+  kdf: SlotKdf,
+  nonce: b64(12),
+  wrappedKey: b64(32),
+  tag: b64(16),
 });
 const KeyslotFile = z.object({ format: z.literal('loupe-keyslots/1'), caseId: z.string(), slots: z.array(Slot) });
 export type KeyslotFile = z.infer<typeof KeyslotFile>;
@@ -31,6 +41,7 @@ async function makeSlot(caseId: string, dataKey: Buffer, username: string, passp
   const salt = randomBytes(16);
   const kek = await deriveKey(passphrase, salt);
   const sealed = seal(kek, dataKey, aad(caseId, username));
+  kek.fill(0);
   return Slot.parse({
     username,
     addedAt: now,
@@ -42,6 +53,33 @@ async function makeSlot(caseId: string, dataKey: Buffer, username: string, passp
   });
 }
 
+function readKeyslotFile(file: string): KeyslotFile {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch {
+    throw new LoupeError('not_found', `This case has no key slot file (${file}). Without it the case cannot be opened; restore the case folder from its backup.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new LoupeError('integrity', 'The key slot file of this case is damaged (not valid JSON). Restore the case folder from its backup.');
+  }
+  const result = KeyslotFile.safeParse(parsed);
+  if (!result.success) {
+    const where = result.error.issues[0]?.path.join('.') ?? '';
+    throw new LoupeError('integrity', `The key slot file of this case is damaged (unexpected content${where ? ` at ${where}` : ''}). Restore the case folder from its backup.`);
+  }
+  return result.data;
+}
+
+/**
+ * Key slots: the case's random data key, wrapped once per authorised user under a key
+ * derived from that user's case passphrase (argon2id, then AES-256-GCM). The file holds
+ * no secret in the clear: without a passphrase it is noise. Removing every slot makes
+ * the case unreadable for good (crypto-erase).
+ */
 export class Keyslots {
   private constructor(
     private readonly file: string,
@@ -55,21 +93,7 @@ export class Keyslots {
   }
 
   static read(file: string): Keyslots {
-    let raw: string;
-    try {
-      raw = readFileSync(file, 'utf8');
-    } catch {
-      throw new LoupeError('not_found', `This case has no key slot file (${file}). Without it the case cannot be opened; restore the case folder from its backup.`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new LoupeError('integrity', 'The key slot file of this case is damaged (not valid JSON). Restore the case folder from its backup.');
-    }
-    const result = KeyslotFile.safeParse(parsed);
-    if (!result.success) throw new LoupeError('integrity', 'The key slot file of this case is damaged (unexpected content). Restore the case folder from its backup.');
-    return new Keyslots(file, result.data);
+    return new Keyslots(file, readKeyslotFile(file));
   }
 
   get caseId(): string {
@@ -90,34 +114,61 @@ export class Keyslots {
     if (!slot) throw new LoupeError('forbidden', `User ${username} has not been given access to this case. Ask a supervisor to grant access.`);
     const kek = await deriveKey(passphrase, Buffer.from(slot.kdf.salt, 'base64'), slot.kdf);
     const key = unseal(kek, { nonce: Buffer.from(slot.nonce, 'base64'), ciphertext: Buffer.from(slot.wrappedKey, 'base64'), tag: Buffer.from(slot.tag, 'base64') }, aad(this.data.caseId, username));
+    kek.fill(0);
     if (!key) throw new LoupeError('wrong_passphrase', 'That passphrase does not open this case. Check it and try again; nothing was changed.', 'passphrase');
     return key;
   }
 
   async grant(dataKey: Buffer, username: string, passphrase: string, addedBy: string, now: string): Promise<void> {
+    this.reload();
     if (this.hasMember(username)) throw new LoupeError('conflict', `${username} already has access to this case.`, 'username');
     const slot = await makeSlot(this.data.caseId, dataKey, username, passphrase, addedBy, now);
-    this.data = { ...this.data, slots: [...this.data.slots, slot] };
-    this.save();
+    this.update((slots) => {
+      if (slots.some((s) => s.username === username)) throw new LoupeError('conflict', `${username} was given access to this case meanwhile.`, 'username');
+      return [...slots, slot];
+    });
   }
 
   revoke(username: string): void {
-    if (!this.hasMember(username)) throw new LoupeError('not_found', `${username} has no access to this case.`, 'username');
-    if (this.data.slots.length === 1) {
-      throw new LoupeError('conflict', 'This is the last key slot of the case: removing it would destroy the case for good. Grant someone else access first.', 'username');
-    }
-    this.data = { ...this.data, slots: this.data.slots.filter((s) => s.username !== username) };
-    this.save();
+    this.update((slots) => {
+      if (!slots.some((s) => s.username === username)) throw new LoupeError('not_found', `${username} has no access to this case.`, 'username');
+      if (slots.length === 1) {
+        throw new LoupeError('conflict', 'This is the last key slot of the case: removing it would destroy the case for good. Grant someone else access first.', 'username');
+      }
+      return slots.filter((s) => s.username !== username);
+    });
   }
 
   async changePassphrase(username: string, current: string, next: string, now: string): Promise<void> {
+    this.reload();
     const key = await this.unlock(username, current).catch((err: unknown) => {
       if (err instanceof LoupeError && err.code === 'wrong_passphrase') throw new LoupeError('wrong_passphrase', 'The current passphrase is not right; nothing was changed.', 'current');
       throw err;
     });
-    const old = this.data.slots.find((s) => s.username === username);
-    const slot = await makeSlot(this.data.caseId, key, username, next, old?.addedBy ?? username, now);
-    this.data = { ...this.data, slots: this.data.slots.map((s) => (s.username === username ? { ...slot, addedAt: s.addedAt } : s)) };
+    try {
+      const old = this.data.slots.find((s) => s.username === username);
+      const slot = await makeSlot(this.data.caseId, key, username, next, old?.addedBy ?? username, now);
+      this.update((slots) => slots.map((s) => (s.username === username ? { ...slot, addedAt: s.addedAt } : s)));
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Changes start from the file as it is on disk: another Loupe process (the CLI beside
+   * the desktop app) may have granted or changed a slot since this case was opened, and
+   * writing back a stale copy would silently drop that slot. `update` re-reads and writes
+   * with no await in between, so the slow key derivation happens outside that window.
+   */
+  private reload(): void {
+    const fresh = readKeyslotFile(this.file);
+    if (fresh.caseId !== this.data.caseId) throw new LoupeError('integrity', 'The key slot file of this case now names another case; nothing was changed. Close the case and check its folder.');
+    this.data = fresh;
+  }
+
+  private update(change: (slots: KeyslotFile['slots']) => KeyslotFile['slots']): void {
+    this.reload();
+    this.data = { ...this.data, slots: change(this.data.slots) };
     this.save();
   }
 

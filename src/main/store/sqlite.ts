@@ -38,7 +38,12 @@ export function openEncryptedDatabase(file: string, key: Buffer, opts: { mustExi
     db.close();
     throw new LoupeError('integrity', `The case database could not be decrypted (${(err as Error).message}). The file is damaged or is not this case's database.`);
   }
-  applyPragmas(db);
+  try {
+    applyPragmas(db);
+  } catch (err) {
+    db.close();
+    throw new LoupeError('integrity', `The case database could not be prepared for writing (${(err as Error).message}). Check that its folder is writable and not full.`);
+  }
   return db;
 }
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
-import { CASE_FILES, createCaseStore, openCaseStore } from './index';
+import { CASE_FILES, createCaseStore, openCaseStore, openWorkstationStore } from './index';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -97,18 +97,61 @@ describe('encrypted case store', () => {
     const folder = path.join(tempDir(), 'case');
     (await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' })).close();
     const slots = path.join(folder, CASE_FILES.keyslots);
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(slots, '{"format": "loupe-keyslots/1", "caseId": 3');
     await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'integrity');
     rmSync(slots);
     await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'not_found');
   });
 
+  it('calls a damaged key slot damaged, not a wrong passphrase, and never derives with a cost the file dictates', async () => {
+    const folder = path.join(tempDir(), 'case');
+    (await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' })).close();
+    const file = path.join(folder, CASE_FILES.keyslots);
+    const good = readFileSync(file, 'utf8');
+    const edited = (edit: (slot: { tag: string; kdf: { memoryCost: number } }) => void) => {
+      const data = JSON.parse(good);
+      edit(data.slots[0]);
+      writeFileSync(file, JSON.stringify(data));
+    };
+    edited((slot) => (slot.tag = Buffer.alloc(4).toString('base64')));
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'integrity');
+    edited((slot) => (slot.kdf.memoryCost = 2 ** 31));
+    await expectLoupeError(openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' }), 'integrity');
+    writeFileSync(file, good);
+    (await openCaseStore(folder, { username: 'alice', passphrase: 'a long passphrase 1' })).close();
+  });
+
+  it('keeps a key slot that another process added while the case was open', async () => {
+    const folder = path.join(tempDir(), 'case');
+    const desktop = await createCaseStore(folder, info(), { username: 'alice', passphrase: 'alice passphrase 1' });
+    // The command line, beside the open desktop app, gives bob access.
+    const cli = await openCaseStore(folder, { username: 'alice', passphrase: 'alice passphrase 1' });
+    await cli.keyslots.grant(cli.dataKey(), 'bob', 'bob passphrase 12', 'alice', '2026-01-02T00:00:00.000Z');
+    cli.close();
+    await desktop.keyslots.changePassphrase('alice', 'alice passphrase 1', 'alice passphrase 2', '2026-01-03T00:00:00.000Z');
+    expect(desktop.keyslots.members().map((m) => m.username)).toEqual(['alice', 'bob']);
+    desktop.close();
+    (await openCaseStore(folder, { username: 'bob', passphrase: 'bob passphrase 12' })).close();
+    (await openCaseStore(folder, { username: 'alice', passphrase: 'alice passphrase 2' })).close();
+  });
+
   it('refuses to create a case in a folder that already holds files, and leaves it alone', async () => {
     const folder = tempDir();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(folder, 'evidence.jpg'), 'not mine');
     await expectLoupeError(createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' }), 'conflict');
     expect(existsSync(path.join(folder, 'evidence.jpg'))).toBe(true);
+  });
+
+  it('says the workstation database is damaged, instead of a bare SQLite error', () => {
+    const file = path.join(tempDir(), 'workstation.db');
+    writeFileSync(file, Buffer.alloc(8192, 7));
+    let err: unknown = null;
+    try {
+      openWorkstationStore(file).close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LoupeError);
+    expect(err).toMatchObject({ code: 'integrity', message: expect.stringMatching(/workstation database .* cannot be used/) });
   });
 });

@@ -90,6 +90,19 @@ describe('audit chain', () => {
     expect(verifyExport(truncated).ok).toBe(false);
   });
 
+  it('names a damaged line of an export by its place, rather than failing to read the file', () => {
+    const lines = log.export().jsonl.split('\n');
+    lines[3] = '{"seq": 3, "time": "2026-';
+    expect(verifyExport(lines.join('\n'))).toMatchObject({ ok: false, records: 2, firstBad: { seq: 3, reason: expect.stringMatching(/line 4/) } });
+    expect(verifyExport('not an export\n')).toMatchObject({ ok: false, firstBad: { seq: 0, reason: expect.stringMatching(/header/) } });
+  });
+
+  it('still lists a record whose details were replaced by something else than an object, and names it', () => {
+    tamper(`UPDATE audit SET details = '[1,2]' WHERE seq = 2`);
+    expect(log.list(0, 10).records.find((r) => r.seq === 2)?.details).toEqual({ unreadable: '[1,2]' });
+    expect(log.verify()).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  });
+
   it('binds the chain to its case: records moved from another chain do not verify', () => {
     const other = new AuditLog(store.audit, 'case', 'another-case');
     expect(other.verify()).toMatchObject({ ok: false, firstBad: { seq: 1 } });

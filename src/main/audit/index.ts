@@ -28,14 +28,17 @@ function recordHash(prevHash: string, r: Omit<AuditRow, 'prevHash' | 'hash' | 'd
   return sha256Hex(prevHash + canonicalJson({ seq: r.seq, time: r.time, user: r.user, action: r.action, object: r.object, outcome: r.outcome, details: r.details }));
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A damaged record is still listed (verify names it), with its details shown as stored. */
 function toRecord(row: AuditRow): AuditRecord {
-  let details: Record<string, unknown>;
+  let details: unknown;
   try {
-    details = JSON.parse(row.details) as Record<string, unknown>;
+    details = JSON.parse(row.details);
   } catch {
-    details = { unreadable: row.details };
+    details = undefined;
   }
-  return AuditRecord.parse({ ...row, details });
+  return AuditRecord.parse({ ...row, details: isPlainObject(details) ? details : { unreadable: row.details } });
 }
 
 export class AuditLog {
@@ -129,17 +132,30 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
 /** Checks an exported audit file on its own, as a court or a defence expert would. */
 export function verifyExport(jsonl: string): Verdict & { chainId: string } {
   const lines = jsonl.split('\n').filter((l) => l.trim() !== '');
-  const header = JSON.parse(lines[0] ?? '{}') as { format?: string; chainId?: string; headHash?: string; records?: number };
-  if (header.format !== 'loupe-audit/1' || typeof header.chainId !== 'string') {
-    return { chainId: '', ok: false, records: 0, headHash: '', firstBad: { seq: 0, reason: 'not a Loupe audit export (bad header line)' } };
+  const broken = (chainId: string, seq: number, reason: string) => ({ chainId, ok: false, records: 0, headHash: '', firstBad: { seq, reason } });
+  let header: { format?: unknown; chainId?: unknown; headHash?: unknown; records?: unknown };
+  try {
+    header = JSON.parse(lines[0] ?? '{}') as typeof header;
+  } catch {
+    header = {};
   }
-  const rows = lines.slice(1).map((l) => {
-    const r = JSON.parse(l) as AuditRecord;
-    return { ...r, details: canonicalJson(r.details) } satisfies AuditRow;
-  });
-  const verdict = verifyRows(rows, header.chainId, null);
+  if (header.format !== 'loupe-audit/1' || typeof header.chainId !== 'string') return broken('', 0, 'not a Loupe audit export (bad header line)');
+  const chainId = header.chainId;
+  const rows: AuditRow[] = [];
+  for (const [i, line] of lines.slice(1).entries()) {
+    let parsed: ReturnType<typeof AuditRecord.safeParse>;
+    try {
+      parsed = AuditRecord.safeParse(JSON.parse(line));
+    } catch {
+      parsed = AuditRecord.safeParse(undefined);
+    }
+    // A line that is not a record is named by its position: its own seq cannot be trusted.
+    if (!parsed.success) return { ...broken(chainId, (rows.at(-1)?.seq ?? i) + 1, `line ${i + 2} of the file is not an audit record`), records: rows.length };
+    rows.push({ ...parsed.data, details: canonicalJson(parsed.data.details) });
+  }
+  const verdict = verifyRows(rows, chainId, null);
   if (verdict.ok && (verdict.headHash !== header.headHash || verdict.records !== header.records)) {
-    return { ...verdict, chainId: header.chainId, ok: false, firstBad: { seq: verdict.records, reason: 'the header head hash or count does not match the records (truncated file)' } };
+    return { ...verdict, chainId, ok: false, firstBad: { seq: verdict.records, reason: 'the header head hash or count does not match the records (truncated file)' } };
   }
-  return { ...verdict, chainId: header.chainId };
+  return { ...verdict, chainId };
 }

@@ -289,7 +289,6 @@ export type ChannelInput<K extends ChannelName> = z.input<Api[K]['input']>;
 export type ChannelParsedInput<K extends ChannelName> = z.output<Api[K]['input']>;
 export type ChannelOutput<K extends ChannelName> = z.output<Api[K]['output']>;
 
-export const CHANNEL_NAMES = Object.keys(api) as ChannelName[];
 export const isChannelName = (name: unknown): name is ChannelName => typeof name === 'string' && Object.hasOwn(api, name);
 
 /** Push messages from main to the renderer (progress of long work). */
@@ -297,5 +296,3 @@ export const IndexProgress = z.object({ type: z.literal('index.progress'), done:
 export type IndexProgress = z.infer<typeof IndexProgress>;
 export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
-
-export { EXAMINERS };

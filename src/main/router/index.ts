@@ -27,7 +27,6 @@ export interface CallContext {
 }
 
 export type Handler<K extends ChannelName> = (input: ChannelParsedInput<K>, ctx: CallContext) => Promise<ChannelOutput<K>> | ChannelOutput<K>;
-export type Handlers = { [K in ChannelName]: Handler<K> };
 
 export interface RouterSession {
   user(): User | null;
@@ -39,25 +38,42 @@ export interface RouterSession {
 }
 
 const MAX_AUDITED_STRING = 2000;
+const MAX_AUDITED_ITEMS = 200;
+const MAX_AUDITED_DEPTH = 6;
+/** A call to no known channel may still carry a password (a mistyped name): every secret field name is hidden. */
+const ANY_SECRET = [...new Set(Object.values(api).flatMap((c): readonly string[] => c.secret ?? []))];
 
-/** The audit record keeps what was asked, minus secrets, with long strings cut. */
+/**
+ * The audit record keeps what was asked, minus secrets, with long strings, long lists and
+ * deep nesting cut, so a hostile request (huge, cyclic) cannot bloat or break the record.
+ */
 function redact(value: unknown, secret: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return value.length > MAX_AUDITED_STRING ? `${value.slice(0, MAX_AUDITED_STRING)}… [${value.length} characters]` : value;
-  if (depth > 6 || value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' ? String(value) : value;
-  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redact(v, [], depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, secret.includes(k) ? '[redacted]' : redact(v, [], depth + 1)]));
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value !== 'object') return value === undefined ? undefined : redact(String(value), secret, depth);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
+  if (depth >= MAX_AUDITED_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.slice(0, MAX_AUDITED_ITEMS).map((v) => redact(v, [], depth + 1) ?? null);
+  const entries: [string, unknown][] = [];
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (entries.length === MAX_AUDITED_ITEMS) break;
+    entries.push([k, secret.includes(k) ? '[redacted]' : redact((value as Record<string, unknown>)[k], [], depth + 1)]);
+  }
+  return Object.fromEntries(entries);
 }
 
-function zodToApiError(err: z.ZodError): ApiError {
+/** The first problem of a request, with the field it concerns; cut short, as zod lists every unknown key. */
+function inputError(err: z.ZodError): LoupeError {
   const issue = err.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
+  const field = issue && issue.path.length > 0 ? issue.path.join('.').slice(0, 200) : undefined;
   const message = issue ? (field ? `${field}: ${issue.message}` : issue.message) : 'Invalid request';
-  return field ? { code: 'invalid_input', message, field } : { code: 'invalid_input', message };
+  return new LoupeError('invalid_input', message.length > 500 ? `${message.slice(0, 500)}…` : message, field);
 }
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof LoupeError) return err.toApiError();
-  if (err instanceof z.ZodError) return zodToApiError(err);
   console.error('[loupe] internal error', err);
   return { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}. The operation did not complete; nothing else was changed.` };
 }
@@ -65,9 +81,10 @@ function toApiError(err: unknown): ApiError {
 const REFUSALS = new Set<ApiError['code']>(['invalid_input', 'unknown_channel', 'not_signed_in', 'forbidden', 'no_case_open', 'wrong_password', 'wrong_passphrase']);
 
 /**
- * The one entry point of every operation, whatever the transport: validates the input
- * against the channel's schema, checks the caller's role, runs the handler, checks its
- * output and writes one audit record, refusals included. It never throws.
+ * The one entry point of every operation, whatever the transport: checks the caller's
+ * role (before reading the input, so a caller without the right learns nothing of the
+ * schema), validates the input against the channel's schema, runs the handler, checks
+ * its output and writes one audit record, refusals included. It never throws.
  */
 export class Router {
   private readonly handlers = new Map<ChannelName, Handler<ChannelName>>();
@@ -92,7 +109,7 @@ export class Router {
     let details: Record<string, unknown> = {};
     const deferred: Array<() => void | Promise<void>> = [];
     const channelName = isChannelName(name) ? name : null;
-    const secret = channelName ? (api[channelName].secret ?? []) : [];
+    const secret = channelName ? (api[channelName].secret ?? []) : ANY_SECRET;
     let auditedInput: unknown = redact(rawInput, secret);
 
     let result: ApiResult<unknown>;
@@ -107,7 +124,7 @@ export class Router {
       }
       if (spec.scope === 'case' && !caseAtStart) throw new LoupeError('no_case_open', 'Open a case first.');
       const parsed = spec.input.safeParse(rawInput ?? {});
-      if (!parsed.success) throw parsed.error;
+      if (!parsed.success) throw inputError(parsed.error);
       auditedInput = redact(parsed.data, secret);
       const handler = this.handlers.get(channelName);
       if (!handler) throw new LoupeError('unavailable', `${channelName} is not available in this build.`);
@@ -142,11 +159,17 @@ export class Router {
       });
       if (log.chain === 'case') this.session.onCaseAudited(log);
     } catch (err) {
-      // An action that cannot be recorded must not be reported as done.
+      // An action that cannot be recorded must not be reported as done; it may have taken effect, though, so say so.
       console.error('[loupe] audit write failed', err);
-      result = { ok: false, error: { code: 'internal', message: `The audit record could not be written (${(err as Error).message}); treat the operation as not done and check the case.` } };
+      result = { ok: false, error: { code: 'internal', message: `The audit record could not be written (${(err as Error).message}). The operation may have taken effect without its record: check before repeating it.` } };
     }
-    for (const fn of deferred) await fn();
+    for (const fn of deferred) {
+      try {
+        await fn();
+      } catch (err) {
+        result = { ok: false, error: toApiError(err) };
+      }
+    }
     return result;
   }
 }

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { User } from '../../shared';
+import { AuditLog } from '../audit';
+import { openWorkstationStore, type WorkstationStore } from '../store';
+import { Router } from './index';
+
+const supervisor: User = { id: 'user-000001', username: 'sup', displayName: 'Sam', role: 'supervisor', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null };
+
+let dir: string;
+let store: WorkstationStore;
+let log: AuditLog;
+let router: Router;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-router-'));
+  store = openWorkstationStore(path.join(dir, 'workstation.db'));
+  log = new AuditLog(store.audit, 'workstation', 'router-test');
+  router = new Router({ user: () => supervisor, caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const lastRecord = () => log.list(0, 1).records[0];
+
+describe('router', () => {
+  it('reports a schema failure inside a handler as an internal failure, not as bad input from the caller', async () => {
+    router.handle('users.list', () => {
+      z.object({ stored: z.string() }).parse({});
+      return [];
+    });
+    expect(await router.call('users.list', {}, 'test')).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(lastRecord()).toMatchObject({ action: 'users.list', outcome: 'failed' });
+  });
+
+  it('refuses and audits hostile requests (cyclic, very wide, binary) without breaking the audit record', async () => {
+    router.handle('users.list', () => []);
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key${i}`, 'x'.repeat(100)]));
+    for (const input of [cyclic, wide, new Uint8Array(100_000)]) {
+      expect(await router.call('users.list', input, 'test')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+    expect(log.verify()).toMatchObject({ ok: true, records: 3 });
+    const records = log.list(0, 3).records;
+    expect(records.every((r) => r.outcome === 'refused')).toBe(true);
+    expect(JSON.stringify(records).length).toBeLessThan(100_000);
+  });
+
+  it('hides every secret field of a request to a channel that does not exist (a mistyped name)', async () => {
+    expect(await router.call('session.signln', { username: 'sup', password: 'correct horse battery' }, 'test')).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+    expect(JSON.stringify(lastRecord())).not.toContain('correct horse battery');
+    expect(lastRecord()?.details).toMatchObject({ input: { username: 'sup', password: '[redacted]' } });
+  });
+
+  it('answers, never throws, when work after the audit record fails', async () => {
+    router.handle('users.list', (_input, ctx) => {
+      ctx.afterAudit(() => {
+        throw new Error('disk gone');
+      });
+      return [];
+    });
+    await expect(router.call('users.list', {}, 'test')).resolves.toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/disk gone/) } });
+  });
+});

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError, type CaseAuthority, type CaseDetails, type CaseSummary, type User } from '../../shared';
 import { AuditLog } from '../audit';
@@ -45,7 +46,14 @@ export class CaseService {
     const folder = path.join(this.casesDir, id);
     const createdAt = this.now().toISOString();
     const store = await createCaseStore(folder, { id, ...authority, createdAt, createdBy: user.username }, { username: user.username, passphrase });
-    this.ws.writes.registerCase({ id, reference: authority.reference, title: authority.title, folder, createdAt, createdBy: user.username });
+    try {
+      this.ws.writes.registerCase({ id, reference: authority.reference, title: authority.title, folder, createdAt, createdBy: user.username });
+    } catch (err) {
+      // An unregistered case could never be listed or opened: take the new folder away again.
+      store.close();
+      rmSync(folder, { recursive: true, force: true });
+      throw err;
+    }
     return this.wrap(store);
   }
 
@@ -53,6 +61,10 @@ export class CaseService {
     const reg = this.ws.reads.caseById(caseId);
     if (!reg) throw new LoupeError('not_found', 'No such case on this workstation.', 'caseId');
     const store = await openCaseStore(reg.folder, { username: user.username, passphrase });
+    if (store.id !== caseId) {
+      store.close();
+      throw new LoupeError('integrity', `The folder ${reg.folder} holds another case (${store.id}) than the one registered there. Restore the case folder from its backup.`, 'caseId');
+    }
     return this.wrap(store);
   }
 

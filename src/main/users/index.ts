@@ -30,13 +30,19 @@ export class UserRegistry {
   }
 
   async createFirstSupervisor(input: { username: string; displayName: string; password: string }): Promise<User> {
-    if (!this.isFirstRun()) throw new LoupeError('conflict', 'This workstation already has users; sign in as a supervisor to add more.');
-    return this.insert({ ...input, role: 'supervisor' }, null);
+    const refuseIfUsers = () => {
+      if (!this.isFirstRun()) throw new LoupeError('conflict', 'This workstation already has users; sign in as a supervisor to add more.');
+    };
+    refuseIfUsers();
+    return this.insert({ ...input, role: 'supervisor' }, null, refuseIfUsers);
   }
 
   async add(input: { username: string; displayName: string; role: Role; password: string }, by: User): Promise<User> {
-    if (this.store.reads.userByName(input.username)) throw new LoupeError('conflict', `A user called ${input.username} already exists.`, 'username');
-    return this.insert(input, by.username);
+    const refuseIfTaken = () => {
+      if (this.store.reads.userByName(input.username)) throw new LoupeError('conflict', `A user called ${input.username} already exists.`, 'username');
+    };
+    refuseIfTaken();
+    return this.insert(input, by.username, refuseIfTaken);
   }
 
   async signIn(username: string, password: string): Promise<User> {
@@ -68,8 +74,10 @@ export class UserRegistry {
     this.store.writes.setPasswordHash(user.username, await hashPassword(next));
   }
 
-  private async insert(input: { username: string; displayName: string; role: Role; password: string }, createdBy: string | null): Promise<User> {
+  /** `recheck` runs again after the slow hashing, when another call may have added a user meanwhile. */
+  private async insert(input: { username: string; displayName: string; role: Role; password: string }, createdBy: string | null, recheck: () => void): Promise<User> {
     const passwordHash = await hashPassword(input.password);
+    recheck();
     this.store.writes.insertUser({ id: randomId(), username: input.username, displayName: input.displayName, role: input.role, passwordHash, createdAt: this.now().toISOString(), createdBy });
     return this.get(input.username) as User;
   }

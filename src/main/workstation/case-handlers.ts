@@ -5,30 +5,38 @@ import type { UserRegistry } from '../users';
 import type { CaseSession, SessionState } from './state';
 
 export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, users: UserRegistry, now: () => Date, attach: (open: OpenCase) => CaseSession): void {
-  const open = () => {
-    if (!state.open) throw new LoupeError('no_case_open', 'Open a case first.');
-    return state.open;
-  };
+  const open = () => state.requireOpen();
   const refuseIfOpen = () => {
     if (state.open) throw new LoupeError('case_already_open', `Case ${state.open.store.reads.info().reference} is open; close it first.`);
+  };
+  /**
+   * Opening takes a second of key derivation, so a second open or create can arrive
+   * meanwhile (a double click): the later one to finish closes its store again rather
+   * than replace, and leave unclosed, the case the first one opened.
+   */
+  const becomeOpen = (opened: OpenCase): CaseSession => {
+    if (state.open) {
+      opened.store.close();
+      refuseIfOpen();
+    }
+    state.open = attach(opened);
+    state.emit({ type: 'session.changed' });
+    return state.open;
   };
 
   router.handle('cases.list', (_input, ctx) => cases.list(ctx.user!, state.open));
 
   router.handle('cases.create', async ({ passphrase, ...authority }, ctx) => {
     refuseIfOpen();
-    state.open = attach(await cases.create(authority, passphrase, ctx.user!));
-    ctx.setObject(`case:${state.open.store.id}`);
-    state.emit({ type: 'session.changed' });
-    return cases.details(state.open);
+    const created = await cases.create(authority, passphrase, ctx.user!);
+    ctx.setObject(`case:${created.store.id}`);
+    return cases.details(becomeOpen(created));
   });
 
   router.handle('cases.open', async (input, ctx) => {
     ctx.setObject(`case:${input.caseId}`);
     refuseIfOpen();
-    state.open = attach(await cases.open(input.caseId, ctx.user!, input.passphrase));
-    state.emit({ type: 'session.changed' });
-    return cases.details(state.open);
+    return cases.details(becomeOpen(await cases.open(input.caseId, ctx.user!, input.passphrase)));
   });
 
   router.handle('cases.close', (_input, ctx) => {
@@ -55,7 +63,12 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
     const target = users.get(input.username);
     if (!target) throw new LoupeError('not_found', `No user called ${input.username}.`, 'username');
     if (target.disabled) throw new LoupeError('conflict', `${input.username} is disabled.`, 'username');
-    await c.store.keyslots.grant(c.store.dataKey(), input.username, input.passphrase, ctx.user!.username, now().toISOString());
+    const dataKey = c.store.dataKey();
+    try {
+      await c.store.keyslots.grant(dataKey, input.username, input.passphrase, ctx.user!.username, now().toISOString());
+    } finally {
+      dataKey.fill(0);
+    }
     return cases.details(c);
   });
 

@@ -1,12 +1,8 @@
-import { LoupeError } from '../../shared';
 import type { Router } from '../router';
-import type { CaseSession, SessionState } from './state';
+import type { SessionState } from './state';
 
 export function registerEvidenceHandlers(router: Router, state: SessionState): void {
-  const open = (): CaseSession => {
-    if (!state.open) throw new LoupeError('no_case_open', 'Open a case first.');
-    return state.open;
-  };
+  const open = () => state.requireOpen();
 
   router.handle('evidence.import', async (input, ctx) => {
     const r = await open().evidence.start(input.paths, input.options, ctx.user!.username);

@@ -74,8 +74,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       }
       return index;
     };
+    const openIndexInBackground = () => void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
     // A case with faces opens its index at once, so imports keep it current and closing saves it.
-    if (open.store.reads.counts().faces > 0) void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
+    if (open.store.reads.counts().faces > 0) openIndexInBackground();
     return {
       ...open,
       evidence: new EvidenceService({
@@ -86,7 +87,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         // Faces join the index as they are stored; the first ones open it (from the store, which already holds them).
         onFaces: (faces) => {
           if (index) index.add(faces);
-          else void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
+          else openIndexInBackground();
         },
         now,
       }),

@@ -2,13 +2,10 @@ import { LoupeError } from '../../shared';
 import { thresholdFor } from '../calibration';
 import type { Router } from '../router';
 import type { SearchPack } from '../search';
-import type { CaseSession, SessionState } from './state';
+import type { SessionState } from './state';
 
 export function registerSearchHandlers(router: Router, state: SessionState, pack: () => Promise<SearchPack>): void {
-  const open = (): CaseSession => {
-    if (!state.open) throw new LoupeError('no_case_open', 'Open a case first.');
-    return state.open;
-  };
+  const open = () => state.requireOpen();
 
   router.handle('evidence.importProbe', async (input, ctx) => {
     const details = await open().evidence.importSingle(input.path, { role: input.role, ...(input.exhibitRef ? { exhibitRef: input.exhibitRef } : {}) }, ctx.user!.username);

@@ -16,8 +16,13 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
 
   router.handle('session.signIn', async (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    if (state.user) throw new LoupeError('conflict', `${state.user.username} is signed in; sign out first.`);
+    const refuseIfSignedIn = () => {
+      if (state.user) throw new LoupeError('conflict', `${state.user.username} is signed in; sign out first.`);
+    };
+    refuseIfSignedIn();
     const user = await users.signIn(input.username, input.password);
+    // Checking a password takes a while: another sign-in may have finished meanwhile.
+    refuseIfSignedIn();
     state.user = user;
     state.emit({ type: 'session.changed' });
     return user;

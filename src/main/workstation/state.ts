@@ -1,4 +1,4 @@
-import { ApiEvent, type CaseSummary, type User } from '../../shared';
+import { ApiEvent, LoupeError, type CaseSummary, type User } from '../../shared';
 import type { OpenCase } from '../cases';
 import type { EvidenceService } from '../evidence';
 import type { PersonsService } from '../persons';
@@ -22,6 +22,13 @@ export class SessionState {
   user: User | null = null;
   open: CaseSession | null = null;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private closing: Promise<void> | null = null;
+
+  /** The open case, or the refusal a case channel gives without one. */
+  requireOpen(): CaseSession {
+    if (!this.open) throw new LoupeError('no_case_open', 'Open a case first.');
+    return this.open;
+  }
 
   openCaseSummary(): CaseSummary | null {
     if (!this.open || !this.user) return null;
@@ -29,8 +36,13 @@ export class SessionState {
     return { id: info.id, reference: info.reference, title: info.title, createdAt: info.createdAt, createdBy: info.createdBy, hasAccess: true, isOpen: true };
   }
 
-  /** Stops the case's running work, then closes its store. */
-  async closeCase(): Promise<void> {
+  /** Stops the case's running work, then closes its store; a second call while closing waits for the first. */
+  closeCase(): Promise<void> {
+    this.closing ??= this.close().finally(() => (this.closing = null));
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
     const open = this.open;
     if (!open) return;
     await open.evidence.stop();

@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCaseStore } from '../store';
 import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
@@ -108,5 +109,39 @@ describe('workstation through the router', () => {
     await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
     const v = await t.must('audit.verify', { chain: 'case' });
     expect(v).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringMatching(/missing/) } });
+  });
+
+  it('creates one first supervisor when two first-run requests race', async () => {
+    const [a, b] = await Promise.all([
+      t.invoke('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD }),
+      t.invoke('session.createFirstSupervisor', { username: 'sup2', displayName: 'Sue', password: PASSWORD }),
+    ]);
+    expect([a.ok, b.ok].sort()).toEqual([false, true]);
+    expect(a.ok ? b : a).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await t.must('users.list', {})).toHaveLength(1);
+  });
+
+  it('opens a case once when two opens race (a double click), and the refused one leaves nothing open behind', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const c = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    const [a, b] = await Promise.all([t.invoke('cases.open', { caseId: c.id, passphrase: PASSPHRASE }), t.invoke('cases.open', { caseId: c.id, passphrase: PASSPHRASE })]);
+    expect([a.ok, b.ok].sort()).toEqual([false, true]);
+    expect(a.ok ? b : a).toMatchObject({ ok: false, error: { code: 'case_already_open' } });
+    await t.must('cases.close', {});
+    expect(await t.must('session.status', {})).toMatchObject({ openCase: null });
+    expect(await t.must('audit.verify', { chain: 'workstation' })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a case folder that holds another case than the one registered there', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const a = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    const b = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'OP-TEST/002', passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    renameSync(a.folder, `${a.folder}.aside`);
+    renameSync(b.folder, a.folder);
+    expect(await t.invoke('cases.open', { caseId: a.id, passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'integrity' } });
+    expect(await t.must('session.status', {})).toMatchObject({ openCase: null });
   });
 });

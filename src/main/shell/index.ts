@@ -43,11 +43,21 @@ function lockDownSession(): void {
   });
 }
 
+/** A URL path with its escapes undone, or null when they are malformed (a lone "%"). */
+function decodeUrlPath(p: string): string | null {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return null;
+  }
+}
+
 function registerProtocols(ws: Workstation): void {
   protocol.handle('loupe-app', async (request) => {
     const url = new URL(request.url);
-    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
-    const file = path.join(RENDERER_DIR, rel);
+    const pathname = decodeUrlPath(url.pathname);
+    const rel = pathname === null ? null : path.normalize(pathname).replace(/^([/\\])+/, '') || 'index.html';
+    const file = rel === null ? '' : path.join(RENDERER_DIR, rel);
     if (url.host !== 'app' || !file.startsWith(RENDERER_DIR + path.sep)) return new Response('Not found', { status: 404 });
     try {
       const body = await readFile(file);
@@ -58,7 +68,8 @@ function registerProtocols(ws: Workstation): void {
   });
   protocol.handle('loupe-media', async (request) => {
     const url = new URL(request.url);
-    const media = url.host === 'case' ? await ws.media(decodeURIComponent(url.pathname.slice(1))) : null;
+    const ref = url.host === 'case' ? decodeUrlPath(url.pathname.slice(1)) : null;
+    const media = ref === null ? null : await ws.media(ref);
     if (!media) return new Response('Not found', { status: 404 });
     return new Response(new Uint8Array(media.bytes), { headers: { 'Content-Type': media.mime, 'Cache-Control': 'no-store' } });
   });
@@ -101,10 +112,16 @@ function createWindow(): BrowserWindow {
 
 app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
-app.whenReady().then(async () => {
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+async function start(): Promise<void> {
   lockDownSession();
-  workstation = await createWorkstation({ home: process.env.LOUPE_HOME ?? (app.isPackaged ? app.getPath('userData') : defaultHome()) });
-  registerProtocols(workstation);
+  const ws = await createWorkstation({ home: process.env.LOUPE_HOME ?? (app.isPackaged ? app.getPath('userData') : defaultHome()) });
+  workstation = ws;
+  registerProtocols(ws);
 
   // Only our own page, in its top frame, may call the API.
   const fromApp = (event: IpcMainInvokeEvent) => {
@@ -113,7 +130,7 @@ app.whenReady().then(async () => {
   };
   ipcMain.handle('loupe:call', (event, channel: unknown, input: unknown) => {
     if (!fromApp(event)) return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted only from the Loupe window.' } };
-    return workstation!.call(channel, input, 'ipc');
+    return ws.call(channel, input, 'ipc');
   });
   ipcMain.handle('loupe:choose-paths', async (event, kind: unknown) => {
     if (!fromApp(event) || !mainWindow) return [];
@@ -123,13 +140,37 @@ app.whenReady().then(async () => {
     });
     return result.canceled ? [] : result.filePaths;
   });
-  workstation.onEvent((e) => mainWindow?.webContents.send('loupe:event', e));
+  ws.onEvent((e) => mainWindow?.webContents.send('loupe:event', e));
 
   mainWindow = createWindow();
   mainWindow.on('closed', () => (mainWindow = null));
-});
+}
+
+// One Loupe per user: a second process would open the same workstation and cases beside this one.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.whenReady().then(start).catch((err: unknown) => {
+    // Without this the process would sit with no window and no word (a damaged or newer workstation database, a full disk).
+    dialog.showErrorBox('Loupe cannot start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}
 
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => {
-  void workstation?.close();
+
+// Closing the open case stops its import, saves its face index and checkpoints its
+// database: quitting waits for that instead of cutting it off.
+let closed = false;
+app.on('will-quit', (event) => {
+  if (closed || !workstation) return;
+  event.preventDefault();
+  const ws = workstation;
+  workstation = null;
+  ws.close()
+    .catch((err: unknown) => console.error('[loupe] closing the workstation failed', err))
+    .finally(() => {
+      closed = true;
+      app.quit();
+    });
 });

@@ -203,6 +203,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' }, workstation: { type: 'boolean' }, out: { type: 'string' } });
       const caseRef = typeof values.case === 'string' ? values.case : undefined;
+      if (!caseRef && !values.workstation) throw new LoupeError('invalid_input', 'Say which chain: --case REF or --workstation');
       const out = required(values, 'out');
       const e = await withSession({ ...ctx, caseRef }, (c) => c.must('audit.export', { chain: caseRef ? 'case' : 'workstation' }));
       writeFileSync(out, e.jsonl, { flag: 'wx', mode: 0o600 });

@@ -16,9 +16,11 @@ export interface SessionOptions {
 export async function withSession<T>(opts: SessionOptions, fn: (client: Client, ws: Workstation) => Promise<T>): Promise<T> {
   const ws = await createWorkstation({ home: opts.home ?? defaultHome() });
   const client = createClient((channel, input) => ws.call(channel, input, 'cli'));
+  let signedIn = false;
   try {
     if (!opts.as) throw new LoupeError('not_signed_in', 'Say who you are: --as USER (or LOUPE_USER).');
     await client.must('session.signIn', { username: opts.as, password: await readSecret(`Password for ${opts.as}`, 'LOUPE_PASSWORD') });
+    signedIn = true;
     if (opts.caseRef) {
       const cases = await client.must('cases.list', {});
       const wanted = opts.caseRef.toLowerCase();
@@ -28,7 +30,8 @@ export async function withSession<T>(opts: SessionOptions, fn: (client: Client, 
     }
     return await fn(client, ws);
   } finally {
-    await client.invoke('session.signOut', {}).catch(() => undefined);
+    // Only after a sign-in: otherwise the audit record would gain a refused sign-out.
+    if (signedIn) await client.invoke('session.signOut', {});
     await ws.close();
   }
 }

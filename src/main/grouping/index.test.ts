@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCalibration, fmrAt } from '../calibration';
+import { gaussian, normalise } from '../testing';
 import { type GroupingItem, groupFaces, groupingThresholds, pairwiseScores } from './index';
 
 const DIM = 64;
-
-/** Deterministic normal deviates (mulberry32 + Box-Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
-const normalise = (v: Float32Array) => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 /** Identity centres with per-face noise; every face in its own frame unless told otherwise. */
 function people(count: number, per: number, g: () => number, noise = 0.35, firstId = 1) {

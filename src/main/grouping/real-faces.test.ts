@@ -10,15 +10,13 @@ import type { AnalyseInput, AnalysedFace } from '../../shared';
 import { buildCalibration } from '../calibration';
 import { type FacePool, createFacePool } from '../engine';
 import { bestPack, loadPack } from '../models';
+import { FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR } from '../testing';
 import { type GroupingItem, groupFaces, groupingThresholds, pairwiseScores } from './index';
 
-const data = path.resolve('../shared/data/faces');
-const identitiesDir = path.join(data, 'identities');
-const modelsDir = process.env.LOUPE_MODELS ?? path.resolve('models/packs');
-const hasData = existsSync(identitiesDir);
-const hasPack = existsSync(modelsDir) && readdirSync(modelsDir).some((d) => existsSync(path.join(modelsDir, d, 'manifest.json')));
-if (!hasData) console.warn(`grouping on real faces skipped: the face data folder ${data} is absent`);
-if (!hasPack) console.warn(`grouping on real faces skipped: no model pack installed in ${modelsDir} (npx tsx models/install.ts yunet)`);
+const identitiesDir = path.join(FACES_DIR, 'identities');
+const hasPack = existsSync(MODELS_DIR) && readdirSync(MODELS_DIR).some((d) => existsSync(path.join(MODELS_DIR, d, 'manifest.json')));
+if (!facesAvailable) console.warn(`grouping on real faces skipped: ${FACES_MISSING}`);
+else if (!hasPack) console.warn(`grouping on real faces skipped: no model pack installed in ${MODELS_DIR} (npx tsx models/install.ts yunet)`);
 
 /** The ORL faces are binary PGM, which the engine does not decode: read them into an RGB frame. */
 function readImage(file: string): AnalyseInput {
@@ -45,12 +43,12 @@ interface Face {
   file: string;
 }
 
-describe.skipIf(!hasData || !hasPack)('groupFaces on real faces', () => {
+describe.skipIf(!facesAvailable || !hasPack)('groupFaces on real faces', () => {
   let pool: FacePool;
   const faces: Face[] = [];
 
   beforeAll(async () => {
-    pool = await createFacePool({ pack: await loadPack(modelsDir, await bestPack(modelsDir)), size: 2 });
+    pool = await createFacePool({ pack: await loadPack(MODELS_DIR, await bestPack(MODELS_DIR)), size: 2 });
     const jobs: Promise<void>[] = [];
     const analyse = async (file: string, identity: string | null) => {
       await pool.whenReady();
@@ -66,7 +64,7 @@ describe.skipIf(!hasData || !hasPack)('groupFaces on real faces', () => {
       if (!statSync(dir).isDirectory()) continue;
       for (const f of readdirSync(dir).sort()) if (/\.(jpe?g|png|pgm)$/i.test(f)) await analyse(path.join(dir, f), person);
     }
-    for (const photo of ['obama_and_biden.jpg', 'kit_with_rose.jpg']) await analyse(path.join(data, 'groups', 'face_recognition', photo), null);
+    for (const photo of ['obama_and_biden.jpg', 'kit_with_rose.jpg']) await analyse(path.join(FACES_DIR, 'groups', 'face_recognition', photo), null);
     await Promise.all(jobs);
     faces.sort((a, b) => a.file.localeCompare(b.file) || a.id - b.id);
   });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createClient, type ChannelName } from '../../shared';
 import { createWorkstation, type Workstation } from '../workstation';
 
+export { gaussian, normalise } from './random';
+
 /** A real workstation in a fresh temp folder, driven through the router as the transports do. */
 export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync(path.join(os.tmpdir(), prefix))) {
   const ws: Workstation = await createWorkstation({ home, modelsDir: MODELS_DIR });

@@ -1,34 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
+import { gaussian, normalise } from '../testing';
+import { checkHnswFile } from './hnsw-file';
 import { type EmbeddingLookup, FaceIndex, defaultEf, exactTopK, rebuildFaceIndex } from './index';
 
 const DIM = 128;
 const MODEL = 'test-embedder@0123456789abcdef';
-
-/** Deterministic normal deviates (mulberry32 + Box-Muller), so failures reproduce. */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
-function normalise(v: Float32Array): Float32Array {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const n = Math.sqrt(s);
-  return v.map((x) => x / n);
-}
 
 /** Faces of `people` identities, `per` each: an identity centre plus noise, like embeddings of one person's photos. */
 function gallery(people: number, per: number, seed: number, dim = DIM): { ids: number[]; vectors: Float32Array[]; person: number[] } {
@@ -354,6 +337,41 @@ describe.skipIf(!hasRamDir)('FaceIndex persistence (encrypted, through a RAM-bac
     expect(await readFile(file)).toEqual(before);
     await expect(index.save(file, Buffer.alloc(16))).rejects.toMatchObject({ code: 'invalid_input' });
     expect(readdirSync(work).filter((f) => f.startsWith('atomic.lfx.'))).toEqual([]);
+  });
+
+  it('removes the plaintext a dead process left in RAM, and only that', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const orphan = path.join(ramDir, `loupe-index-${dead}-test01`);
+    const mine = path.join(ramDir, `loupe-index-${process.pid}-test02`);
+    for (const dir of [orphan, mine]) {
+      await mkdir(dir, { mode: 0o700 });
+      await writeFile(path.join(dir, 'index.hnsw'), 'plaintext');
+    }
+    try {
+      await build(ids.slice(0, 50), vectors.slice(0, 50), 0).save(path.join(work, 'orphans.lfx'), key);
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(mine)).toBe(true);
+    } finally {
+      await rm(orphan, { recursive: true, force: true });
+      await rm(mine, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses hnswlib's file when it was cut short, so a full RAM folder never replaces a good index", async () => {
+    const index = build(ids, vectors, 0);
+    const plain = path.join(ramDir, `loupe-test-cut-${process.pid}.hnsw`);
+    try {
+      await (index as unknown as { hnsw: { writeIndex(p: string): Promise<boolean> } }).hnsw.writeIndex(plain);
+      await expect(checkHnswFile(plain, ids.length)).resolves.toBeUndefined();
+      await expect(checkHnswFile(plain, ids.length + 1)).rejects.toMatchObject({ code: 'unavailable' });
+      const size = (await stat(plain)).size;
+      for (const cut of [1, 4, 1000, size - 100]) {
+        await truncate(plain, size - cut);
+        await expect(checkHnswFile(plain, ids.length), `cut by ${cut}`).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('incomplete') });
+      }
+    } finally {
+      await rm(plain, { force: true });
+    }
   });
 
   it('refuses to load through a folder that is not RAM-backed', async () => {

@@ -18,10 +18,10 @@ import type * as Hnswlib from 'hnswlib-node';
 import { LoupeError } from '../../shared';
 import { type Candidate, TopK, cosine } from './exact';
 import { FlatGallery } from './flat';
+import { checkHnswFile } from './hnsw-file';
 import { DEFAULT_RAM_DIR, type SealedFailure, readSealed, writeSealed } from './sealed-file';
 
 export { type Candidate, exactTopK } from './exact';
-export { SEALED_FORMAT_VERSION } from './sealed-file';
 
 // hnswlib-node is a CommonJS native addon whose exports ESM cannot name statically.
 const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;
@@ -36,9 +36,9 @@ type Hnsw = Hnswlib.HierarchicalNSW;
  */
 export const EXACT_BELOW = 20_000;
 /** A filter excluding at most this many faces (or k) runs as an unfiltered walk for k + that many, then drops them. */
-export const FEW_EXCLUDED = 64;
+const FEW_EXCLUDED = 64;
 /** A filter allowing at most this share of the gallery is searched exhaustively: hnswlib walks the disallowed faces too, so narrow filters cost it most and lose it recall. */
-export const NARROW_FILTER_SHARE = 0.05;
+const NARROW_FILTER_SHARE = 0.05;
 /**
  * HNSW graph degree and build beam. Face embeddings have a high intrinsic dimension (their
  * impostor scores spread like ~100 independent dimensions), where a sparse graph misses
@@ -270,8 +270,10 @@ export class FaceIndex {
       const allowedSet = o.allowed;
       if (small || allowed.length <= Math.max(k, this.live.size * NARROW_FILTER_SHARE)) return this.exactAmong(q, k, allowed, o.embeddings);
       // Excluding a few faces (the probe itself, say): k + few unfiltered candidates hold the k best allowed.
-      if (excluded <= Math.max(FEW_EXCLUDED, k)) return this.approximate(q, k, o, { extra: excluded, keep: (id) => allowedSet.has(id) });
-      const outcome = await this.approximate(q, k, o, { filter: (id) => allowedSet.has(id) });
+      const outcome =
+        excluded <= Math.max(FEW_EXCLUDED, k)
+          ? await this.approximate(q, k, o, { extra: excluded, keep: (id) => allowedSet.has(id) })
+          : await this.approximate(q, k, o, { filter: (id) => allowedSet.has(id) });
       // A graph walk may come back short under a filter; exhaustive search cannot.
       if (outcome.candidates.length < Math.min(k, allowed.length)) return this.exactAmong(q, k, allowed, o.embeddings);
       return outcome;
@@ -348,10 +350,11 @@ export class FaceIndex {
         ramDir: o.ramDir ?? DEFAULT_RAM_DIR,
         header: { dim: this.dim, liveCount: this.live.size, deletedCount: this.deleted.size, modelId: this.modelId },
         deleted: [...this.deleted],
-        // Vector + level-0 links (up to M=64) + label per face, plus the upper levels.
+        // Per face: vector, label, 2M level-0 links and about M/ln(M) upper-level ones; room for 128 links covers M=32.
         estimatedBytes: 4096 + used * (this.dim * 4 + 4 * 128 + 16) * 1.1,
         writePlain: async (plainPath) => {
           await this.hnsw.writeIndex(plainPath);
+          await checkHnswFile(plainPath, used);
         },
       });
     } finally {

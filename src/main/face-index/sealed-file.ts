@@ -4,7 +4,8 @@
  * folders, backups, forensic recovery of freed disk blocks). hnswlib can only write and
  * read its index through a file path, so the plaintext passes through a file that lives in
  * RAM only: a tmpfs/ramfs directory (Linux /dev/shm), private (0700 directory, 0600 file),
- * unlinked as soon as it has been opened or read, removed in `finally` on every path. What
+ * unlinked as soon as it has been opened or read, removed in `finally` on every path; the
+ * folder of a process that died mid-way is removed by the next save or load. What
  * reaches the case folder is AES-256-GCM ciphertext under a key derived (HKDF) from the
  * case data key, with the header (format, model, counts, nonce) as associated data, written
  * atomically (temp file, fsync, rename, fsync of the folder) so a crash leaves the old
@@ -17,12 +18,12 @@
  * byte of it, so a damaged or forged file is refused before the native parser sees it.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type FileHandle, mkdtemp, open, rename, rm, statfs } from 'node:fs/promises';
+import { type FileHandle, mkdtemp, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { LoupeError } from '../../shared';
 
 const MAGIC = Buffer.from('LOUPEFIX', 'latin1');
-export const SEALED_FORMAT_VERSION = 1;
+const SEALED_FORMAT_VERSION = 1;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_CHECK_BYTES = 16;
@@ -101,6 +102,37 @@ async function readExactly(fh: FileHandle, length: number, position: number): Pr
   return buf;
 }
 
+/** The folder's name carries its process id, so a later process can tell a dead one's leftovers. */
+const RAM_DIR_PREFIX = 'loupe-index-';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A process killed while hnswlib wrote or read its file leaves a plaintext index in RAM
+ * until reboot; remove those of processes that have ended. A reused pid only delays this.
+ */
+async function removeOrphans(base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(RAM_DIR_PREFIX) ? /^(\d+)-/.exec(name.slice(RAM_DIR_PREFIX.length))?.[1] : undefined;
+    if (pid === undefined || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    await rm(path.join(base, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * A fresh private directory on a RAM-backed filesystem, or LoupeError('unavailable').
  * mkdtemp creates it with mode 0700.
@@ -109,6 +141,8 @@ async function privateRamDir(base: string, neededBytes: number): Promise<string>
   const refuse = (why: string) =>
     new LoupeError('unavailable', `The face index cannot be stored encrypted here: ${why}. It will be rebuilt from the case when the case is opened.`);
   if (process.platform !== 'linux') throw refuse(`${process.platform} has no RAM-backed folder Loupe can use for hnswlib's file`);
+  // First, so the space a dead process held counts as free.
+  await removeOrphans(base);
   let fs;
   try {
     fs = await statfs(base);
@@ -120,7 +154,7 @@ async function privateRamDir(base: string, neededBytes: number): Promise<string>
   if (fs.bavail * fs.bsize < neededBytes * 1.05 + 16 * 1024 * 1024) {
     throw refuse(`${base} has ${Math.floor((fs.bavail * fs.bsize) / 2 ** 20)} MiB free and the index needs about ${Math.ceil(neededBytes / 2 ** 20)} MiB`);
   }
-  return mkdtemp(path.join(base, 'loupe-index-'));
+  return mkdtemp(path.join(base, `${RAM_DIR_PREFIX}${process.pid}-`));
 }
 
 async function fsyncFolder(folder: string): Promise<void> {

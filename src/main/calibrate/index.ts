@@ -4,19 +4,12 @@ import { isImageType, LoupeError, sniffFileType, type Calibration } from '../../
 import { buildCalibration } from '../calibration';
 import type { FacePool } from '../engine';
 
-/**
- * Measures a pack's calibration on labelled photos: one folder per person. Every image is
- * encoded (its most prominent face), every pair of images of different people is an
- * impostor pair, and the table maps a score to the share of impostor pairs scoring at or
- * above it. Pairs share images, so they are not independent: the table is an estimate
- * whose resolution is one in the number of pairs, which its description says.
- */
-export interface LabelledImage {
+interface LabelledImage {
   identity: string;
   file: string;
 }
 
-export function listLabelledImages(dir: string): LabelledImage[] {
+function listLabelledImages(dir: string): LabelledImage[] {
   let people: string[];
   try {
     people = readdirSync(dir, { withFileTypes: true })
@@ -41,12 +34,12 @@ export function listLabelledImages(dir: string): LabelledImage[] {
   return out;
 }
 
-export interface EmbeddedImage extends LabelledImage {
+interface EmbeddedImage extends LabelledImage {
   embedding: Float32Array;
 }
 
 /** Encodes the largest face of each image; images without a readable face are counted, not guessed at. */
-export async function embedLabelled(pool: FacePool, images: readonly LabelledImage[], onProgress?: (done: number, total: number) => void): Promise<{ embedded: EmbeddedImage[]; skipped: number }> {
+async function embedLabelled(pool: FacePool, images: readonly LabelledImage[], onProgress?: (done: number, total: number) => void): Promise<{ embedded: EmbeddedImage[]; skipped: number }> {
   const embedded: EmbeddedImage[] = [];
   let skipped = 0;
   let done = 0;
@@ -74,7 +67,7 @@ export async function embedLabelled(pool: FacePool, images: readonly LabelledIma
 }
 
 /** Similarities of every pair of images, split by whether the two show the same person. */
-export function pairScores(items: readonly EmbeddedImage[]): { genuine: Float32Array; impostor: Float32Array } {
+function pairScores(items: readonly EmbeddedImage[]): { genuine: Float32Array; impostor: Float32Array } {
   const n = items.length;
   const ids = items.map((i) => i.identity);
   let same = 0;
@@ -106,6 +99,13 @@ export interface CalibrationReport {
   tar: { fmr: number; score: number; tar: number }[];
 }
 
+/**
+ * Measures a pack's calibration on labelled photos: one folder per person. Every image is
+ * encoded (its largest face), every pair of images of different people is an impostor
+ * pair, and the table maps a score to the share of impostor pairs scoring at or above it.
+ * Pairs share images, so they are not independent: the table is an estimate whose
+ * resolution is one in the number of pairs, which its description says.
+ */
 export async function measureCalibration(
   pool: FacePool,
   dirs: readonly string[],
@@ -119,7 +119,7 @@ export async function measureCalibration(
   const { genuine, impostor } = pairScores(embedded);
   const people = new Set(embedded.map((e) => e.identity)).size;
   const calibration = buildCalibration(impostor, {
-    dataset: `${description} (${embedded.length} images of ${people} people from ${dirs.map((d) => path.basename(path.resolve(d))).join(', ')})`,
+    dataset: `${description} (${embedded.length} images of ${people} people from ${dirs.map((d) => path.basename(path.resolve(d))).join(', ')}${skipped > 0 ? `; ${skipped} images without a usable face left out` : ''})`,
     pairs: 'every pair of images of different people; pairs share images, so they are not independent',
     genuinePairs: genuine.length,
     measuredAt: now().toISOString(),
@@ -130,8 +130,8 @@ export async function measureCalibration(
     .filter((fmr) => fmr * impostor.length >= 1)
     .map((fmr) => {
       const score = sortedImpostor[Math.max(0, Math.ceil(sortedImpostor.length * (1 - fmr)) - 1)] as number;
-      const rejected = sortedGenuine.findIndex((s) => s >= score);
-      return { fmr, score, tar: rejected < 0 ? 0 : (sortedGenuine.length - rejected) / sortedGenuine.length };
+      const firstAccepted = sortedGenuine.findIndex((s) => s >= score);
+      return { fmr, score, tar: firstAccepted < 0 ? 0 : (sortedGenuine.length - firstAccepted) / sortedGenuine.length };
     });
   return { calibration, images: embedded.length, people, skipped, tar };
 }

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { gaussian } from '../testing';
 import { buildCalibration, checkCalibration, fmrAt, formatOneIn, thresholdFor } from './index';
-
-/** Deterministic normal deviates (mulberry32 + Box-Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 const source = { dataset: 'synthetic impostor scores', pairs: 'normal(0.02, 0.08) draws' };
 const g = gaussian(11);
@@ -73,6 +61,18 @@ describe('fmrAt', () => {
     expect(fmrAt(table, -1)).toMatchObject({ kind: 'estimate', fmr: 1, text: 'about 1 in 1' });
   });
 
+  it('rounds a bound the way that keeps it true', () => {
+    const odd = buildCalibration(scores.slice(0, 5678), source);
+    // 1 in 5,678 to two figures is 5,700 to the nearest, but "fewer than 1 in 5,700" would claim more than was measured.
+    expect(fmrAt(odd, 2)).toMatchObject({ kind: 'below', text: 'fewer than 1 in 5,600' });
+    expect(() => thresholdFor(odd, 1 / 5700)).toThrow(/cannot support a false match rate below 1 in 5,600/);
+    expect(thresholdFor(odd, 1 / 5600)).toBeLessThan(odd.points.at(-1)!.score);
+    // Under a table starting at 1 in 1,234, "more than 1 in 1,200" would overstate the rate.
+    const partial = { dataset: 'hand-made', impostorPairs: 5000, points: [{ score: 0.2, fmr: 1 / 1234 }, { score: 0.5, fmr: 1 / 5000 }] };
+    expect(fmrAt(partial, 0.1)).toMatchObject({ kind: 'above', text: 'more than 1 in 1,300' });
+    expect(fmrAt(partial, 0.2).text).toBe('about 1 in 1,200');
+  });
+
   it('says "more than" under a table that does not start at rate 1', () => {
     const cut = { ...table, points: table.points.filter((p) => p.fmr <= 0.01) };
     expect(fmrAt(cut, -1)).toMatchObject({ kind: 'above', text: 'more than 1 in 100' });
@@ -98,7 +98,7 @@ describe('thresholdFor', () => {
   });
 
   it('refuses a rate the data cannot support, and nonsense', () => {
-    expect(() => thresholdFor(table, 1e-6)).toThrow(/100,000 impostor pairs.*cannot support.*fewer than 1 in 100,000|cannot support/);
+    expect(() => thresholdFor(table, 1e-6)).toThrow(/100,000 impostor pairs, so it cannot support a false match rate below 1 in 100,000/);
     expect(() => thresholdFor(table, 0)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     expect(() => thresholdFor(table, 1.5)).toThrow(expect.objectContaining({ code: 'invalid_input' }));
   });

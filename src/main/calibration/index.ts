@@ -10,7 +10,8 @@
  *   pairs): the estimate says so and never extrapolates a smaller number.
  * - A threshold for a rate below 1 in N is refused: the data cannot support it.
  * - Rates near 1 in N rest on a handful of impostor pairs; `impostorsAtOrAbove` says how
- *   many, so a report can show how thin the evidence is.
+ *   many.
+ * - A bound ("fewer than", "more than") is rounded the way that keeps it true.
  */
 import { Calibration, LoupeError } from '../../shared';
 
@@ -18,7 +19,7 @@ export type CalibrationTable = Calibration;
 
 /** Table points per tenfold change of the rate: fine enough that interpolation adds little error. */
 const POINTS_PER_DECADE = 10;
-export const MIN_IMPOSTOR_PAIRS = 100;
+const MIN_IMPOSTOR_PAIRS = 100;
 
 export interface CalibrationSource {
   /** What the pairs are, e.g. "LFW View-2 (lfw150 crops), all cross-identity pairs". */
@@ -112,11 +113,11 @@ export function fmrAt(table: CalibrationTable, score: number): FmrEstimate {
     text: formatOneIn(fmr),
   });
   if (score > last.score) {
-    return { fmr: last.fmr, kind: 'below', impostorsAtOrAbove: 0, impostorPairs: t.impostorPairs, text: `fewer than ${formatOneIn(last.fmr).replace(/^about /, '')}` };
+    return { fmr: last.fmr, kind: 'below', impostorsAtOrAbove: 0, impostorPairs: t.impostorPairs, text: `fewer than 1 in ${oneIn(last.fmr, 'down')}` };
   }
   const first = pts[0]!;
   if (score < first.score && first.fmr < 1) {
-    return { ...estimate(first.fmr), kind: 'above', text: `more than ${formatOneIn(first.fmr).replace(/^about /, '')}` };
+    return { ...estimate(first.fmr), kind: 'above', text: `more than 1 in ${oneIn(first.fmr, 'up')}` };
   }
   if (score <= first.score) return estimate(first.fmr);
   let hi = 1;
@@ -138,7 +139,7 @@ export function thresholdFor(table: CalibrationTable, fmr: number): number {
   if (fmr < last.fmr) {
     throw new LoupeError(
       'invalid_input',
-      `This calibration measured ${t.impostorPairs.toLocaleString('en-GB')} impostor pairs, so it cannot support a false match rate below ${formatOneIn(last.fmr).replace(/^about /, '')}; choose that rate or a higher one.`,
+      `This calibration measured ${t.impostorPairs.toLocaleString('en-GB')} impostor pairs, so it cannot support a false match rate below 1 in ${oneIn(last.fmr, 'down')}; choose that rate or a higher one.`,
     );
   }
   if (fmr >= first.fmr) return first.score;
@@ -153,8 +154,18 @@ export function thresholdFor(table: CalibrationTable, fmr: number): number {
 
 /** "about 1 in 1,000": the rate as one in N with N to two significant figures, never more precise than that. */
 export function formatOneIn(fmr: number): string {
+  return `about 1 in ${oneIn(fmr, 'nearest')}`;
+}
+
+/**
+ * N of "1 in N" to two significant figures. A bound is rounded the way that keeps it true:
+ * "fewer than 1 in N" rounds N down, "more than 1 in N" rounds it up.
+ */
+function oneIn(fmr: number, round: 'nearest' | 'down' | 'up'): string {
   if (!(fmr > 0) || !Number.isFinite(fmr)) throw new LoupeError('invalid_input', `A false match rate must be above 0 (got ${fmr}).`);
-  const n = 1 / fmr;
-  const rounded = n < 10 ? Math.max(1, Math.round(n)) : Number(n.toPrecision(2));
-  return `about 1 in ${rounded.toLocaleString('en-GB')}`;
+  // The nudge keeps 1 / 1e-5 = 99,999.99... from rounding down to 99,000.
+  const n = round === 'down' ? (1 / fmr) * (1 + 1e-9) : round === 'up' ? (1 / fmr) * (1 - 1e-9) : 1 / fmr;
+  const step = n < 10 ? 1 : 10 ** (Math.floor(Math.log10(n)) - 1);
+  const to = round === 'down' ? Math.floor : round === 'up' ? Math.ceil : Math.round;
+  return Math.max(1, to(n / step) * step).toLocaleString('en-GB');
 }

@@ -105,7 +105,7 @@ export function groupingThresholds(table: CalibrationTable, faceCount: number): 
 }
 
 /** Up to this many units the neighbour lists are exact (exhaustive); above it, HNSW. */
-export const EXACT_NEIGHBOURS_BELOW = 2000;
+const EXACT_NEIGHBOURS_BELOW = 2000;
 const NEIGHBOUR_EF = 160;
 
 interface Unit {
@@ -178,7 +178,7 @@ async function neighbourLinks(templates: Float32Array[], dim: number, o: Require
     const { candidates } = await index.search(templates[u]!, k, { embeddings, ef: Math.max(NEIGHBOUR_EF, 4 * k) });
     for (const c of candidates) {
       if (c.score < o.threshold) break;
-      // Each pair once: the lower unit keeps it, unless only the higher one found it.
+      // A unit finds itself; a pair found from both ends is stored (lower, higher) and kept once below.
       if (c.id === u) continue;
       links.push(u < c.id ? { a: u, b: c.id, score: c.score } : { a: c.id, b: u, score: c.score });
     }

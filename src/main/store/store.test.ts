@@ -4,7 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
+import { CASE_MIGRATIONS } from './case-schema';
 import { CASE_FILES, createCaseStore, openCaseStore, openWorkstationStore } from './index';
+import { migrate, openPlainDatabase } from './sqlite';
+import { WORKSTATION_MIGRATIONS } from './workstation-schema';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -153,5 +156,23 @@ describe('encrypted case store', () => {
     }
     expect(err).toBeInstanceOf(LoupeError);
     expect(err).toMatchObject({ code: 'integrity', message: expect.stringMatching(/workstation database .* cannot be used/) });
+  });
+});
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3... so each applies once and in order', () => {
+    for (const list of [CASE_MIGRATIONS, WORKSTATION_MIGRATIONS]) expect(list.map((m) => m.version)).toEqual(list.map((_, i) => i + 1));
+  });
+
+  it('leave the database at the last whole step when one fails half-way', () => {
+    const db = openPlainDatabase(path.join(tempDir(), 'm.db'));
+    const steps = [
+      { version: 1, name: 'one', up: 'CREATE TABLE a (x)' },
+      { version: 2, name: 'two, failing after its first statement', up: 'CREATE TABLE b (x); CREATE TABLE a (y)' },
+    ];
+    expect(() => migrate(db, steps)).toThrow(/already exists/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual(['a']);
+    db.close();
   });
 });

@@ -14,7 +14,7 @@
  *     a detector may or may not find; detections beyond both are false faces, reported per
  *     image and per megapixel. The dlib XML leaves out everything but people, so it cannot
  *     see a tie, a flag or a dog taken for a face; this does.
- *   node dist/bench-detection.js [--data DIR] [--pack NAME] [--json FILE]
+ *   node dist/bench-detection.js [--data DIR] [--pack NAME[,NAME]] [--json FILE] [--limit N]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ import type { FaceBox, ImageAnalysis, RawFrame } from '../src/shared';
 import { analyseAll, listIdentities, machine, mainFace, openPool, parseArgs, pct, peakRssMb, readInput, writeJson } from './_lib';
 import faceCountsJson from './face-counts.json';
 
-const USAGE = 'usage: detection [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N]';
+const USAGE = 'usage: detection [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N] [--limit N (identities for the small-face frames)]';
 
 interface Truth {
   file: string;

@@ -4,7 +4,7 @@
  *   identification (identities/): leave-one-out rank-1 and EER over all image pairs
  * A face that is not found counts against the pack (its pairs score -1), as in the LFW
  * "unrestricted" practice of not dropping hard images.
- *   node dist/bench-recognition.js [--data DIR] [--pack NAME] [--json FILE] [--scores FILE]
+ *   node dist/bench-recognition.js [--data DIR] [--pack NAME[,NAME]] [--json FILE] [--scores FILE] [--limit N]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import {
   analyseAll, dot, equalErrorRate, listIdentities, machine, mainFace, openPool, parseArgs, pct, peakRssMb, readInput, readPairs, tarAtFar, tenFoldAccuracy, writeJson,
 } from './_lib';
 
-const USAGE = 'usage: recognition [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--scores FILE] [--workers N]';
+const USAGE = 'usage: recognition [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--scores FILE] [--workers N] [--limit N (first N pairs and images)]';
 
 async function embeddings(args: Awaited<ReturnType<typeof parseArgs>>, pack: string, root: string, files: string[]): Promise<Map<string, Float32Array | null>> {
   const pool = await openPool(args, pack);

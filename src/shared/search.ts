@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDate } from './domain';
 import { ExhibitId, FaceId, FaceSummary, ExhibitRef, TrackId } from './evidence';
 
 export const SearchId = z.number().int().positive();
@@ -14,7 +15,7 @@ export const FmrEstimate = z.object({
   fmr: z.number().min(0).max(1),
   /** "about 1 in 1,000"; "fewer than 1 in 40,000" where the score is beyond the measured range. */
   oneIn: z.string(),
-  /** 'estimate' inside the measured range; 'below' when the true rate is lower than the data can show. */
+  /** 'estimate' inside the measured range; 'below': no measured impostor pair scored this high, so only an upper bound; 'above': below the table's lowest score, so only a lower bound. */
   bound: z.enum(['estimate', 'below', 'above']),
 });
 export type FmrEstimate = z.infer<typeof FmrEstimate>;
@@ -28,10 +29,11 @@ export const SearchTarget = z
   })
   .refine((t) => t.case || t.watchlists.length > 0, { message: 'Choose what to search: the case, a watch list, or both' });
 
+/** Exhibits and capture times narrow the case's evidence; watch-list entries are searched whatever their exhibit or date. */
 export const SearchFilters = z
   .object({
     exhibitIds: z.array(ExhibitId).max(1000).optional(),
-    /** Capture time range (ISO 8601) of the exhibit; faces without a known capture time are left out when set. */
+    /** Capture time range (ISO 8601) of the exhibit; evidence faces without a known capture time are left out when set. */
     from: z.string().datetime({ offset: true, local: true }).optional(),
     to: z.string().datetime({ offset: true, local: true }).optional(),
     /** Leave out candidate faces below this quality score. */
@@ -61,7 +63,7 @@ export const Candidate = z.object({
   exhibit: z.object({ id: ExhibitId, fileName: z.string(), exhibitRef: z.string().nullable(), captureTime: z.string().nullable(), kind: z.string() }),
   score: z.number(),
   fmr: FmrEstimate.nullable(),
-  /** For video: the faces of the same track that also scored above the threshold (the best one is shown). */
+  /** For video: how many more faces of the same track were candidates too (at or above the threshold); the best one is shown. */
   trackFaces: z.number().int().nonnegative(),
   watchlist: z.object({ entryId: EntryId, watchlistId: WatchlistId, listName: z.string(), label: z.string() }).nullable(),
 });
@@ -138,7 +140,7 @@ export const NewWatchlistEntry = z
     label: z.string().trim().min(1, 'Name or describe the person').max(200),
     source: z.string().trim().min(1, 'Say where the reference image came from').max(1000),
     reason: z.string().trim().min(10, 'Say why this person is on the list (at least 10 characters)').max(2000),
-    retentionDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD'),
+    retentionDate: IsoDate,
   })
   .strict();
 

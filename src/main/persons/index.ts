@@ -2,7 +2,7 @@ import { LoupeError, type PersonsView } from '../../shared';
 import { groupFaces, type GroupingItem } from '../grouping';
 import type { CaseStore, FaceContext } from '../store';
 
-export const PERSONS_CAVEAT =
+const PERSONS_CAVEAT =
   'Putative groups: the model suggests which faces may show one person. A group is not an identification; an examiner decides, and can merge, split and move faces.';
 
 /** How to put a grouping back as it was before one edit. */
@@ -130,8 +130,10 @@ export class PersonsService {
     return this.view();
   }
 
-  split(personId: number, faceIds: number[], user: string): PersonsView {
+  split(personId: number, faceIdsAsked: number[], user: string): PersonsView {
     this.person(personId, 'personId');
+    // A face listed twice must not pass for two: the group would be emptied.
+    const faceIds = [...new Set(faceIdsAsked)];
     const members = new Set(this.facesOf(personId));
     const outside = faceIds.find((f) => !members.has(f));
     if (outside !== undefined) throw new LoupeError('invalid_input', `Face ${outside} is not in group ${personId}.`, 'faceIds');
@@ -148,6 +150,7 @@ export class PersonsService {
     const member = this.store.reads.personMembers().find((m) => m.faceId === faceId);
     const context = this.store.reads.faceContext([faceId]).get(faceId);
     if (!context) throw new LoupeError('not_found', `No face ${faceId} in this case.`, 'faceId');
+    if (context.role !== 'evidence') throw new LoupeError('invalid_input', `Face ${faceId} is on a ${context.role} image; only evidence faces are grouped into persons.`, 'faceId');
     const from = member?.personId ?? null;
     if (from === to) return this.view();
     const persons = from === null ? [] : [this.person(from, 'faceId')];

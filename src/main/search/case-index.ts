@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LoupeError, type IndexProgress } from '../../shared';
-import { FaceIndex, rebuildFaceIndex, type SearchOutcome } from '../face-index';
+import { FaceIndex, type LoadOutcome, rebuildFaceIndex, type SearchOutcome } from '../face-index';
 import { CASE_FILES, type CaseStore } from '../store';
 
 /**
@@ -33,10 +33,14 @@ export class CaseFaceIndex {
   private async open(): Promise<void> {
     const expected = this.store.reads.countFacesOf(this.modelId);
     this.emit({ type: 'index.progress', stage: 'loading', done: 0, total: expected });
-    const loaded = await FaceIndex.load(this.file, this.store.subkey('face-index'), { modelId: this.modelId, dim: this.dim, expectedCount: expected });
+    // The index is derived data: whatever keeps the saved one from loading (an I/O error included), the store rebuilds it.
+    const loaded = await FaceIndex.load(this.file, this.store.subkey('face-index'), { modelId: this.modelId, dim: this.dim, expectedCount: expected }).catch(
+      (err: unknown): LoadOutcome => ({ status: 'unreadable', reason: err instanceof Error ? err.message : String(err) }),
+    );
     if (loaded.status === 'loaded') {
       this.index = loaded.index;
     } else {
+      if (loaded.status !== 'missing') console.warn(`[loupe] rebuilding the face index: ${loaded.reason}`);
       // Missing, stale (another model, faces added since) or unreadable: the store is the record.
       this.index = await rebuildFaceIndex(this.store.reads.embeddings(this.modelId), {
         dim: this.dim,

@@ -10,13 +10,13 @@ import {
   type SearchRequest,
 } from '../../shared';
 import { fmrAt, thresholdFor } from '../calibration';
-import { MAX_K } from '../face-index';
 import type { CaseStore } from '../store';
 import type { CaseFaceIndex } from './case-index';
+import { searchFolded } from './fold';
 
 export { CaseFaceIndex } from './case-index';
 
-export const LEADS_CAVEAT =
+const LEADS_CAVEAT =
   'Investigative leads, not identifications. A score says how alike two faces look to the model; the false match rate estimates how often faces of different people score that high. A candidate is nobody until a trained examiner has compared the faces and a second examiner has verified the decision.';
 
 /** The verified model pack searches and comparisons are made with. */
@@ -32,7 +32,7 @@ export type ParsedSearch = Required<Pick<SearchRequest, 'probeFaceId' | 'purpose
   qualityOverride?: string;
 };
 
-export function estimate(calibration: Calibration | undefined, score: number): FmrEstimate | null {
+function estimate(calibration: Calibration | undefined, score: number): FmrEstimate | null {
   if (!calibration) return null;
   const e = fmrAt(calibration, score);
   return { fmr: e.fmr, oneIn: e.text, bound: e.kind };
@@ -94,39 +94,24 @@ export class SearchService {
       return w;
     });
     const entries = this.store.reads.entriesByFace(req.target.watchlists);
-    const roles = req.target.case ? (['evidence'] as const) : [];
-    const allowed = new Set<number>(roles.length > 0 ? this.store.reads.filteredFaceIds(pack.model, roles, req.filters) : []);
+    const allowed = new Set<number>(req.target.case ? this.store.reads.filteredFaceIds(pack.model, ['evidence'], req.filters) : []);
     if (entries.size > 0) {
-      const passing = new Set(this.store.reads.filteredFaceIds(pack.model, ['evidence', 'probe', 'reference'], req.filters));
+      // Exhibits and capture times narrow the evidence; a watch list's reference photo is searched whatever its exhibit or date.
+      const quality = req.filters.minQuality === undefined ? {} : { minQuality: req.filters.minQuality };
+      const passing = new Set(this.store.reads.filteredFaceIds(pack.model, ['evidence', 'probe', 'reference'], quality));
       for (const faceId of entries.keys()) if (passing.has(faceId)) allowed.add(faceId);
     }
     allowed.delete(probe.id);
 
-    // Ask for more than needed: several faces of one track fold into one candidate.
-    const k = Math.min(MAX_K, req.maxCandidates * 4 + 20);
     const index = await this.index();
-    const outcome = allowed.size > 0 ? await index.search(probe.embedding, k, allowed) : { candidates: [], method: 'exact' as const, scored: 0, ef: null };
-    const context = this.store.reads.faceContext(outcome.candidates.map((c) => c.id));
-
-    const kept: { id: number; score: number; trackFaces: number }[] = [];
-    const byTrack = new Map<number, { trackFaces: number }>();
-    for (const c of outcome.candidates) {
-      if (thresholdScore !== null && c.score < thresholdScore) break;
-      const ctx = context.get(c.id);
-      if (!ctx) continue;
-      if (ctx.trackId !== null) {
-        const seen = byTrack.get(ctx.trackId);
-        if (seen) {
-          seen.trackFaces++;
-          continue;
-        }
-        const entry = { id: c.id, score: c.score, trackFaces: 0 };
-        byTrack.set(ctx.trackId, entry);
-        kept.push(entry);
-      } else {
-        kept.push({ id: c.id, score: c.score, trackFaces: 0 });
-      }
+    if (index.modelId !== pack.model) {
+      // Its faces are not comparable with the probe's: searching would find nobody, silently.
+      throw new LoupeError('conflict', `The case's face index holds faces of model ${index.modelId}, but searches now use ${pack.model}: close and reopen the case to rebuild it.`);
     }
+    const { outcome, kept } =
+      allowed.size > 0
+        ? await searchFolded((k) => index.search(probe.embedding, k, allowed), (ids) => this.store.reads.faceContext(ids), thresholdScore, req.maxCandidates)
+        : { outcome: { candidates: [], method: 'exact' as const, scored: 0, ef: null }, kept: [] };
 
     const candidates: Candidate[] = kept.slice(0, req.maxCandidates).map((c, i) => {
       const face = this.store.reads.face(c.id) as FaceSummary;

@@ -136,6 +136,11 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     const r = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01 });
     expect(r.candidates).toHaveLength(1);
     expect(r.candidates[0]!.watchlist).toMatchObject({ listName: 'Wanted OP-TEST', label: 'Joe Biden' });
+    // Exhibit and capture-time filters narrow the evidence; they do not silently drop the watch list's reference photo.
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    const evidenceOnly = { exhibitIds: [exhibits.find((e) => e.role === 'evidence' && e.id !== ref.faces[0]!.exhibitId)!.id], from: '1990-01-01T00:00:00Z' };
+    const filtered = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01, filters: evidenceOnly });
+    expect(filtered.candidates.map((c) => c.face.id)).toEqual([refFace]);
     await t.must('watchlists.removeEntry', { entryId: entry.id, reason: 'Eliminated from the enquiry on 2026-11-20' });
     const after = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01 });
     expect(after.candidates).toHaveLength(0);
@@ -165,6 +170,9 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     expect(merged.canUndo).toBe(true);
     const undone = await t.must('persons.undo', {});
     expect(undone.persons.find((p) => p.id === b!.id)?.faceIds).toEqual(b!.faceIds);
+    // A face listed twice does not pass for two: splitting every face off would empty the group.
+    const emptied = await t.invoke('persons.split', { personId: a!.id, faceIds: [...a!.faceIds, a!.faceIds[0]!] });
+    expect(emptied).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'faceIds' } });
     const named = await t.must('persons.name', { personId: a!.id, name: 'Unknown male 1' });
     expect(named.persons.find((p) => p.id === a!.id)?.name).toBe('Unknown male 1');
 

@@ -38,7 +38,7 @@ export class WatchlistService {
 
   remove(entryId: number, reason: string, user: string): EntryRow {
     const entry = this.store.reads.entry(entryId);
-    if (!entry) throw new LoupeError('not_found', `No entry ${entryId} on any watch list of this case.`, 'entryId');
+    if (!entry) throw new LoupeError('not_found', `No entry ${entryId} on any watch list of this case, or it was removed already.`, 'entryId');
     this.store.writes.removeEntry(entryId, user, this.now().toISOString(), reason);
     return entry;
   }

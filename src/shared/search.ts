@@ -69,6 +69,9 @@ export const Candidate = z.object({
 });
 export type Candidate = z.infer<typeof Candidate>;
 
+/** The model pack a search or comparison was made with; `calibration` is its data-set description, null when uncalibrated. */
+const PackUsed = z.object({ name: z.string(), version: z.string(), model: z.string(), calibration: z.string().nullable() });
+
 export const SearchResult = z.object({
   id: SearchId,
   createdAt: z.string(),
@@ -82,7 +85,7 @@ export const SearchResult = z.object({
   thresholdScore: z.number().nullable(),
   filters: z.record(z.string(), z.unknown()),
   qualityOverride: z.string().nullable(),
-  pack: z.object({ name: z.string(), version: z.string(), model: z.string(), calibration: z.string().nullable() }),
+  pack: PackUsed,
   method: z.enum(['exact', 'hnsw']),
   scored: z.number().int(),
   candidates: z.array(Candidate),
@@ -105,7 +108,7 @@ export const Comparison = z.object({
   faceB: FaceSummary,
   score: z.number(),
   fmr: FmrEstimate.nullable(),
-  pack: z.object({ name: z.string(), version: z.string(), model: z.string(), calibration: z.string().nullable() }),
+  pack: PackUsed,
   caveat: z.string(),
 });
 export type Comparison = z.infer<typeof Comparison>;

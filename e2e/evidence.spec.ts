@@ -48,6 +48,8 @@ test.describe('evidence', () => {
       const grid = page.getByRole('list', { name: 'Exhibits' });
       await expect(grid.getByRole('link', { name: /obama_and_biden\.jpg/ })).toContainText(/\d+ faces/);
       await expect(grid.getByRole('link', { name: /biden\.jpg/ }).first()).toContainText('JD/1');
+      // Thumbnails really come from the open case (not a broken image with the right label).
+      await expect.poll(() => grid.locator('img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
       const failed = page.getByRole('region', { name: /Failed files/ });
       await expect(failed.getByRole('row', { name: /notes\.jpg/ })).toContainText('Not an image or video Loupe can read');
       const duplicates = page.getByRole('region', { name: /Duplicates/ });

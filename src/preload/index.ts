@@ -17,7 +17,7 @@ const bridge: LoupeBridge = {
   },
   mediaUrl: (ref) => {
     if (!MEDIA_REF.test(ref)) throw new Error(`Not a media reference: ${ref}`);
-    return `loupe-media://case/${ref}`;
+    return `loupe-media://image/${ref}`;
   },
   choosePaths: async (kind) => {
     const paths: unknown = await ipcRenderer.invoke('loupe:choose-paths', kind === 'folder' ? 'folder' : 'files');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../../shared';
+import { mediaRef, type ApiEvent } from '../../shared';
 import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
@@ -63,6 +63,9 @@ describe.skipIf(!ready)('import of evidence', () => {
     await t?.dispose();
     rmSync(src, { recursive: true, force: true });
   });
+
+  /** A media reference under the open case's id, as the renderer builds it. */
+  const caseMedia = async (ref: string) => mediaRef((await t.must('session.status', {})).openCase!.id, ref);
 
   it('imports a folder: faces from photos and video, bad files recorded with reasons, copies linked', async () => {
     const started = await t.must('evidence.import', { paths: [src], options: { exhibitRef: 'JD/1', videoFramesPerSecond: 2 } });
@@ -127,20 +130,24 @@ describe.skipIf(!ready)('import of evidence', () => {
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 100 });
     const bmp = exhibits.find((e) => e.fileName === 'cctv-export.bmp');
     expect(bmp).toMatchObject({ status: 'done', kind: 'image', fileType: 'bmp', faceCount: 1 });
-    expect(await t.ws.media(`exhibit/${bmp!.id}/display`)).not.toBeNull();
+    expect(await t.ws.media(await caseMedia(`exhibit/${bmp!.id}/display`))).not.toBeNull();
   });
 
   it('serves crops and display copies of the open case only', async () => {
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 100, status: 'done' });
     const group = exhibits.find((e) => e.fileName === 'group.jpg')!;
     const d = await t.must('evidence.get', { exhibitId: group.id });
-    const crop = await t.ws.media(`face/${d.faces[0]!.id}/crop`);
+    const cropRef = await caseMedia(`face/${d.faces[0]!.id}/crop`);
+    const crop = await t.ws.media(cropRef);
     expect(crop?.mime).toBe('image/jpeg');
     expect(Buffer.from(crop!.bytes.subarray(0, 2)).toString('hex')).toBe('ffd8');
-    expect(await t.ws.media(`exhibit/${group.id}/display`)).not.toBeNull();
-    expect(await t.ws.media('exhibit/../../etc/passwd/display')).toBeNull();
-    await t.must('cases.close', {});
+    expect(await t.ws.media(await caseMedia(`exhibit/${group.id}/display`))).not.toBeNull();
+    expect(await t.ws.media(await caseMedia('exhibit/../../etc/passwd/display'))).toBeNull();
+    // The same face number asked for under another case's id is not answered from this one.
+    expect(await t.ws.media(mediaRef('OtherCase01', `face/${d.faces[0]!.id}/crop`))).toBeNull();
     expect(await t.ws.media(`face/${d.faces[0]!.id}/crop`)).toBeNull();
+    await t.must('cases.close', {});
+    expect(await t.ws.media(cropRef)).toBeNull();
     const [c] = await t.must('cases.list', {});
     await t.must('cases.open', { caseId: c!.id, passphrase: PASSPHRASE });
   });

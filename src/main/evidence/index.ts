@@ -5,7 +5,7 @@ import {
   isVideoType,
   LoupeError,
   MAX_IMAGE_PIXELS,
-  MEDIA_REF,
+  CASE_MEDIA_REF,
   sniffFileType,
   type AnalysedFace,
   type ExhibitCheck,
@@ -216,7 +216,7 @@ export class EvidenceService {
 
   /** Image bytes for the renderer: only refs of the known form, only from this case. */
   media(ref: string): { mime: string; bytes: Uint8Array } | null {
-    if (!MEDIA_REF.test(ref)) return null;
+    if (!CASE_MEDIA_REF.test(ref)) return null;
     const [kind, id, variant] = ref.split('/') as ['exhibit' | 'face' | 'frame', string, 'thumb' | 'display' | 'crop' | 'aligned'];
     const n = Number(id);
     if (!Number.isSafeInteger(n) || n <= 0) return null;

@@ -68,7 +68,7 @@ function registerProtocols(ws: Workstation): void {
   });
   protocol.handle('loupe-media', async (request) => {
     const url = new URL(request.url);
-    const ref = url.host === 'case' ? decodeUrlPath(url.pathname.slice(1)) : null;
+    const ref = url.host === 'image' ? decodeUrlPath(url.pathname.slice(1)) : null;
     const media = ref === null ? null : await ws.media(ref);
     if (!media) return new Response('Not found', { status: 404 });
     return new Response(new Uint8Array(media.bytes), { headers: { 'Content-Type': media.mime, 'Cache-Control': 'no-store' } });

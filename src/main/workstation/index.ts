@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ApiEvent, ApiResult } from '../../shared';
+import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, type AuditEntry } from '../audit';
 import { CaseService, type OpenCase } from '../cases';
 import { EvidenceService } from '../evidence';
@@ -117,7 +117,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     home: opts.home,
     call: (channel, input, transport) => router.call(channel, input, transport),
     onEvent: (listener) => state.onEvent(listener),
-    media: async (ref) => state.open?.evidence.media(ref) ?? null,
+    media: async (ref) => {
+      const open = state.open;
+      if (!open || !MEDIA_REF.test(ref)) return null;
+      const [, caseId, ...rest] = ref.split('/');
+      return caseId === open.store.id ? open.evidence.media(rest.join('/')) : null;
+    },
     importSettled: async () => state.open?.evidence.settled(),
     close: async () => {
       await state.closeCase();

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import {
   api,
+  mediaRef,
   ROLE_LABEL,
   type ApiError,
   type ApiEvent,
@@ -247,6 +248,13 @@ export function useEvents(listener: (event: ApiEvent) => void): void {
 
 /** The URL of an image of the open case (exhibit/<id>/thumb, face/<id>/crop...). */
 export function useMedia(): (ref: string) => string {
-  const { bridge } = useSession();
-  return useCallback((ref: string) => bridge.mediaUrl(ref), [bridge]);
+  const { bridge, status } = useSession();
+  const caseId = status.openCase?.id;
+  return useCallback(
+    (ref: string) => {
+      if (!caseId) throw new Error('useMedia with no case open');
+      return bridge.mediaUrl(mediaRef(caseId, ref));
+    },
+    [bridge, caseId],
+  );
 }

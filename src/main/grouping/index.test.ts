@@ -156,5 +156,10 @@ describe('groupFaces', () => {
     expect(previous.fmr).toBeCloseTo(1e-5, 12);
     // For ten million faces a tenth of the rate is below 1 in 2,000,000: the calibration cannot say, so it stops there.
     expect(groupingThresholds(table, 10_000_000)).toMatchObject({ pairFmr: 1 / 2_000_000, limitedByCalibration: true });
+    // An examiner's rate replaces the size rule; lone faces still need a tenth of it.
+    const chosen = groupingThresholds(table, 100_000, 1e-3);
+    expect(chosen).toMatchObject({ fmr: 1e-3, limitedByCalibration: false });
+    expect(chosen.pairFmr).toBeCloseTo(1e-4, 12);
+    expect(() => groupingThresholds(table, 100, 0)).toThrow(/above 0 and below 1/);
   });
 });

@@ -87,12 +87,14 @@ export interface GroupingThresholds {
  * synthetic look-alikes; FMR 1e-5): precision 0.996, recall 0.876, 0.4% of the synthetic
  * faces wrongly grouped; at FMR 1e-6 recall fell to 0.47. Rates below the lowest the
  * calibration measured are raised to it (and say so): the data cannot support them.
+ * An examiner's own rate (`chosenFmr`) replaces the size rule; lone faces still need a tenth of it.
  */
-export function groupingThresholds(table: CalibrationTable, faceCount: number): GroupingThresholds {
+export function groupingThresholds(table: CalibrationTable, faceCount: number, chosenFmr?: number): GroupingThresholds {
   const t = checkCalibration(table);
   if (!Number.isInteger(faceCount) || faceCount < 1) throw new LoupeError('invalid_input', `The number of faces to group must be a positive whole number (got ${faceCount}).`);
+  if (chosenFmr !== undefined && !(chosenFmr > 0 && chosenFmr < 1)) throw new LoupeError('invalid_input', `A grouping false match rate is above 0 and below 1 (got ${chosenFmr}).`);
   const lowest = t.points[t.points.length - 1]!.fmr;
-  const wantFmr = Math.min(1e-4, 1e-3 / faceCount ** 0.4);
+  const wantFmr = chosenFmr ?? Math.min(1e-4, 1e-3 / faceCount ** 0.4);
   const fmr = Math.max(wantFmr, lowest);
   const pairFmr = Math.max(fmr / 10, lowest);
   return {

@@ -1,5 +1,6 @@
-import { LoupeError, type PersonsView } from '../../shared';
-import { groupFaces, type GroupingItem } from '../grouping';
+import { LoupeError, type GroupingThreshold, type PersonsView } from '../../shared';
+import type { CalibrationTable } from '../calibration';
+import { groupFaces, groupingThresholds, type GroupingItem } from '../grouping';
 import type { CaseStore, FaceContext } from '../store';
 
 const PERSONS_CAVEAT =
@@ -31,16 +32,26 @@ export class PersonsService {
   /**
    * Groups the case's evidence faces. Faces flagged insufficient for comparison are left
    * unassigned: too small, blurred or perhaps not a face, they would chain people together;
-   * an examiner can still move one into a group by hand.
+   * an examiner can still move one into a group by hand. The thresholds come from the pack's
+   * calibration: the examiner's false match rate, or else one that falls as the case grows.
    */
-  async group(model: string, threshold: { score: number; fmr: number | null }): Promise<PersonsView> {
+  async group(model: string, calibration: CalibrationTable, maxFmr?: number): Promise<PersonsView> {
     const items: GroupingItem[] = [];
     for (const row of this.store.reads.groupingItems(model, 'evidence')) {
       if (row.insufficient === 1) continue;
       items.push({ id: row.faceId, embedding: toEmbedding(row.embedding), frameKey: row.frameKey, ...(row.trackId !== null ? { trackId: String(row.trackId) } : {}) });
     }
     if (items.length === 0) throw new LoupeError('conflict', 'This case has no faces good enough to group yet; import evidence first.');
-    const result = await groupFaces(items, { threshold: threshold.score });
+    const t = groupingThresholds(calibration, items.length, maxFmr);
+    const threshold: GroupingThreshold = {
+      score: t.threshold,
+      fmr: t.fmr,
+      pairScore: t.pairThreshold,
+      pairFmr: t.pairFmr,
+      rule: maxFmr === undefined ? 'case size' : 'examiner',
+      limitedByCalibration: t.limitedByCalibration,
+    };
+    const result = await groupFaces(items, { threshold: t.threshold, pairThreshold: t.pairThreshold });
     this.store.db.transaction(() => {
       this.store.writes.replaceGrouping(result.groups.map((faceIds) => ({ faceIds })));
       this.store.writes.setCaseMeta('grouping', JSON.stringify({ at: this.now().toISOString(), model, threshold }));
@@ -50,7 +61,7 @@ export class PersonsService {
 
   view(): PersonsView {
     const meta = this.store.reads.caseMeta('grouping');
-    const info = meta ? (JSON.parse(meta) as { at: string; threshold: { score: number; fmr: number | null } }) : null;
+    const info = meta ? (JSON.parse(meta) as { at: string; threshold: Partial<GroupingThreshold> & { score: number } }) : null;
     const members = this.store.reads.personMembers();
     const context = this.store.reads.faceContext(members.map((m) => m.faceId));
     const byPerson = new Map<number, FaceContext[]>();
@@ -105,7 +116,9 @@ export class PersonsService {
     const unassigned = model ? this.store.reads.faceIdsByRole(model, 'evidence').filter((id) => !assigned.has(id)) : [];
     return {
       groupedAt: info?.at ?? null,
-      threshold: info?.threshold ?? null,
+      threshold: info
+        ? { fmr: null, pairScore: null, pairFmr: null, rule: null, limitedByCalibration: false, ...info.threshold }
+        : null,
       persons,
       unassigned,
       together: [...pairs.values()].sort((x, y) => y.count - x.count).map((p) => ({ a: p.a, b: p.b, count: p.count, exhibits: [...p.exhibits] })),

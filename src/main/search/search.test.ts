@@ -150,6 +150,9 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
   it('groups faces into persons, merges and undoes, every step audited', async () => {
     const view = await t.must('persons.group', {});
     expect(view.persons.length).toBeGreaterThan(3);
+    // Without a rate from the examiner, the thresholds follow the size of the case; lone faces need more.
+    expect(view.threshold).toMatchObject({ rule: 'case size', limitedByCalibration: false });
+    expect(view.threshold!.pairScore!).toBeGreaterThan(view.threshold!.score);
     const groupOf = (face: number) => view.persons.find((p) => p.faceIds.includes(face))?.id;
     // The photos of one person land in one group, and no group mixes two people of the photos.
     for (const p of view.persons) {
@@ -176,8 +179,13 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     const named = await t.must('persons.name', { personId: a!.id, name: 'Unknown male 1' });
     expect(named.persons.find((p) => p.id === a!.id)?.name).toBe('Unknown male 1');
 
-    const actions = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 200 })).records.map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
+    const chosen = await t.must('persons.group', { maxFmr: 0.01 });
+    expect(chosen.threshold).toMatchObject({ rule: 'examiner', fmr: 0.01 });
+    expect(chosen.threshold!.score).toBeLessThan(view.threshold!.score);
+
+    const records = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 200 })).records;
+    expect(records.map((r) => r.action)).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
+    expect(records.filter((r) => r.action === 'persons.group').map((r) => (r.details as { threshold: { rule: string } }).threshold.rule).sort()).toEqual(['case size', 'examiner']);
   });
 
   it('saves the face index encrypted at close and loads it, not rebuilds it, on reopen', async () => {

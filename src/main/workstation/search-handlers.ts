@@ -1,5 +1,4 @@
 import { LoupeError } from '../../shared';
-import { thresholdFor } from '../calibration';
 import type { Router } from '../router';
 import type { SearchPack } from '../search';
 import type { SessionState } from './state';
@@ -67,15 +66,8 @@ export function registerSearchHandlers(router: Router, state: SessionState, pack
   router.handle('persons.group', async (input, ctx) => {
     const p = await pack();
     if (!p.manifest.calibration) throw new LoupeError('unavailable', `Model pack ${p.manifest.name} has no calibration, so no grouping threshold can be set from a false match rate; calibrate it first (loupe models calibrate).`);
-    let score: number;
-    try {
-      score = thresholdFor(p.manifest.calibration, input.maxFmr);
-    } catch (err) {
-      if (err instanceof LoupeError) throw new LoupeError(err.code, err.message, 'maxFmr');
-      throw err;
-    }
-    const view = await open().persons.group(p.model, { score, fmr: input.maxFmr });
-    ctx.addDetails({ threshold: { score, fmr: input.maxFmr }, persons: view.persons.length, unassigned: view.unassigned.length });
+    const view = await open().persons.group(p.model, p.manifest.calibration, input.maxFmr);
+    ctx.addDetails({ threshold: view.threshold, persons: view.persons.length, unassigned: view.unassigned.length });
     return view;
   });
   router.handle('persons.view', () => open().persons.view());

@@ -7,7 +7,11 @@ import { groupName, selectionGroup } from './selection';
 
 /** Crops shown per group before "Show all". */
 const SHOWN = 36;
-const GROUP_FMR = FMR_CHOICES.filter((c) => c.fmr !== null);
+/** 'auto': main picks a rate that falls as the case grows (measured on real faces); or the examiner's own. */
+const GROUP_FMR = [
+  { value: 'auto', label: 'Set by the size of the case (recommended)' },
+  ...FMR_CHOICES.filter((c) => c.fmr !== null).map((c) => ({ value: c.value, label: c.label })),
+];
 
 type Open = { kind: 'name'; person: Person } | { kind: 'merge'; person: Person } | null;
 
@@ -104,7 +108,13 @@ export function PersonsScreen() {
             <>
               {' '}
               at score ≥ <span className="num">{view.threshold.score.toFixed(3)}</span>
-              {view.threshold.fmr !== null ? ` (false match rate ${formatOneIn(view.threshold.fmr)})` : ''}
+              {view.threshold.fmr !== null ? ` (false match rate ${formatOneIn(view.threshold.fmr)}${view.threshold.rule === 'case size' ? ', set by the size of the case' : ''})` : ''}
+              {view.threshold.pairScore !== null ? (
+                <>
+                  , two lone faces at ≥ <span className="num">{view.threshold.pairScore.toFixed(3)}</span>
+                </>
+              ) : null}
+              {view.threshold.limitedByCalibration ? ' (a finer rate than the calibration measured was raised to the finest it did)' : ''}
             </>
           ) : null}
           : {view.persons.length} groups, {view.unassigned.length} unassigned faces.
@@ -168,18 +178,18 @@ export function PersonsScreen() {
 
 function GroupForm({ hasGrouping, onGrouped }: { hasGrouping: boolean; onGrouped(v: PersonsView): void }) {
   const form = useChannelForm('persons.group', 'group');
-  const [fmr, setFmr] = useState('0.0001');
+  const [fmr, setFmr] = useState('auto');
   return (
     <section className="panel" aria-labelledby="group-title">
       <h2 id="group-title">Group faces</h2>
-      <Form className="form form-inline" onSubmit={() => void form.submit({ maxFmr: Number(fmr) }).then((v) => v && onGrouped(v))}>
+      <Form className="form form-inline" onSubmit={() => void form.submit(fmr === 'auto' ? {} : { maxFmr: Number(fmr) }).then((v) => v && onGrouped(v))}>
         <Alert message={form.alert} />
         <SelectField
           id={form.fieldId('maxFmr')}
           label="Link faces at a false match rate of"
           value={fmr}
           onChange={setFmr}
-          choices={GROUP_FMR.map((c) => ({ value: c.value, label: c.label }))}
+          choices={GROUP_FMR}
           error={form.errors.maxFmr}
           hint={hasGrouping ? 'Grouping again replaces the current groups and every edit made to them.' : 'Two faces join one group only when they score at least this alike.'}
         />

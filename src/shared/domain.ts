@@ -15,7 +15,11 @@ export const Username = z
 export const Secret = (label: string) =>
   z.string().min(10, `${label} needs at least 10 characters`).max(1024, `${label} is at most 1024 characters`);
 
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD');
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date as YYYY-MM-DD')
+  // A retention date of 2030-02-31 would otherwise be stored as given and read back as 3 March.
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'No such date in the calendar');
 export const IsoTime = z.string();
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'Not a valid identifier');

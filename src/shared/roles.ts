@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * analyst: imports evidence, searches, compares, groups, gives a first assessment.
- * reviewer: a second examiner who verifies assessments.
+ * analyst: imports evidence, searches, compares, groups faces.
+ * reviewer: a second examiner, meant to verify assessments; assessment and verification are not
+ *   built yet, so for now a reviewer has an analyst's rights.
  * supervisor: manages users and case access, and may do what an analyst does.
  * auditor: reads the audit record and reports; changes nothing.
  */

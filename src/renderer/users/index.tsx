@@ -6,8 +6,8 @@ import { ActionsHeader, Alert, Form, FormActions, formatTime, LoadStatus, Notice
 const ROLE_CHOICES = Role.options.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
 const ROLE_HELP: Record<Role, string> = {
-  analyst: 'imports evidence, searches, compares and gives a first assessment',
-  reviewer: 'a second examiner who verifies assessments',
+  analyst: 'imports evidence, searches, compares and groups faces',
+  reviewer: 'a second examiner; until assessment and verification are built, the same work as an analyst',
   supervisor: 'manages users and case access, and may do what an analyst does',
   auditor: 'reads the audit record and reports; changes nothing',
 };

@@ -133,5 +133,7 @@ export const PackInfo = z.object({
   licence: z.string(),
   modelCard: z.object({ summary: z.string(), trainingData: z.string(), measuredAccuracy: z.string(), limitations: z.string() }),
   calibrated: z.boolean(),
+  /** Why an installed pack cannot be used (a damaged manifest), or null. */
+  problem: z.string().nullable(),
 });
 export type PackInfo = z.infer<typeof PackInfo>;

@@ -83,6 +83,15 @@ async function packFolders(modelsDir: string): Promise<string[]> {
     .sort((a, b) => a.localeCompare(b));
 }
 
+/** Packs whose folder is there but whose manifest cannot be used, with what is wrong with each. */
+export async function damagedPacks(modelsDir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const name of await packFolders(modelsDir)) {
+    await readManifest(packDir(modelsDir, name), name).catch((err: Error) => out.set(name, err.message));
+  }
+  return out;
+}
+
 export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
   const out: InstalledPack[] = [];
   for (const name of await packFolders(modelsDir)) {

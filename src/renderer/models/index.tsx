@@ -48,7 +48,7 @@ export function ModelsScreen() {
                     {p.name}
                   </th>
                   <td className="num">{p.version}</td>
-                  <td>{p.installed ? 'Installed' : <span className="muted">Not installed</span>}</td>
+                  <td>{p.problem ? <><span className="badge outcome-failed">Damaged</span> {p.problem}</> : p.installed ? 'Installed' : <span className="muted">Not installed</span>}</td>
                   <td>{p.active ? <span className="badge badge-accent">In use</span> : <span className="muted">—</span>}</td>
                   <td>{p.detector}</td>
                   <td className="mono">{p.embedder}</td>

@@ -185,7 +185,8 @@ export class PersonsService {
     return this.view();
   }
 
-  undo(): PersonsView {
+  /** Takes back the latest edit not yet undone; says which one, for the audit record. */
+  undo(): { view: PersonsView; undone: { kind: string; by: string; at: string } } {
     const last = this.store.reads.lastPersonEdit();
     if (!last) throw new LoupeError('conflict', 'There is no edit of the grouping to undo.');
     const u = JSON.parse(last.undo) as Undo & { created?: number };
@@ -198,7 +199,7 @@ export class PersonsService {
       if (u.created !== undefined) this.store.writes.setPersonDeleted(u.created, true);
       this.store.writes.markPersonEditUndone(last.seq);
     })();
-    return this.view();
+    return { view: this.view(), undone: { kind: last.kind, by: last.user, at: last.at } };
   }
 
   private person(id: number, field: string): { id: number; name: string | null; deleted: boolean } {

@@ -185,6 +185,7 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
 
     const records = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 200 })).records;
     expect(records.map((r) => r.action)).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
+    expect(records.find((r) => r.action === 'persons.undo')?.details).toMatchObject({ undone: { kind: 'merge', by: expect.any(String) } });
     expect(records.filter((r) => r.action === 'persons.group').map((r) => (r.details as { threshold: { rule: string } }).threshold.rule).sort()).toEqual(['case size', 'examiner']);
   });
 

@@ -48,7 +48,16 @@ export interface SearchReads {
   searches(): { id: number; createdAt: string; createdBy: string; purpose: string; probeFaceId: number; result: string }[];
   personMembers(): { faceId: number; personId: number }[];
   persons(): { id: number; name: string | null }[];
-  lastPersonEdit(): { seq: number; undo: string } | null;
+  lastPersonEdit(): PersonEditRow | null;
+}
+
+/** One stored edit of the grouping: what it was, who made it and when, and how to take it back. */
+export interface PersonEditRow {
+  seq: number;
+  kind: string;
+  user: string;
+  at: string;
+  undo: string;
 }
 
 export interface SearchWrites {
@@ -91,7 +100,7 @@ export function searchTables(db: Db): { reads: SearchReads; writes: SearchWrites
     searches: db.prepare('SELECT id, created_at AS createdAt, created_by AS createdBy, purpose, probe_face_id AS probeFaceId, result FROM searches ORDER BY id DESC'),
     members: db.prepare('SELECT m.face_id AS faceId, m.person_id AS personId FROM person_members m JOIN faces f ON f.id = m.face_id WHERE f.deleted = 0'),
     persons: db.prepare('SELECT id, name FROM person_groups WHERE deleted = 0 ORDER BY id'),
-    lastEdit: db.prepare('SELECT seq, undo FROM person_edits WHERE undone = 0 ORDER BY seq DESC LIMIT 1'),
+    lastEdit: db.prepare('SELECT seq, kind, user, at, undo FROM person_edits WHERE undone = 0 ORDER BY seq DESC LIMIT 1'),
     createWatchlist: db.prepare('INSERT INTO watchlists (name, description, created_by, created_at) VALUES (@name, @description, @createdBy, @createdAt)'),
     addEntry: db.prepare(`INSERT INTO watchlist_entries (watchlist_id, face_id, label, source, reason, retention_date, added_by, added_at)
         VALUES (@watchlistId, @faceId, @label, @source, @reason, @retentionDate, @addedBy, @addedAt)`),
@@ -176,7 +185,7 @@ export function searchTables(db: Db): { reads: SearchReads; writes: SearchWrites
       searches: () => q.searches.all() as { id: number; createdAt: string; createdBy: string; purpose: string; probeFaceId: number; result: string }[],
       personMembers: () => q.members.all() as { faceId: number; personId: number }[],
       persons: () => q.persons.all() as { id: number; name: string | null }[],
-      lastPersonEdit: () => (q.lastEdit.get() as { seq: number; undo: string } | undefined) ?? null,
+      lastPersonEdit: () => (q.lastEdit.get() as PersonEditRow | undefined) ?? null,
     },
     writes: {
       setCaseMeta: (key, value) => void q.setMeta.run(key, value),

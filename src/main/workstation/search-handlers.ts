@@ -87,5 +87,9 @@ export function registerSearchHandlers(router: Router, state: SessionState, pack
     ctx.setObject(`person:${input.personId}`);
     return open().persons.name(input.personId, input.name, ctx.user!.username);
   });
-  router.handle('persons.undo', () => open().persons.undo());
+  router.handle('persons.undo', (_input, ctx) => {
+    const { view, undone } = open().persons.undo();
+    ctx.addDetails({ undone });
+    return view;
+  });
 }

@@ -7,7 +7,7 @@
  * unlinked as soon as it has been opened or read, removed in `finally` on every path; the
  * folder of a process that died mid-way is removed by the next save or load. What
  * reaches the case folder is AES-256-GCM ciphertext under a key derived (HKDF) from the
- * case data key, with the header (format, model, counts, nonce) as associated data, written
+ * case data key, with the header (format, model, counts, projection, nonce) as associated data, written
  * atomically (temp file, fsync, rename, fsync of the folder) so a crash leaves the old
  * index or the new one, never half of one.
  * Where no RAM-backed filesystem exists (macOS, Windows), persistence is refused and the
@@ -16,6 +16,9 @@
  * none, which the installation notes say.
  * Decryption streams into the RAM file and the GCM tag is checked before hnswlib reads a
  * byte of it, so a damaged or forged file is refused before the native parser sees it.
+ * Payload: hnswlib's file, the deleted ids (uint32 each), then the projection basis
+ * (d x dim float32) when the graph is projected: the basis is derived from the case's faces,
+ * so it is kept as secret as they are.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type FileHandle, mkdtemp, open, readdir, rename, rm, statfs } from 'node:fs/promises';
@@ -23,17 +26,40 @@ import path from 'node:path';
 import { LoupeError } from '../../shared';
 
 const MAGIC = Buffer.from('LOUPEFIX', 'latin1');
-const SEALED_FORMAT_VERSION = 1;
+/** 2: the graph may be built on projected embeddings (the header says how, the payload holds the basis). */
+const SEALED_FORMAT_VERSION = 2;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_CHECK_BYTES = 16;
-/** magic 8, version 2, header length 2, dim 4, live 4, deleted 4, payload 8, nonce, key check, model id length 2. */
-const FIXED_HEADER_BYTES = 8 + 2 + 2 + 4 + 4 + 4 + 8 + NONCE_BYTES + KEY_CHECK_BYTES + 2;
+/**
+ * magic 8, version 2, header length 2, dim 4, live 4, deleted 4, hnswlib bytes 8, nonce,
+ * key check, graph space 1, projection dims 2, retained share 8, drift pairs 4, drift sums
+ * 8 + 8, model id length 2.
+ */
+const PROJECTION_AT = 32 + NONCE_BYTES + KEY_CHECK_BYTES;
+const FIXED_HEADER_BYTES = PROJECTION_AT + 1 + 2 + 8 + 4 + 8 + 8 + 2;
+const GRAPH_SPACES = ['raw', 'raw-declined', 'projected'] as const;
 const MAX_MODEL_ID_BYTES = 1024;
 const CHUNK_BYTES = 16 * 1024 * 1024;
 /** statfs f_type of tmpfs and ramfs (linux/magic.h). */
 const RAM_FILESYSTEMS = new Set([0x01021994, 0x858458f6]);
 export const DEFAULT_RAM_DIR = '/dev/shm';
+
+/**
+ * What space the graph was built in: 'raw' embeddings (no projection was fitted: the
+ * gallery was small when built), 'raw-declined' (a fit found no subspace worth projecting
+ * onto), or 'projected' onto `dims` principal components keeping `retained` of the fitted
+ * variance. The drift sums measure how much of the distances between faces added since the
+ * fit the projection keeps (see FaceIndex).
+ */
+export interface SealedProjection {
+  space: (typeof GRAPH_SPACES)[number];
+  dims: number;
+  retained: number;
+  driftPairs: number;
+  driftFull: number;
+  driftProjected: number;
+}
 
 export interface SealedHeader {
   version: number;
@@ -42,6 +68,7 @@ export interface SealedHeader {
   deletedCount: number;
   /** Bytes of hnswlib's own index file inside the payload. */
   indexBytes: number;
+  projection: SealedProjection;
   modelId: string;
 }
 
@@ -63,6 +90,21 @@ function indexKey(key: Buffer): Buffer {
 const keyCheck = (subkey: Buffer, nonce: Buffer): Buffer =>
   createHmac('sha256', subkey).update('loupe face-index key check').update(nonce).digest().subarray(0, KEY_CHECK_BYTES);
 
+function decodeProjection(b: Buffer, dim: number): SealedProjection | null {
+  const space = GRAPH_SPACES[b.readUInt8(PROJECTION_AT)];
+  const p = {
+    dims: b.readUInt16LE(PROJECTION_AT + 1),
+    retained: b.readDoubleLE(PROJECTION_AT + 3),
+    driftPairs: b.readUInt32LE(PROJECTION_AT + 11),
+    driftFull: b.readDoubleLE(PROJECTION_AT + 15),
+    driftProjected: b.readDoubleLE(PROJECTION_AT + 23),
+  };
+  if (space === undefined) return null;
+  if (space === 'projected' ? p.dims < 1 || p.dims > dim || !(p.retained > 0 && p.retained <= 1) : p.dims !== 0) return null;
+  if (!(p.driftFull >= 0 && p.driftProjected >= 0 && Number.isFinite(p.driftFull) && Number.isFinite(p.driftProjected))) return null;
+  return { space, ...p };
+}
+
 function encodeHeader(h: Omit<SealedHeader, 'version'>, nonce: Buffer, check: Buffer): Buffer {
   const model = Buffer.from(h.modelId, 'utf8');
   if (model.length === 0 || model.length > MAX_MODEL_ID_BYTES) {
@@ -78,6 +120,13 @@ function encodeHeader(h: Omit<SealedHeader, 'version'>, nonce: Buffer, check: Bu
   b.writeBigUInt64LE(BigInt(h.indexBytes), 24);
   nonce.copy(b, 32);
   check.copy(b, 32 + NONCE_BYTES);
+  const p = h.projection;
+  b.writeUInt8(GRAPH_SPACES.indexOf(p.space), PROJECTION_AT);
+  b.writeUInt16LE(p.dims, PROJECTION_AT + 1);
+  b.writeDoubleLE(p.retained, PROJECTION_AT + 3);
+  b.writeUInt32LE(p.driftPairs, PROJECTION_AT + 11);
+  b.writeDoubleLE(p.driftFull, PROJECTION_AT + 15);
+  b.writeDoubleLE(p.driftProjected, PROJECTION_AT + 23);
   b.writeUInt16LE(model.length, FIXED_HEADER_BYTES - 2);
   model.copy(b, FIXED_HEADER_BYTES);
   return b;
@@ -171,6 +220,8 @@ export interface WriteSealedOptions {
   key: Buffer;
   header: Omit<SealedHeader, 'version' | 'indexBytes'>;
   deleted: readonly number[];
+  /** The projection basis (header.projection.dims x header.dim), when the graph is projected. */
+  basis: Float32Array | null;
   /** Upper estimate of hnswlib's file size, to refuse early when the RAM folder is too small. */
   estimatedBytes: number;
   /** Writes hnswlib's plaintext index to the given path (inside the private RAM folder). */
@@ -196,6 +247,9 @@ export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: numbe
       const header = encodeHeader({ ...o.header, indexBytes }, nonce, keyCheck(subkey, nonce));
       const deleted = Buffer.alloc(o.deleted.length * 4);
       o.deleted.forEach((id, i) => deleted.writeUInt32LE(id, i * 4));
+      const basisValues = o.header.projection.space === 'projected' ? o.header.projection.dims * o.header.dim : 0;
+      if ((o.basis?.length ?? 0) !== basisValues) throw new LoupeError('internal', `The projection basis holds ${o.basis?.length ?? 0} values where the header promises ${basisValues}.`);
+      const basis = o.basis ? Buffer.from(o.basis.buffer, o.basis.byteOffset, o.basis.byteLength) : Buffer.alloc(0);
       const cipher = createCipheriv('aes-256-gcm', subkey, nonce);
       cipher.setAAD(header);
       tmp = `${o.file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -210,6 +264,7 @@ export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: numbe
           await writeAll(out, cipher.update(chunk.subarray(0, bytesRead)));
         }
         await writeAll(out, cipher.update(deleted));
+        await writeAll(out, cipher.update(basis));
         await writeAll(out, cipher.final());
         await writeAll(out, cipher.getAuthTag());
         await out.sync();
@@ -219,7 +274,7 @@ export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: numbe
       await rename(tmp, o.file);
       tmp = undefined;
       await fsyncFolder(path.dirname(o.file));
-      return { bytes: header.length + indexBytes + deleted.length + TAG_BYTES };
+      return { bytes: header.length + indexBytes + deleted.length + basis.length + TAG_BYTES };
     } finally {
       await plain.close();
     }
@@ -234,12 +289,14 @@ export interface ReadSealedOptions<T> {
   key: Buffer;
   /** What the caller's store holds now: a file built for another model, size or count is stale. */
   expect: { modelId: string; dim: number; liveCount: number };
+  /** Why an otherwise current file should be rebuilt anyway (null: it need not be); asked before anything is decrypted. */
+  staleBecause?: (header: SealedHeader) => string | null;
   /** Reads hnswlib's plaintext index from the given path (authenticated, inside the private RAM folder). */
   readPlain: (plainPath: string) => Promise<T>;
   ramDir?: string;
 }
 
-export type ReadSealedResult<T> = { status: 'loaded'; value: T; header: SealedHeader; deleted: number[] } | SealedFailure;
+export type ReadSealedResult<T> = { status: 'loaded'; value: T; header: SealedHeader; deleted: number[]; basis: Float32Array | null } | SealedFailure;
 
 export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealedResult<T>> {
   const subkey = indexKey(o.key);
@@ -268,12 +325,16 @@ export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealed
     }
     const model = await readExactly(fh, modelBytes, FIXED_HEADER_BYTES);
     if (model === null) return { status: 'unreadable', reason: 'The face index file is truncated.' };
+    const dim = fixed.readUInt32LE(12);
+    const projection = decodeProjection(fixed, dim);
+    if (projection === null) return { status: 'unreadable', reason: 'The face index header is damaged (its projection fields are inconsistent).' };
     const header: SealedHeader = {
       version,
-      dim: fixed.readUInt32LE(12),
+      dim,
       liveCount: fixed.readUInt32LE(16),
       deletedCount: fixed.readUInt32LE(20),
       indexBytes: Number(fixed.readBigUInt64LE(24)),
+      projection,
       modelId: model.toString('utf8'),
     };
     const nonce = fixed.subarray(32, 32 + NONCE_BYTES);
@@ -289,7 +350,11 @@ export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealed
     if (header.liveCount !== o.expect.liveCount) {
       return { status: 'stale', reason: `The face index holds ${header.liveCount} faces; the case holds ${o.expect.liveCount}.` };
     }
-    const payloadBytes = header.indexBytes + header.deletedCount * 4;
+    const stale = o.staleBecause?.(header) ?? null;
+    if (stale !== null) return { status: 'stale', reason: stale };
+    const basisBytes = projection.space === 'projected' ? projection.dims * dim * 4 : 0;
+    const tailBytes = header.deletedCount * 4 + basisBytes;
+    const payloadBytes = header.indexBytes + tailBytes;
     if (size !== headerBytes + payloadBytes + TAG_BYTES) {
       return { status: 'unreadable', reason: `The face index file is ${size} bytes where its header promises ${headerBytes + payloadBytes + TAG_BYTES}: it is truncated or damaged.` };
     }
@@ -306,19 +371,20 @@ export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealed
     try {
       const plainPath = path.join(dir, 'index.hnsw');
       const plain = await open(plainPath, 'wx', 0o600);
-      const deleted = Buffer.alloc(header.deletedCount * 4);
+      // Everything after hnswlib's file: the deleted ids, then the basis.
+      const tail = Buffer.alloc(tailBytes);
       try {
         const decipher = createDecipheriv('aes-256-gcm', subkey, nonce);
         decipher.setAAD(Buffer.concat([fixed, model]));
         decipher.setAuthTag(tag);
         let toIndex = header.indexBytes;
-        let toDeleted = 0;
+        let toTail = 0;
         const route = async (clear: Buffer) => {
           const head = Math.min(toIndex, clear.length);
           if (head > 0) await writeAll(plain, clear.subarray(0, head));
           toIndex -= head;
-          clear.copy(deleted, toDeleted, head);
-          toDeleted += clear.length - head;
+          clear.copy(tail, toTail, head);
+          toTail += clear.length - head;
         };
         const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, payloadBytes)));
         for (let pos = headerBytes, end = headerBytes + payloadBytes; pos < end; ) {
@@ -337,8 +403,9 @@ export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealed
       }
       const value = await o.readPlain(plainPath);
       const ids: number[] = [];
-      for (let i = 0; i < header.deletedCount; i++) ids.push(deleted.readUInt32LE(i * 4));
-      return { status: 'loaded', value, header, deleted: ids };
+      for (let i = 0; i < header.deletedCount; i++) ids.push(tail.readUInt32LE(i * 4));
+      const basis = basisBytes > 0 ? new Float32Array(tail.buffer.slice(tail.byteOffset + header.deletedCount * 4, tail.byteOffset + tailBytes)) : null;
+      return { status: 'loaded', value, header, deleted: ids, basis };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

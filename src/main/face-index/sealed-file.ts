@@ -7,9 +7,9 @@
  * unlinked as soon as it has been opened or read, removed in `finally` on every path; the
  * folder of a process that died mid-way is removed by the next save or load. What
  * reaches the case folder is AES-256-GCM ciphertext under a key derived (HKDF) from the
- * case data key, with the header (format, model, counts, projection, nonce) as associated data, written
- * atomically (temp file, fsync, rename, fsync of the folder) so a crash leaves the old
- * index or the new one, never half of one.
+ * case data key, with the header (format, model, counts, projection, nonce) as associated
+ * data, written atomically (temp file, fsync, rename, fsync of the folder) so a crash
+ * leaves the old index or the new one, never half of one.
  * Where no RAM-backed filesystem exists (macOS, Windows), persistence is refused and the
  * caller rebuilds the index from the encrypted case store on open. tmpfs pages, like the
  * index in process memory itself, can be swapped: deployments must use encrypted swap or

@@ -14,6 +14,7 @@
  *   node dist/bench-search.js [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME]
  *     [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600]
  *     [--m 32] [--ef-construction 200] [--synthetic mixture|gaussian] [--clusters 64] [--cache DIR] [--seed N]
+ *     [--projection on|off]   (off: the graph on raw embeddings, for a comparison in the same conditions)
  * Prints figures; never passes or fails on them.
  */
 import { randomBytes } from 'node:crypto';
@@ -27,7 +28,7 @@ import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
 
 const USAGE =
-  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N]';
+  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N] [--projection on|off]';
 const K = 50;
 const DISTRIBUTION_PAIRS = 300_000;
 /** Rows drawn from the model not used, only to compare its score distribution. */
@@ -43,10 +44,11 @@ interface Options {
   seed: number;
   synthetic: 'mixture' | 'gaussian';
   clusters: number;
+  projection: boolean;
 }
 
 function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
-  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64 };
+  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64, projection: true };
   const rest: string[] = [];
   const list = (v: string, what: string) => {
     const xs = v.split(',').map(Number);
@@ -69,6 +71,11 @@ function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
     else if (a === '--seed') mine.seed = list(take(), a)[0]!;
     else if (a === '--cache') mine.cache = path.resolve(take());
     else if (a === '--clusters') mine.clusters = list(take(), a)[0]!;
+    else if (a === '--projection') {
+      const on = take();
+      if (on !== 'on' && on !== 'off') throw new Error(`--projection is on or off\n${USAGE}`);
+      mine.projection = on === 'on';
+    }
     else if (a === '--synthetic') {
       const kind = take();
       if (kind !== 'mixture' && kind !== 'gaussian') throw new Error(`--synthetic is mixture or gaussian\n${USAGE}`);
@@ -159,6 +166,7 @@ interface BuildJob {
   modelId: string;
   m: number;
   efConstruction: number;
+  projection: boolean;
   indexFile: string;
   keyHex: string;
 }
@@ -180,10 +188,10 @@ async function buildPhase(job: BuildJob): Promise<BuildResult> {
   const synthetic = new RowReader(files.syntheticFile, files.dim);
   // As rebuildFaceIndex does: fit on the first faces of the gallery, then build on the projection.
   const tFit = performance.now();
-  const fitRows = Math.min(size, PROJECTION_SAMPLE);
+  const fitRows = job.projection ? Math.min(size, PROJECTION_SAMPLE) : 0;
   const sample = new Float32Array(fitRows * files.dim);
   for (let id = 0; id < fitRows; id++) sample.set(galleryRow(files, real, synthetic, id), id * files.dim);
-  const projection = fitProjection(sample, files.dim);
+  const projection = job.projection ? fitProjection(sample, files.dim) : undefined;
   const fitSec = (performance.now() - tFit) / 1000;
   log(`    projection: ${projection ? `${projection.d} dimensions keep ${projection.retained.toFixed(5)} of the variance` : 'none'} (fit on ${fitRows} faces in ${fitSec.toFixed(1)} s)`);
   const index = FaceIndex.create({ dim: files.dim, modelId: job.modelId, capacity: size, m: job.m, efConstruction: job.efConstruction, exactBelow: 0, projection });
@@ -435,7 +443,7 @@ async function main(): Promise<void> {
       const indexFile = path.join(workDir, `index-${size}.lfx`);
       const keyHex = randomBytes(32).toString('hex');
       const sizeFiles = { ...files, realRows: realRows.slice(0, realHere) };
-      const built = await runChild<BuildResult>({ kind: 'build', files: sizeFiles, size, modelId: real.modelId, m: mine.m, efConstruction: mine.efConstruction, indexFile, keyHex });
+      const built = await runChild<BuildResult>({ kind: 'build', files: sizeFiles, size, modelId: real.modelId, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, indexFile, keyHex });
       log(`  build ${built.buildSec.toFixed(1)} s, save ${built.saveSec.toFixed(1)} s, encrypted file ${(built.indexBytes / 2 ** 20).toFixed(0)} MiB, build RSS ${built.buildRssMb} MB`);
       const queried = await runChild<QueryResult>({
         kind: 'query', files: sizeFiles, size, modelId: real.modelId, indexFile, keyHex,
@@ -468,7 +476,7 @@ async function main(): Promise<void> {
 
   writeJson(args.json, {
     benchmark: 'search', machine: machine(), pack, modelId: real.modelId,
-    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
+    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
     real: { faces: n, labelled: labelled.length, identities: byIdentity.size, probes: probes.length, imagesWithoutFace: real.imagesWithoutFace },
     synthetic: {
       model: modelTag,

@@ -21,12 +21,6 @@ export interface FacePoolOptions {
   maxQueued?: number;
   /** Heap limit of each worker's JavaScript (models and images live outside it). */
   maxHeapMb?: number;
-  /**
-   * A job still running after this long ends its worker (a fresh one takes its place) and
-   * fails with the reason, so input that makes the engine spin cannot hold an import for
-   * ever; default 10 minutes, some fifty times an 8K frame on one core.
-   */
-  jobTimeoutMs?: number;
 }
 
 export interface FacePoolStats {
@@ -71,9 +65,6 @@ interface Slot {
   runningId: number | null;
   /** Set when the pool ends this worker on purpose, so its exit is not a crash. */
   retiring: boolean;
-  /** Ends the worker if its current job runs too long; timedOut says that is why it ended. */
-  watchdog: NodeJS.Timeout | null;
-  timedOut: boolean;
 }
 
 /**
@@ -93,7 +84,6 @@ function workerScript(): URL {
 export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
   const size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
   const maxQueued = Math.max(1, opts.maxQueued ?? size * 2);
-  const jobTimeoutMs = opts.jobTimeoutMs ?? 10 * 60_000;
   const init: WorkerInit = { manifest: opts.pack.manifest, detector: opts.pack.detector, embedder: opts.pack.embedder };
   if (opts.pack.landmarks) init.landmarks = opts.pack.landmarks;
   const script = workerScript();
@@ -135,17 +125,12 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
       slot.runningId = job.id;
       const msg: ToWorker = { type: 'analyse', id: job.id, input: job.input, options: job.options };
       slot.worker.postMessage(msg);
-      slot.watchdog = setTimeout(() => {
-        slot.timedOut = true;
-        void slot.worker.terminate();
-      }, jobTimeoutMs);
     }
     settle();
   }
 
   /** The worker's answer to the job it was on: the job settles and the worker takes the next. */
   function answered(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
-    clearTimeout(slot.watchdog ?? undefined);
     slot.runningId = null;
     const job = slot.job;
     slot.job = null;
@@ -174,7 +159,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
   function spawn(): Promise<void> {
     return new Promise((resolveStart, rejectStart) => {
       const worker = new Worker(script, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 1024 } });
-      const slot: Slot = { worker, ready: false, job: null, runningId: null, retiring: false, watchdog: null, timedOut: false };
+      const slot: Slot = { worker, ready: false, job: null, runningId: null, retiring: false };
       slots.push(slot);
       let startError: LoupeError | null = null;
       let lastError: Error | null = null;
@@ -209,7 +194,6 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
         lastError = e;
       });
       worker.on('exit', (code) => {
-        clearTimeout(slot.watchdog ?? undefined);
         slots.splice(slots.indexOf(slot), 1);
         if (!slot.ready) {
           const err = startError ?? new LoupeError('internal', `A face engine worker could not start (exit code ${code}${lastError ? `: ${lastError.message}` : ''}).`);
@@ -228,11 +212,8 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
         if (job) {
           stats.failed++;
           finish(job);
-          job.reject(
-            slot.timedOut
-              ? new LoupeError('internal', `The face engine was still analysing this input after ${Math.round(jobTimeoutMs / 1000)} s and was stopped; the input was skipped and the engine restarted. The file may be hostile or far larger than usual.`)
-              : new LoupeError('internal', `The face engine stopped while analysing this input (${lastError ? lastError.message : `exit code ${code}`}); the input was skipped and the engine restarted. If it happens again with the same file, the file may be hostile or too large.`),
-          );
+          const why = lastError ? lastError.message : `exit code ${code}`;
+          job.reject(new LoupeError('internal', `The face engine stopped while analysing this input (${why}); the input was skipped and the engine restarted. If it happens again with the same file, the file may be hostile or too large.`));
         }
         spawn().then(dispatch, (e: Error) => {
           if (slots.length === 0) {

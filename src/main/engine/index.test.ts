@@ -98,6 +98,20 @@ describe.skipIf(!ready)('face pool (skipped when ../shared/data/faces or the yun
     }
   });
 
+  it('closes while jobs are under way without taking the process down: they are cancelled and the workers end after them', async () => {
+    // Ending a worker in the middle of an ONNX run aborted the whole process (onnxruntime-node throws
+    // from native code); these moments reproduced it before close waited for running jobs.
+    for (const delayMs of [100, 300, 600]) {
+      const p = await createFacePool({ pack, size: 2 });
+      const big = () => ({ width: 3840, height: 2160, data: new Uint8Array(3840 * 2160 * 3).fill(90) });
+      const running = [settle(p.analyse(big())), settle(p.analyse(big()))];
+      await new Promise((r) => setTimeout(r, delayMs));
+      await p.close();
+      for (const r of await Promise.all(running)) expect(r).toMatchObject({ ok: false, e: { code: 'cancelled' } });
+      expect(p.stats).toMatchObject({ size: 0, busy: 0 });
+    }
+  });
+
   it('refuses bad options and work after close', async () => {
     expect(await settle(pool.analyse(group(), { maxFaces: -1 }))).toMatchObject({ ok: false, e: { code: 'invalid_input' } });
     const p = await createFacePool({ pack, size: 1 });

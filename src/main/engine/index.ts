@@ -285,6 +285,10 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
       pool.cancel('The face pool was closed.');
       closed = true;
       for (const s of slots) s.retiring = true;
+      // A worker ended in the middle of an ONNX run takes the whole process down (onnxruntime-node
+      // throws from native code as the thread is torn down), so jobs under way finish first and
+      // their answers are ignored. The pixel limits bound how long one input can take.
+      if (busyCount() > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
       await Promise.all(slots.map((s) => s.worker.terminate()));
       settle();
     },

@@ -191,7 +191,8 @@ async function buildPhase(job: BuildJob): Promise<BuildResult> {
   const fitRows = job.projection ? Math.min(size, PROJECTION_SAMPLE) : 0;
   const sample = new Float32Array(fitRows * files.dim);
   for (let id = 0; id < fitRows; id++) sample.set(galleryRow(files, real, synthetic, id), id * files.dim);
-  const projection = job.projection ? fitProjection(sample, files.dim) : undefined;
+  // Off: built as if a fit had found no subspace (null), so loading does not call it stale.
+  const projection = job.projection ? fitProjection(sample, files.dim) : null;
   const fitSec = (performance.now() - tFit) / 1000;
   log(`    projection: ${projection ? `${projection.d} dimensions keep ${projection.retained.toFixed(5)} of the variance` : 'none'} (fit on ${fitRows} faces in ${fitSec.toFixed(1)} s)`);
   const index = FaceIndex.create({ dim: files.dim, modelId: job.modelId, capacity: size, m: job.m, efConstruction: job.efConstruction, exactBelow: 0, projection });

@@ -8,6 +8,7 @@
  * the same recall@50 at the same beam in about half the time).
  */
 import { LoupeError } from '../../shared';
+import { dotAt } from './exact';
 
 export interface Projection {
   /** Components kept: the graph's dimension. */
@@ -67,23 +68,8 @@ export function fitProjection(sample: Float32Array, dim: number, o: FitOptions =
 
 /** basis · x: the coordinates of x in the projection's subspace. */
 export function project(p: Projection, x: Float32Array): Float32Array {
-  const { d, dim, basis } = p;
-  const out = new Float32Array(d);
-  for (let r = 0, off = 0; r < d; r++, off += dim) {
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let i = 0;
-    for (; i + 3 < dim; i += 4) {
-      a0 += basis[off + i]! * x[i]!;
-      a1 += basis[off + i + 1]! * x[i + 1]!;
-      a2 += basis[off + i + 2]! * x[i + 2]!;
-      a3 += basis[off + i + 3]! * x[i + 3]!;
-    }
-    for (; i < dim; i++) a0 += basis[off + i]! * x[i]!;
-    out[r] = a0 + a1 + a2 + a3;
-  }
+  const out = new Float32Array(p.d);
+  for (let r = 0; r < p.d; r++) out[r] = dotAt(x, p.basis, r * p.dim);
   return out;
 }
 

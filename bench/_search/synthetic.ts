@@ -13,17 +13,12 @@
  * comparisons.
  */
 
+import { uniformSource } from '../../src/main/testing/random';
+
 /** Deterministic uniform and standard normal deviates (mulberry32 + Box-Muller), so a run can be repeated. */
 export function randomSource(seed: number): { uniform: () => number; normal: () => number } {
-  let a = seed >>> 0;
+  const uniform = uniformSource(seed);
   let spare: number | null = null;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const normal = () => {
     if (spare !== null) {
       const s = spare;

@@ -1,13 +1,18 @@
-/** Deterministic standard normal deviates (mulberry32 + Box-Muller), so a failing test reproduces. */
-export function gaussian(seed: number): () => number {
+/** Deterministic uniform deviates in [0, 1) (mulberry32), so a run can be repeated. */
+export function uniformSource(seed: number): () => number {
   let a = seed >>> 0;
-  const uniform = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic standard normal deviates (mulberry32 + Box-Muller), so a failing test reproduces. */
+export function gaussian(seed: number): () => number {
+  const uniform = uniformSource(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

@@ -72,6 +72,20 @@ function lookupFrom(ids: number[], vectors: Float32Array[]): EmbeddingLookup {
   return (want) => want.map((id) => byId.get(id));
 }
 
+/** Ten probes (gallery faces and random directions): with a beam as wide as the gallery the graph path returns brute force's order and scores. */
+async function expectBruteForceWithWideBeam(index: FaceIndex, ids: number[], vectors: Float32Array[], seed: number, stride: number): Promise<void> {
+  const g = gaussian(seed);
+  const lookup = lookupFrom(ids, vectors);
+  for (let t = 0; t < 10; t++) {
+    const q = t % 2 ? vectors[t * stride]! : normalise(Float32Array.from({ length: DIM }, g));
+    const out = await index.search(q, 20, { embeddings: lookup, ef: ids.length });
+    expect(out.method).toBe('hnsw');
+    const want = bruteForce(q, ids, vectors, 20);
+    expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
+    out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
+  }
+}
+
 function build(ids: number[], vectors: Float32Array[], exactBelow: number, projection?: Projection | null): FaceIndex {
   const index = FaceIndex.create({ dim: DIM, modelId: MODEL, capacity: 64, exactBelow, seed: 7, projection });
   ids.forEach((id, i) => index.add(id, vectors[i]!));
@@ -125,16 +139,7 @@ describe('FaceIndex search', () => {
   });
 
   it('re-ranks HNSW candidates exactly: with a beam as wide as the gallery the order equals brute force', async () => {
-    const index = build(ids, vectors, 0);
-    const g = gaussian(5);
-    for (let t = 0; t < 10; t++) {
-      const q = t % 2 ? vectors[t * 31]! : normalise(Float32Array.from({ length: DIM }, g));
-      const out = await index.search(q, 20, { embeddings: lookup, ef: ids.length });
-      expect(out.method).toBe('hnsw');
-      const want = bruteForce(q, ids, vectors, 20);
-      expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
-      out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
-    }
+    await expectBruteForceWithWideBeam(build(ids, vectors, 0), ids, vectors, 5, 31);
   });
 
   it('widens the default beam as the gallery grows, never below the re-rank pool', async () => {
@@ -460,15 +465,7 @@ describe('FaceIndex on a projected graph', () => {
   it('returns what exhaustive search returns with a wide beam, scored from the stored embeddings', async () => {
     const index = build(ids, vectors, 0, projection);
     expect(index.projection?.d).toBe(projection.d);
-    const g = gaussian(8);
-    for (let t = 0; t < 10; t++) {
-      const q = t % 2 ? vectors[t * 37]! : normalise(Float32Array.from({ length: DIM }, g));
-      const out = await index.search(q, 20, { embeddings: lookup, ef: ids.length });
-      expect(out.method).toBe('hnsw');
-      const want = bruteForce(q, ids, vectors, 20);
-      expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
-      out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
-    }
+    await expectBruteForceWithWideBeam(index, ids, vectors, 8, 37);
     const probe = vectors[8 * 33 + 2]!;
     const mates = await index.search(probe, 8, { embeddings: lookup });
     expect(mates.candidates.every((c) => person[ids.indexOf(c.id)] === 33)).toBe(true);

@@ -129,6 +129,16 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
   return { ok: !firstBad, records, headHash: prevHash, ...(firstBad ? { firstBad } : {}) };
 }
 
+/** One line of an export as a record, or null when it is not valid JSON or not a record. */
+function parseRecordLine(line: string): AuditRecord | null {
+  try {
+    const parsed = AuditRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Checks an exported audit file on its own, as a court or a defence expert would. */
 export function verifyExport(jsonl: string): Verdict & { chainId: string } {
   const lines = jsonl.split('\n').filter((l) => l.trim() !== '');
@@ -143,15 +153,10 @@ export function verifyExport(jsonl: string): Verdict & { chainId: string } {
   const chainId = header.chainId;
   const rows: AuditRow[] = [];
   for (const [i, line] of lines.slice(1).entries()) {
-    let parsed: ReturnType<typeof AuditRecord.safeParse>;
-    try {
-      parsed = AuditRecord.safeParse(JSON.parse(line));
-    } catch {
-      parsed = AuditRecord.safeParse(undefined);
-    }
+    const record = parseRecordLine(line);
     // A line that is not a record is named by its position: its own seq cannot be trusted.
-    if (!parsed.success) return { ...broken(chainId, (rows.at(-1)?.seq ?? i) + 1, `line ${i + 2} of the file is not an audit record`), records: rows.length };
-    rows.push({ ...parsed.data, details: canonicalJson(parsed.data.details) });
+    if (!record) return { ...broken(chainId, (rows.at(-1)?.seq ?? i) + 1, `line ${i + 2} of the file is not an audit record`), records: rows.length };
+    rows.push({ ...record, details: canonicalJson(record.details) });
   }
   const verdict = verifyRows(rows, chainId, null);
   if (verdict.ok && (verdict.headHash !== header.headHash || verdict.records !== header.records)) {

@@ -87,6 +87,10 @@ export type ImageAnalysis = z.infer<typeof ImageAnalysis>;
 export const MAX_IMAGE_PIXELS = 8192 * 8192;
 export const MAX_IMAGE_SIDE = 16384;
 
+/** Whether an image or frame of this size is within what Loupe analyses (MAX_IMAGE_SIDE, and maxPixels). */
+export const withinImageLimits = (width: number, height: number, maxPixels = MAX_IMAGE_PIXELS): boolean =>
+  width * height <= maxPixels && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE;
+
 /** A decoded frame (e.g. from ffmpeg): 8-bit RGB, row-major, no padding. */
 export const RawFrame = z
   .object({

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { LoupeError, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../../shared';
+import { LoupeError, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, withinImageLimits } from '../../shared';
 
 /**
  * Frames sampled from a video by ffmpeg: one every 1/fps seconds plus one at each scene
@@ -119,7 +119,7 @@ export async function* sampleVideo(
     for (;;) {
       const header = headers[0];
       if (header) {
-        if (header.width * header.height > MAX_IMAGE_PIXELS || Math.max(header.width, header.height) > MAX_IMAGE_SIDE) {
+        if (!withinImageLimits(header.width, header.height)) {
           throw new LoupeError('unsupported_file', `Video frames of ${header.width} x ${header.height} pixels are larger than Loupe analyses (at most ${MAX_IMAGE_PIXELS} pixels, no side over ${MAX_IMAGE_SIDE}).`);
         }
         // After a change of frame size (joined exports) ffmpeg still writes frames of the first

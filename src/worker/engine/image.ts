@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { LoupeError, MAX_IMAGE_SIDE } from '../../shared';
+import { LoupeError, MAX_IMAGE_SIDE, withinImageLimits } from '../../shared';
 
 /** An 8-bit RGB image in memory, row-major, no padding (the same layout as a RawFrame). */
 export interface Rgb {
@@ -10,7 +10,7 @@ export interface Rgb {
 
 /** Refuses, from its header and before decoding, an image (or frame) too big to analyse. */
 export function refuseOversize(width: number, height: number, maxPixels: number): void {
-  if (width * height <= maxPixels && width <= MAX_IMAGE_SIDE && height <= MAX_IMAGE_SIDE) return;
+  if (withinImageLimits(width, height, maxPixels)) return;
   throw new LoupeError(
     'unsupported_file',
     `The image is ${width} x ${height} pixels; Loupe analyses at most ${maxPixels} pixels with no side over ${MAX_IMAGE_SIDE}. Make a reduced copy (and record how it was made) and import that.`,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
-import { bestPack, damagedPacks, defaultModelsDir, installedManifest, installPack, listPacks, loadPack, sourceManifest, writeCalibration } from './index';
+import { bestPack, defaultModelsDir, installedManifest, installPack, listPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from './index';
 import { readTar, readTarGz } from './tar';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -187,7 +187,7 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     expect(await bestPack(dir)).toBe('yunet');
     expect((await rejection(loadPack(dir, 'yunet')))?.message).toMatch(/manifest of model pack "yunet".*not valid JSON/);
     // What the models screen shows beside the pack in use.
-    expect([...(await damagedPacks(dir)).entries()]).toEqual([['yunet', expect.stringMatching(/manifest of model pack "yunet".*not valid JSON/)]]);
+    expect([...(await scanPacks(dir)).damaged.entries()]).toEqual([['yunet', expect.stringMatching(/manifest of model pack "yunet".*not valid JSON/)]]);
   });
 
   it('refuses a damaged manifest', async () => {

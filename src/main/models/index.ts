@@ -83,27 +83,25 @@ async function packFolders(modelsDir: string): Promise<string[]> {
     .sort((a, b) => a.localeCompare(b));
 }
 
-/** Packs whose folder is there but whose manifest cannot be used, with what is wrong with each. */
-export async function damagedPacks(modelsDir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const name of await packFolders(modelsDir)) {
-    await readManifest(packDir(modelsDir, name), name).catch((err: Error) => out.set(name, err.message));
-  }
-  return out;
-}
-
-export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
-  const out: InstalledPack[] = [];
+/** The packs of modelsDir in one reading: those that can be used, and those whose manifest cannot, with what is wrong with each. */
+export async function scanPacks(modelsDir: string): Promise<{ installed: InstalledPack[]; damaged: Map<string, string> }> {
+  const installed: InstalledPack[] = [];
+  const damaged = new Map<string, string>();
   for (const name of await packFolders(modelsDir)) {
     const dir = packDir(modelsDir, name);
     try {
       const m = await readManifest(dir, name);
-      out.push({ name: m.name, version: m.version, description: m.description, detector: m.detector.kind, dir });
-    } catch {
+      installed.push({ name: m.name, version: m.version, description: m.description, detector: m.detector.kind, dir });
+    } catch (err) {
       // A damaged pack is not offered; loadPack names what is wrong with it.
+      damaged.set(name, (err as Error).message);
     }
   }
-  return out;
+  return { installed, damaged };
+}
+
+export async function listPacks(modelsDir: string): Promise<InstalledPack[]> {
+  return (await scanPacks(modelsDir)).installed;
 }
 
 /**

@@ -1,14 +1,15 @@
 import { embedderId, type PackInfo } from '../../shared';
 import { measureCalibration } from '../calibrate';
 import { createFacePool } from '../engine';
-import { bestPack, damagedPacks, installedManifest, installPack, knownPacks, listPacks, loadPack, sourceManifest, writeCalibration } from '../models';
+import { bestPack, installedManifest, installPack, knownPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from '../models';
 import type { Router } from '../router';
 import type { EngineHolder } from './engine-holder';
 
 export function registerModelHandlers(router: Router, modelsDir: string, engine: EngineHolder, now: () => Date): void {
   const describe = async (): Promise<PackInfo[]> => {
-    const installed = new Map((await listPacks(modelsDir)).map((p) => [p.name, p]));
-    const damaged = await damagedPacks(modelsDir);
+    const scan = await scanPacks(modelsDir);
+    const installed = new Map(scan.installed.map((p) => [p.name, p]));
+    const damaged = scan.damaged;
     const active = installed.size + damaged.size > 0 ? await bestPack(modelsDir) : null;
     return Promise.all(knownPacks().map(async (name) => {
       const inst = installed.get(name);

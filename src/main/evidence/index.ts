@@ -265,7 +265,7 @@ export class EvidenceService {
         this.deps.audit({ user, action: 'import.failed', object: `batch:${batchId}`, outcome: 'failed', details: { reason: (err as Error).message } });
       })
       .finally(() => {
-        if (this.deps.store.db.open) {
+        if (this.deps.store.isOpen()) {
           this.deps.store.writes.finishBatch(batchId, running.status, running.status === 'done' || running.status === 'cancelled' ? this.deps.now().toISOString() : null);
           this.deps.audit({ user, action: 'import.finished', object: `batch:${batchId}`, outcome: 'ok', details: { status: running.status, filesTotal: counters.total, filesDone: counters.done, failed: counters.failed, duplicates: counters.duplicates, faces: counters.faces } });
         }
@@ -479,8 +479,8 @@ export class EvidenceService {
   }
 
   private store(row: NewExhibit, frames: NewFrame[], tracks: NewTrack[], faces: NewFace[], user: string, extra: Record<string, unknown> = {}) {
-    if (!this.deps.store.db.open) throw new LoupeError('cancelled', 'The case was closed.');
-    const { exhibitId, faceIds } = this.deps.store.db.transaction(() => {
+    if (!this.deps.store.isOpen()) throw new LoupeError('cancelled', 'The case was closed.');
+    const { exhibitId, faceIds } = this.deps.store.transaction(() => {
       const ids = this.deps.store.writes.insertExhibit(row, frames, tracks, faces);
       this.deps.audit({
         user,
@@ -490,17 +490,17 @@ export class EvidenceService {
         details: { sha256: row.sha256, bytes: row.bytes, sourcePath: row.sourcePath, exhibitRef: row.exhibitRef, kind: row.kind, fileType: row.fileType, faces: faces.length, pack: row.pack, batchId: row.batchId, ...extra },
       });
       return ids;
-    })();
+    });
     this.deps.onFaces(faceIds.map((id, i) => ({ id, embedding: (faces[i] as NewFace).embedding, model: (faces[i] as NewFace).model })));
     return { status: 'done' as const, faces: faces.length, exhibitId };
   }
 
   private recordFailure(row: NewExhibit, reason: string, user: string): { status: 'failed'; faces: 0 } {
     const failed = { ...row, status: 'failed' as const, failure: reason };
-    this.deps.store.db.transaction(() => {
+    this.deps.store.transaction(() => {
       const { exhibitId } = this.deps.store.writes.insertExhibit(failed, [], [], []);
       this.deps.audit({ user, action: 'exhibit.failed', object: `exhibit:${exhibitId}`, outcome: 'failed', details: { sha256: row.sha256, sourcePath: row.sourcePath, reason, batchId: row.batchId } });
-    })();
+    });
     return { status: 'failed', faces: 0 };
   }
 

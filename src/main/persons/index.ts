@@ -52,10 +52,10 @@ export class PersonsService {
       limitedByCalibration: t.limitedByCalibration,
     };
     const result = await groupFaces(items, { threshold: t.threshold, pairThreshold: t.pairThreshold });
-    this.store.db.transaction(() => {
+    this.store.transaction(() => {
       this.store.writes.replaceGrouping(result.groups.map((faceIds) => ({ faceIds })));
       this.store.writes.setCaseMeta('grouping', JSON.stringify({ at: this.now().toISOString(), model, threshold }));
-    })();
+    });
     return this.view();
   }
 
@@ -190,7 +190,7 @@ export class PersonsService {
     const last = this.store.reads.lastPersonEdit();
     if (!last) throw new LoupeError('conflict', 'There is no edit of the grouping to undo.');
     const u = JSON.parse(last.undo) as Undo & { created?: number };
-    this.store.db.transaction(() => {
+    this.store.transaction(() => {
       for (const p of u.persons) {
         this.store.writes.setPersonName(p.id, p.name);
         this.store.writes.setPersonDeleted(p.id, p.deleted);
@@ -198,7 +198,7 @@ export class PersonsService {
       for (const a of u.assign) this.store.writes.assignFaces(a.faceIds, a.personId);
       if (u.created !== undefined) this.store.writes.setPersonDeleted(u.created, true);
       this.store.writes.markPersonEditUndone(last.seq);
-    })();
+    });
     return { view: this.view(), undone: { kind: last.kind, by: last.user, at: last.at } };
   }
 
@@ -216,9 +216,9 @@ export class PersonsService {
   }
 
   private edit(kind: string, user: string, undo: Undo, apply: () => number | void): void {
-    this.store.db.transaction(() => {
+    this.store.transaction(() => {
       const created = apply();
       this.store.writes.recordPersonEdit({ at: this.now().toISOString(), user, kind, undo: JSON.stringify(typeof created === 'number' ? { ...undo, created } : undo) });
-    })();
+    });
   }
 }

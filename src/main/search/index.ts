@@ -150,11 +150,11 @@ export class SearchService {
       candidates,
       caveat: LEADS_CAVEAT,
     };
-    const id = this.store.db.transaction(() => {
+    const id = this.store.transaction(() => {
       const searchId = this.store.writes.recordSearch({ createdAt, createdBy: user, purpose: req.purpose, probeFaceId: probe.id, result: '{}' });
       this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));
       return searchId;
-    })();
+    });
     return { ...draft, id };
   }
 

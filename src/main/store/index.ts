@@ -26,6 +26,10 @@ export interface CaseStore extends CaseTables {
   readonly folder: string;
   readonly db: Db;
   readonly keyslots: Keyslots;
+  /** Runs fn in one SQLite transaction (nested calls become savepoints); services write through this, never through db. */
+  transaction<T>(fn: () => T): T;
+  /** False once the case is closed: work still running (an import) stops instead of writing. */
+  isOpen(): boolean;
   /** A key for one purpose (e.g. 'face-index'), derived from the case key so the case key itself is used only by SQLite. */
   subkey(purpose: string): Buffer;
   /** The case data key, for adding a key slot. */
@@ -41,6 +45,8 @@ function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db): Cas
     folder,
     db,
     keyslots,
+    transaction: (fn) => db.transaction(fn)(),
+    isOpen: () => db.open,
     subkey: (purpose) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `loupe/${purpose}`, 32)),
     dataKey: () => Buffer.from(key),
     close: () => {

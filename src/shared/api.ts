@@ -93,6 +93,7 @@ export const api = {
     roles: ['analyst', 'supervisor'],
     scope: 'workstation',
     secret: ['passphrase'],
+    caseContent: ['title', 'offenceCategory', 'purpose', 'legalBasis', 'authorisedBy', 'retentionDate'],
     summary: 'Create an encrypted case and open it',
   }),
   'cases.open': channel({

@@ -15,6 +15,8 @@ export interface Channel<I extends z.ZodType = z.ZodType, O extends z.ZodType = 
   scope: 'workstation' | 'case';
   /** Input fields replaced by "[redacted]" in the audit record. */
   secret?: readonly string[];
+  /** Input fields that are case content: recorded in the case's encrypted chain, never in the workstation's plaintext one. */
+  caseContent?: readonly string[];
   summary: string;
 }
 

@@ -109,8 +109,7 @@ export class Router {
     let details: Record<string, unknown> = {};
     const deferred: Array<() => void | Promise<void>> = [];
     const channelName = isChannelName(name) ? name : null;
-    const secret = channelName ? (api[channelName].secret ?? []) : ANY_SECRET;
-    let auditedInput: unknown = redact(rawInput, secret);
+    let input: unknown = rawInput;
 
     let result: ApiResult<unknown>;
     try {
@@ -125,7 +124,7 @@ export class Router {
       if (spec.scope === 'case' && !caseAtStart) throw new LoupeError('no_case_open', 'Open a case first.');
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) throw inputError(parsed.error);
-      auditedInput = redact(parsed.data, secret);
+      input = parsed.data;
       const handler = this.handlers.get(channelName);
       if (!handler) throw new LoupeError('unavailable', `${channelName} is not available in this build.`);
       const ctx: CallContext = {
@@ -150,13 +149,7 @@ export class Router {
     const outcome = result.ok ? 'ok' : REFUSALS.has(result.error.code) ? 'refused' : 'failed';
     const actor = this.session.user()?.username ?? user?.username ?? null;
     try {
-      log.append({
-        user: actor,
-        action: channelName ?? 'unknown',
-        object,
-        outcome,
-        details: { transport, input: auditedInput, ...details, ...(result.ok ? {} : { error: result.error }) },
-      });
+      log.append({ user: actor, action: channelName ?? 'unknown', object, outcome, details: this.recorded(log, channelName, transport, input, details, result) });
       if (log.chain === 'case') this.session.onCaseAudited(log);
     } catch (err) {
       // An action that cannot be recorded must not be reported as done; it may have taken effect, though, so say so.
@@ -171,5 +164,18 @@ export class Router {
       }
     }
     return result;
+  }
+
+  /**
+   * What the record says of the call. The workstation chain is plaintext, so a case-scoped
+   * call that lands there (refused: no case open, or the caller's role) keeps no input and
+   * only its error code, and a workstation call keeps no case content (a failed create).
+   */
+  private recorded(log: AuditLog, channelName: ChannelName | null, transport: Transport, input: unknown, details: Record<string, unknown>, result: ApiResult<unknown>): Record<string, unknown> {
+    const spec = channelName ? api[channelName] : null;
+    const plaintext = log.chain === 'workstation';
+    if (plaintext && spec?.scope === 'case') return { transport, ...(result.ok ? {} : { error: { code: result.error.code } }) };
+    const hidden = spec ? [...(spec.secret ?? []), ...(plaintext ? (spec.caseContent ?? []) : [])] : ANY_SECRET;
+    return { transport, input: redact(input, hidden), ...details, ...(result.ok ? {} : { error: result.error }) };
   }
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { User } from '../../shared';
+import { LoupeError, type User } from '../../shared';
 import { AuditLog } from '../audit';
 import { openWorkstationStore, type WorkstationStore } from '../store';
 import { Router } from './index';
@@ -66,5 +66,30 @@ describe('router', () => {
       return [];
     });
     await expect(router.call('users.list', {}, 'test')).resolves.toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/disk gone/) } });
+  });
+
+  it('keeps no case content in the plaintext workstation record of a case-scoped call refused for want of an open case', async () => {
+    const purpose = 'Identify the man in the red jacket';
+    const evidence = '/evidence/OP-SECRET/cctv-kitchen.mp4';
+    expect(await router.call('evidence.import', { paths: [evidence] }, 'test')).toMatchObject({ ok: false, error: { code: 'no_case_open' } });
+    expect(await router.call('search.run', { purpose, probe: { faceId: 1 } }, 'test')).toMatchObject({ ok: false, error: { code: 'no_case_open' } });
+    const records = log.list(0, 10).records;
+    expect(records.map((r) => [r.action, r.user, r.outcome, r.details])).toEqual([
+      ['search.run', 'sup', 'refused', { transport: 'test', error: { code: 'no_case_open' } }],
+      ['evidence.import', 'sup', 'refused', { transport: 'test', error: { code: 'no_case_open' } }],
+    ]);
+    const files = readdirSync(dir).map((f) => readFileSync(path.join(dir, f)));
+    expect(files.some((bytes) => bytes.includes('red jacket') || bytes.includes('cctv-kitchen'))).toBe(false);
+  });
+
+  it('keeps the title, offence and purpose of a case that could not be created out of the workstation record', async () => {
+    router.handle('cases.create', () => {
+      throw new LoupeError('conflict', 'A case with reference OP-1 already exists on this workstation.', 'reference');
+    });
+    const authority = { reference: 'OP-1', title: 'Robbery at the kitchen', offenceCategory: 'robbery', purpose: 'Find the man in the red jacket', legalBasis: 'PACE', authorisedBy: 'DI Test', retentionDate: '2033-01-01', passphrase: 'staple battery horse correct' };
+    expect(await router.call('cases.create', authority, 'test')).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const text = JSON.stringify(lastRecord());
+    for (const content of ['kitchen', 'red jacket', 'PACE', 'DI Test', 'robbery', 'staple']) expect(text).not.toContain(content);
+    expect(lastRecord()?.details).toMatchObject({ input: { reference: 'OP-1', title: '[redacted]' } });
   });
 });

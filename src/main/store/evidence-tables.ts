@@ -79,7 +79,7 @@ export interface EvidenceReads {
   frames(exhibitId: number): { id: number; timeMs: number; width: number; height: number }[];
   media(kind: 'exhibit' | 'face' | 'frame', id: number, variant: 'thumb' | 'display' | 'crop' | 'aligned'): Uint8Array | null;
   counts(): { exhibits: number; faces: number };
-  /** Every live embedding of one model, in id order, for building the face index. */
+  /** Every live embedding of one model, in id order, for building the face index; no statement stays open between items, so the caller may await. */
   embeddings(model: string): IterableIterator<StoredEmbedding>;
   countFacesOf(model: string): number;
   embeddingsOf(ids: readonly number[]): Map<number, Float32Array>;
@@ -113,6 +113,8 @@ const toEmbedding = (blob: Buffer): Float32Array => {
   copy.set(blob);
   return new Float32Array(copy.buffer);
 };
+/** Embeddings read at once while the face index is built: 2 MB of 512-D faces. */
+const EMBEDDING_CHUNK = 1024;
 const embeddingBlob = (e: Float32Array): Buffer => Buffer.from(e.buffer, e.byteOffset, e.byteLength);
 
 type RawBatch = Omit<ImportBatch, 'sources'> & { sources: string };
@@ -149,7 +151,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     faceAligned: db.prepare('SELECT aligned FROM faces WHERE id = ? AND deleted = 0').pluck(),
     frameDisplay: db.prepare('SELECT display FROM frames WHERE id = ?').pluck(),
     countFaces: db.prepare('SELECT count(*) FROM faces WHERE deleted = 0').pluck(),
-    embeddings: db.prepare('SELECT id, embedding FROM faces WHERE model = ? AND deleted = 0 ORDER BY id'),
+    embeddingsAfter: db.prepare('SELECT id, embedding FROM faces WHERE model = ? AND deleted = 0 AND id > ? ORDER BY id LIMIT ?'),
     embeddingOf: db.prepare('SELECT embedding FROM faces WHERE id = ? AND deleted = 0').pluck(),
     countOf: db.prepare('SELECT count(*) FROM faces WHERE model = ? AND deleted = 0').pluck(),
     startBatch: db.prepare("INSERT INTO import_batches (id, started_at, started_by, status, sources, options, exhibit_ref) VALUES (@id, @startedAt, @startedBy, 'running', @sources, @options, @exhibitRef)"),
@@ -235,7 +237,14 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       },
       counts: () => ({ exhibits: q.countAll.get() as number, faces: q.countFaces.get() as number }),
       embeddings: function* (model) {
-        for (const r of q.embeddings.iterate(model) as IterableIterator<{ id: number; embedding: Buffer }>) yield { id: r.id, embedding: toEmbedding(r.embedding) };
+        // Chunk by chunk, each read whole: the caller yields to the event loop between faces, and a
+        // statement left open meanwhile would make every other write on this connection fail ("busy").
+        for (let after = -1; ; ) {
+          const rows = q.embeddingsAfter.all(model, after, EMBEDDING_CHUNK) as { id: number; embedding: Buffer }[];
+          for (const r of rows) yield { id: r.id, embedding: toEmbedding(r.embedding) };
+          if (rows.length < EMBEDDING_CHUNK) return;
+          after = rows[rows.length - 1]!.id;
+        }
       },
       countFacesOf: (model) => q.countOf.get(model) as number,
       embeddingsOf: (ids) => {

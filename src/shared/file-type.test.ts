@@ -24,6 +24,27 @@ describe('sniffFileType', () => {
     expect(sniffFileType(bytes([0x1a, 0x45, 0xdf, 0xa3, 0xa3, 0x42, 0x82, 0x88], 'matroska'))).toBe('mkv');
   });
 
+  it('knows CCTV streams and Netpbm maps by their bytes', () => {
+    const ts = new Uint8Array(188 * 5).map((_, i) => (i % 188 === 0 ? 0x47 : 0xff));
+    expect(sniffFileType(ts)).toBe('mpegts');
+    expect(sniffFileType(new Uint8Array(192 * 5).map((_, i) => (i % 192 === 4 ? 0x47 : 0)))).toBe('m2ts');
+    expect(sniffFileType(bytes([0, 0, 1, 0xba, 0x44, 0, 4, 0]))).toBe('mpegps');
+    expect(sniffFileType(bytes([0, 0, 0, 1, 0x67, 0x64, 0, 0x1f]))).toBe('h264');
+    expect(sniffFileType(bytes([0, 0, 0, 1, 0x40, 0x01, 0x0c, 0x01]))).toBe('hevc');
+    expect(sniffFileType(bytes('DHAV', [0xfd, 0, 0, 0]))).toBe('dav');
+    expect(sniffFileType(bytes('DAHUA', [0, 0, 0]))).toBe('dav');
+    expect(sniffFileType(bytes('P6\n640 480\n255\n'))).toBe('pnm');
+    expect(sniffFileType(bytes('P2 2 1 255'))).toBe('pnm');
+  });
+
+  it('does not take look-alikes for CCTV streams or Netpbm maps', () => {
+    expect(sniffFileType(bytes('P5ssword: hunter2'))).toBeNull();
+    expect(sniffFileType(bytes('DHAVE a nice day'))).toBeNull();
+    expect(sniffFileType(bytes('G'.repeat(188)))).toBeNull();
+    expect(sniffFileType(bytes([0, 0, 0, 1, 0x61, 0, 0, 0]))).toBeNull();
+    expect(sniffFileType(new Uint8Array(4100))).toBeNull();
+  });
+
   it('returns null for text, empty and unknown bytes', () => {
     expect(sniffFileType(new Uint8Array(0))).toBeNull();
     expect(sniffFileType(bytes('BM is a text file, not a bitmap at all'))).toBeNull();

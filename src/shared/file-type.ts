@@ -1,11 +1,32 @@
 import { z } from 'zod';
 
 /** File types Loupe recognises by their bytes; the name of a file is never trusted. */
-export const FileType = z.enum(['jpeg', 'png', 'webp', 'tiff', 'bmp', 'gif', 'heif', 'mp4', 'mov', 'avi', 'mkv', 'webm']);
+export const FileType = z.enum([
+  'jpeg',
+  'png',
+  'webp',
+  'tiff',
+  'bmp',
+  'gif',
+  'heif',
+  'pnm',
+  'mp4',
+  'mov',
+  'avi',
+  'mkv',
+  'webm',
+  'mpegts',
+  'm2ts',
+  'mpegps',
+  'h264',
+  'hevc',
+  'dav',
+]);
 export type FileType = z.infer<typeof FileType>;
 
-export const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'webp', 'tiff', 'bmp', 'gif', 'heif'];
-export const VIDEO_TYPES: readonly FileType[] = ['mp4', 'mov', 'avi', 'mkv', 'webm'];
+export const IMAGE_TYPES: readonly FileType[] = ['jpeg', 'png', 'webp', 'tiff', 'bmp', 'gif', 'heif', 'pnm'];
+/** Containers and the bare streams CCTV recorders export (transport and program streams, raw H.264/H.265, Dahua DAV). */
+export const VIDEO_TYPES: readonly FileType[] = ['mp4', 'mov', 'avi', 'mkv', 'webm', 'mpegts', 'm2ts', 'mpegps', 'h264', 'hevc', 'dav'];
 
 export const isImageType = (t: FileType | null): boolean => t !== null && IMAGE_TYPES.includes(t);
 export const isVideoType = (t: FileType | null): boolean => t !== null && VIDEO_TYPES.includes(t);
@@ -42,8 +63,35 @@ function ebmlDocType(b: Uint8Array): 'mkv' | 'webm' | null {
   return null;
 }
 
+/** A transport stream: the sync byte 0x47 at every packet of `size` bytes, after `prefix` bytes (M2TS's time code). */
+function transportStream(b: Uint8Array, size: number, prefix: number): boolean {
+  const packets = Math.min(5, Math.floor(b.length / size));
+  if (packets < 2) return false;
+  for (let i = 0; i < packets; i++) if (b[i * size + prefix] !== 0x47) return false;
+  return true;
+}
+
+/** A raw H.264 or H.265 stream opens with a start code and a parameter set or access unit delimiter. */
+function elementaryStream(b: Uint8Array): 'h264' | 'hevc' | null {
+  const at = startsWith(b, [0, 0, 0, 1]) ? 4 : startsWith(b, [0, 0, 1]) ? 3 : -1;
+  if (at < 0 || b.length < at + 2) return null;
+  const h = b[at] as number;
+  if ((h & 0x80) !== 0) return null;
+  // H.264: SPS 7, PPS 8, AUD 9, SEI 6. H.265 (type in bits 1-6, second byte's layer/temporal id >= 1): VPS 32, SPS 33, PPS 34, AUD 35, SEI 39.
+  const hevc = (h >> 1) & 0x3f;
+  if ([32, 33, 34, 35, 39].includes(hevc) && (h & 1) === 0 && ((b[at + 1] as number) & 7) >= 1) return 'hevc';
+  if ([6, 7, 8, 9].includes(h & 0x1f)) return 'h264';
+  return null;
+}
+
+/** Netpbm grey (P2/P5) and colour (P3/P6) maps: the magic number, then white space. */
+function netpbm(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0x50 && [0x32, 0x33, 0x35, 0x36].includes(b[1] as number) && [0x20, 0x09, 0x0a, 0x0d].includes(b[2] as number);
+}
+
 /**
- * The type of a file from its first bytes (64 are enough), or null when it is none
+ * The type of a file from its first bytes (64 are enough for most; a transport stream needs
+ * 5 packets, about 1 kB, to be told from chance), or null when it is none
  * Loupe can open. Pure: the caller reads the bytes.
  */
 export function sniffFileType(bytes: Uint8Array): FileType | null {
@@ -66,5 +114,10 @@ export function sniffFileType(bytes: Uint8Array): FileType | null {
     return 'mp4';
   }
   if (b.length >= 8 && QUICKTIME_ATOMS.has(ascii(b, 4, 4))) return 'mov';
-  return ebmlDocType(b);
+  if (ascii(b, 0, 5) === 'DAHUA' || (ascii(b, 0, 4) === 'DHAV' && [0xf0, 0xf1, 0xfc, 0xfd].includes(b[4] as number))) return 'dav';
+  if (startsWith(b, [0, 0, 1, 0xba])) return 'mpegps';
+  if (transportStream(b, 188, 0)) return 'mpegts';
+  if (transportStream(b, 192, 4)) return 'm2ts';
+  if (netpbm(b)) return 'pnm';
+  return ebmlDocType(b) ?? elementaryStream(b);
 }

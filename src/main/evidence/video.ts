@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { LoupeError, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, withinImageLimits } from '../../shared';
 
 /**
@@ -23,16 +23,49 @@ export interface VideoFacts {
   codec: string | null;
 }
 
-/** LOUPE_FFMPEG, else the ffmpeg shipped by @ffmpeg-installer, else ffmpeg on the PATH. */
+/** Demuxers a CCTV export needs beyond the usual containers; the 2018 build in @ffmpeg-installer lacks dhav (FFmpeg 4.3+). */
+const CCTV_DEMUXERS = ['dhav', 'mpegts', 'mpeg', 'h264', 'hevc'];
+
+let chosen: string | null = null;
+
+/**
+ * The ffmpeg Loupe runs: LOUPE_FFMPEG when set (taken as is), else the first of these that
+ * runs and reads every CCTV format (Dahua DAV included), else the first that runs at all:
+ * the ffmpeg bundled beside the packaged app, the system's ffmpeg (on the PATH), the 2018
+ * build shipped in @ffmpeg-installer. Chosen once per process.
+ */
 export function ffmpegPath(): string {
   if (process.env.LOUPE_FFMPEG) return process.env.LOUPE_FFMPEG;
+  if (chosen) return chosen;
+  const candidates: string[] = [];
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources) candidates.push(path.join(resources, 'ffmpeg', process.platform === 'win32' ? 'ffmpeg.exe' : 'ffmpeg'));
+  candidates.push('ffmpeg');
   try {
-    const p = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    if (existsSync(p)) return p;
+    candidates.push((createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path);
   } catch {
-    // Not installed for this platform: fall back to the system's ffmpeg.
+    // Not installed for this platform.
   }
-  return 'ffmpeg';
+  const usable = candidates.flatMap((c) => {
+    const r = spawnSync(c, ['-hide_banner', '-demuxers'], { encoding: 'utf8', timeout: 10_000 });
+    if (r.error || r.status !== 0) return [];
+    const names = new Set(r.stdout.split('\n').map((l) => /^\s*D\S*\s+(\S+)/.exec(l)?.[1]).flatMap((n) => (n ? n.split(',') : [])));
+    return [{ path: c, cctv: CCTV_DEMUXERS.every((d) => names.has(d)) }];
+  });
+  chosen = (usable.find((u) => u.cctv) ?? usable[0])?.path ?? 'ffmpeg';
+  return chosen;
+}
+
+/**
+ * ffmpeg's reason for a failure: its error and fatal messages (the log is read with levels),
+ * without the "[demuxer @ 0x...]" prefix or the input's path, the last three at most.
+ */
+export function ffmpegReason(errors: readonly string[], input: string): string | null {
+  const cleaned = errors
+    .map((l) => l.replace(/^(\[[^\]]*@ 0x[0-9a-f]+\] )?\[(error|fatal)\] /, '').replace(`${input}: `, '').trim())
+    .map((l) => (/^Stream map .* matches no streams/.test(l) ? 'it has no video stream' : l))
+    .filter((l, i, all) => l !== '' && all.indexOf(l) === i);
+  return cleaned.length > 0 ? cleaned.slice(-3).join('; ') : null;
 }
 
 export async function* sampleVideo(
@@ -42,11 +75,11 @@ export async function* sampleVideo(
   const step = (1 / opts.framesPerSecond).toFixed(4);
   const scene = opts.sceneChange > 0 ? `+gt(scene,${opts.sceneChange.toFixed(3)})` : '';
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${step})${scene}'`;
-  const args = ['-hide_banner', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `${select},showinfo`, '-vsync', 'vfr', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `${select},showinfo`, '-vsync', 'vfr', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
   const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
 
   const headers: { timeMs: number; width: number; height: number }[] = [];
-  const stderrTail: string[] = [];
+  const errors: string[] = [];
   const facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
   let factsSent = false;
   let stderrBuf = '';
@@ -79,9 +112,9 @@ export async function* sampleVideo(
       if (created && !facts.creationTime) facts.creationTime = created[1] ?? null;
       const codec = /Stream #\d+:\d+.*Video:\s*([A-Za-z0-9_]+)/.exec(line);
       if (codec && !facts.codec) facts.codec = codec[1] ?? null;
-      if (line.trim() !== '') {
-        stderrTail.push(line.trim());
-        if (stderrTail.length > 8) stderrTail.shift();
+      if (/\[(error|fatal)\] /.test(line)) {
+        errors.push(line);
+        if (errors.length > 20) errors.shift();
       }
     }
   });
@@ -159,7 +192,7 @@ export async function* sampleVideo(
   if (end?.error) throw new LoupeError('unavailable', `ffmpeg could not be started (${end.error.message}); install ffmpeg or set LOUPE_FFMPEG.`);
   if (!factsSent) opts.facts?.(facts);
   if (end?.code !== 0 || frames === 0) {
-    const why = stderrTail.filter((l) => !/^(Input|Output|Stream|Metadata|Duration|Press|\[Parsed_showinfo)/.test(l)).at(-1) ?? 'no frames could be decoded';
+    const why = ffmpegReason(errors, file) ?? (end?.code === 0 ? 'it has no frames that could be decoded' : `ffmpeg stopped with code ${end?.code ?? 'none'} and gave no reason`);
     if (frames === 0) throw new LoupeError('unsupported_file', `Not a video Loupe can read: ${why}.`);
     throw new LoupeError('unsupported_file', `The video is damaged after ${frames} readable frames (${why}); the readable part was not kept, to avoid a partial record.`);
   }

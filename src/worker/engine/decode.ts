@@ -3,6 +3,7 @@ import { type Exif, type FileType, isVideoType, LoupeError, type RawFrame, sniff
 import { decodeBmp } from './bmp';
 import { parseExif } from './exif';
 import { refuseOversize, type Rgb } from './image';
+import { decodePnm } from './pnm';
 
 export interface Decoded {
   image: Rgb;
@@ -10,7 +11,7 @@ export interface Decoded {
   exif: Exif;
 }
 
-const READABLE = 'JPEG, PNG, WebP, TIFF, BMP, GIF or HEIF/AVIF';
+const READABLE = 'JPEG, PNG, WebP, TIFF, BMP, GIF, HEIF/AVIF or PGM/PPM';
 
 /**
  * Bytes -> upright RGB. The type comes from the bytes, the pixel count is checked from the
@@ -23,6 +24,7 @@ export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise
   if (type === null) throw new LoupeError('unsupported_file', `The file is not an image Loupe can read (${READABLE}).`);
   if (isVideoType(type)) throw new LoupeError('unsupported_file', `The file is a video (${type}); import it as video so its frames are sampled.`);
   if (type === 'bmp') return { image: decodeBmp(bytes, maxPixels), format: 'bmp', exif: {} };
+  if (type === 'pnm') return { image: decodePnm(bytes, maxPixels), format: 'pnm', exif: {} };
 
   let exifBlock: Uint8Array | undefined;
   try {

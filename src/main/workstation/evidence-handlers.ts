@@ -18,16 +18,16 @@ export function registerEvidenceHandlers(router: Router, state: SessionState): v
     ctx.setObject(`batch:${input.batchId}`);
     return open().evidence.cancel(input.batchId);
   });
-  router.handle('evidence.batches', () => open().evidence.batches());
-  router.handle('evidence.list', (input) => open().evidence.list(input.offset, input.limit, input.status));
+  router.handle('evidence.batches', () => open().exhibits.batches());
+  router.handle('evidence.list', (input) => open().exhibits.list(input.offset, input.limit, input.status));
   router.handle('evidence.get', (input, ctx) => {
     ctx.setObject(`exhibit:${input.exhibitId}`);
-    return open().evidence.get(input.exhibitId);
+    return open().exhibits.get(input.exhibitId);
   });
-  router.handle('faces.get', (input) => open().evidence.faces(input.faceIds));
+  router.handle('faces.get', (input) => open().exhibits.faces(input.faceIds));
   router.handle('evidence.verify', async (input, ctx) => {
     if (input.exhibitId !== undefined) ctx.setObject(`exhibit:${input.exhibitId}`);
-    const checks = await open().evidence.verify(input.exhibitId);
+    const checks = await open().exhibits.verify(input.exhibitId);
     ctx.addDetails({ checked: checks.length, changedOrMissing: checks.filter((c) => !c.ok).map((c) => ({ exhibitId: c.exhibitId, reason: c.reason })) });
     return checks;
   });

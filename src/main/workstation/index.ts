@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, type AuditEntry } from '../audit';
 import { CaseService, type OpenCase } from '../cases';
-import { EvidenceService } from '../evidence';
+import { EvidenceImporter, EvidenceReader } from '../evidence';
 import { defaultModelsDir } from '../models';
 import { PersonsService } from '../persons';
 import { CaseFaceIndex, SearchService } from '../search';
@@ -79,7 +79,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     if (open.store.reads.counts().faces > 0) openIndexInBackground();
     return {
       ...open,
-      evidence: new EvidenceService({
+      evidence: new EvidenceImporter({
         store: open.store,
         engine: () => engine.get(),
         audit: caseAudit(open),
@@ -91,6 +91,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         },
         now,
       }),
+      exhibits: new EvidenceReader(open.store.reads),
       search: new SearchService(open.store, openIndex, () => engine.pack(), now),
       watchlists: new WatchlistService(open.store, now),
       persons: new PersonsService(open.store, now),
@@ -121,7 +122,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       const open = state.open;
       if (!open || !MEDIA_REF.test(ref)) return null;
       const [, caseId, ...rest] = ref.split('/');
-      return caseId === open.store.id ? open.evidence.media(rest.join('/')) : null;
+      return caseId === open.store.id ? open.exhibits.media(rest.join('/')) : null;
     },
     importSettled: async () => state.open?.evidence.settled(),
     close: async () => {

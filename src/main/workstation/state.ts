@@ -1,13 +1,16 @@
 import { ApiEvent, LoupeError, type CaseSummary, type User } from '../../shared';
 import type { OpenCase } from '../cases';
-import type { EvidenceService } from '../evidence';
+import type { EvidenceImporter, EvidenceReader } from '../evidence';
 import type { PersonsService } from '../persons';
 import type { CaseFaceIndex, SearchService } from '../search';
 import type { WatchlistService } from '../watchlists';
 
 /** An open case with the services that live as long as it is open. */
 export interface CaseSession extends OpenCase {
-  evidence: EvidenceService;
+  /** Imports into the case. */
+  evidence: EvidenceImporter;
+  /** What the case holds, read only: exhibits, faces, media, checks of originals. */
+  exhibits: EvidenceReader;
   search: SearchService;
   watchlists: WatchlistService;
   persons: PersonsService;

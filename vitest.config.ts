@@ -11,6 +11,8 @@ export default defineConfig({
     env: {
       LOUPE_MODELS: path.resolve('models/packs'),
       ONNXRUNTIME_NODE_INSTALL: 'skip',
+      // Tests that load models in their own process, not through the pool, keep ONNX Runtime offline too.
+      ORT_DISABLE_TELEMETRY: '1',
     },
   },
 });

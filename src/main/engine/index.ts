@@ -81,7 +81,20 @@ function workerScript(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }
 
+/**
+ * ONNX Runtime 1.30 sends usage telemetry unless told not to: an event queue with a device id
+ * under ~/.cache/Microsoft, a mat-debug log in the temp folder and look-ups of Microsoft's
+ * collector. Its native code reads ORT_DISABLE_TELEMETRY from the process environment, so it
+ * is set here, on the thread that starts the workers, before any of them loads the runtime:
+ * a worker's own process.env is a copy native code never sees. Every process that analyses
+ * faces (CLI, desktop app, harness, benchmarks) starts its workers here.
+ */
+export function keepOnnxRuntimeOffline(): void {
+  process.env.ORT_DISABLE_TELEMETRY = '1';
+}
+
 export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
+  keepOnnxRuntimeOffline();
   const size = Math.max(1, Math.floor(opts.size ?? availableParallelism()));
   const maxQueued = Math.max(1, opts.maxQueued ?? size * 2);
   const init: WorkerInit = { manifest: opts.pack.manifest, detector: opts.pack.detector, embedder: opts.pack.embedder };

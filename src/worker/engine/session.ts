@@ -12,6 +12,8 @@ export class Model {
   ) {}
 
   static async load(bytes: Uint8Array, label: string): Promise<Model> {
+    // The pool switches ONNX Runtime's telemetry off before starting workers; a worker started any other way refuses rather than report home.
+    if (process.env.ORT_DISABLE_TELEMETRY !== '1') throw new LoupeError('internal', 'ONNX Runtime telemetry is not switched off (ORT_DISABLE_TELEMETRY=1): start the face engine through its worker pool.');
     try {
       const session = await ort.InferenceSession.create(bytes, {
         intraOpNumThreads: 1,

@@ -11,11 +11,19 @@ export interface PickedFace {
   exhibit: ExhibitSummary;
   /** "Face 3" within its exhibit. */
   number: number;
+  /** The size of the recorded frame (video) or photo the face was found in, when known. */
+  source: { width: number; height: number } | null;
 }
 
 function pickedFrom(details: ExhibitDetails, faceId: number): PickedFace | null {
   const face = details.faces.find((f) => f.id === faceId);
-  return face ? { face, exhibit: details.exhibit, number: faceNumbers(details.faces).get(face.id) ?? 0 } : null;
+  return face ? picked(details, face) : null;
+}
+
+function picked(details: ExhibitDetails, face: FaceSummary): PickedFace {
+  const frame = face.frameId === null ? null : details.frames.find((fr) => fr.id === face.frameId);
+  const { width, height } = frame ?? details.exhibit;
+  return { face, exhibit: details.exhibit, number: faceNumbers(details.faces).get(face.id) ?? 0, source: width && height ? { width, height } : null };
 }
 
 /** One face, named in a URL by its exhibit and its id; null when the URL names none. */
@@ -69,7 +77,7 @@ function FaceChoices({ details, onPick }: { details: ExhibitDetails; onPick(p: P
         const where = faceWhere(f);
         return (
           <li key={f.id}>
-            <FaceButton face={f} label={`Face ${n}`} onClick={() => onPick({ face: f, exhibit: details.exhibit, number: n })} extra={where ? <span className="muted small-text">{where}</span> : null} />
+            <FaceButton face={f} label={`Face ${n}`} onClick={() => onPick(picked(details, f))} extra={where ? <span className="muted small-text">{where}</span> : null} />
           </li>
         );
       })}

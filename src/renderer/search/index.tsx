@@ -310,6 +310,9 @@ function CandidateRow({ c, s, canCompare }: { c: Candidate; s: SearchResult; can
         )}
       </td>
       <td className="actions">
+        <a className="btn small" href={`#/examine?l=${s.probe.id}&le=${s.probe.exhibitId}&r=${c.face.id}&re=${c.face.exhibitId}`} aria-label={`Examine candidate ${c.rank} beside the probe`}>
+          Examine
+        </a>
         {canCompare ? (
           <a className="btn small" href={`#/compare?a=${s.probe.id}&ae=${s.probe.exhibitId}&b=${c.face.id}&be=${c.face.exhibitId}`} aria-label={`Compare candidate ${c.rank} with the probe`}>
             Compare 1:1

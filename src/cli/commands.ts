@@ -98,7 +98,18 @@ export const COMMANDS: Command[] = [
     summary: 'list users (supervisor)',
     async run(ctx) {
       const users = await withSession(ctx, (c) => c.must('users.list', {}));
-      print(ctx, users, () => users.map((u) => `${u.username.padEnd(20)} ${u.role.padEnd(11)} ${u.disabled ? 'disabled' : 'active  '} ${u.displayName}`).join('\n'));
+      print(ctx, users, () => users.map((u) => `${u.username.padEnd(20)} ${u.role.padEnd(11)} ${u.disabled ? 'disabled' : u.lockedAt ? 'locked  ' : 'active  '} ${u.displayName}`).join('\n'));
+    },
+  },
+  {
+    words: ['user', 'unlock'],
+    usage: 'user unlock NAME',
+    summary: 'unlock a user locked by wrong passwords (supervisor)',
+    async run(ctx) {
+      const username = ctx.args[0];
+      if (!username) throw new LoupeError('invalid_input', 'Name the user: loupe user unlock NAME');
+      const user = await withSession(ctx, (c) => c.must('users.unlock', { username }));
+      print(ctx, user, () => `unlocked ${user.username}`);
     },
   },
   {

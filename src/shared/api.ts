@@ -11,6 +11,7 @@ import {
   Secret,
   SessionStatus,
   User,
+  UserAccount,
   Username,
 } from './domain';
 import { Role } from './roles';
@@ -61,7 +62,7 @@ export const api = {
   }),
   'session.signOut': channel({ input: Empty, output: Done, roles: ALL, scope: 'workstation', summary: 'Sign out (closes any open case)' }),
 
-  'users.list': channel({ input: Empty, output: z.array(User), roles: ['supervisor'], scope: 'workstation', summary: 'List workstation users' }),
+  'users.list': channel({ input: Empty, output: z.array(UserAccount), roles: ['supervisor'], scope: 'workstation', summary: 'List workstation users' }),
   'users.add': channel({
     input: z.object({ username: Username, displayName: z.string().trim().min(1).max(200), role: Role, password: Secret('Password') }).strict(),
     output: User,
@@ -283,6 +284,14 @@ export const api = {
   }),
   'persons.name': channel({ input: z.object({ personId: PersonId, name: z.string().trim().max(200) }).strict(), output: PersonsView, roles: EXAMINERS, scope: 'case', summary: 'Name a group' }),
   'persons.undo': channel({ input: Empty, output: PersonsView, roles: EXAMINERS, scope: 'case', summary: 'Undo the last edit of the grouping' }),
+
+  'users.unlock': channel({
+    input: z.object({ username: Username }).strict(),
+    output: UserAccount,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: 'Unlock a user locked by wrong passwords (or end their wait)',
+  }),
 } as const;
 
 export type Api = typeof api;

@@ -35,6 +35,13 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/** A user as supervisors see them: with the sign-in failures counted against the name, and the lock they led to. */
+export const UserAccount = User.extend({
+  failedSignIns: z.number().int(),
+  lockedAt: IsoTime.nullable(),
+});
+export type UserAccount = z.infer<typeof UserAccount>;
+
 export const OffenceCategory = z.enum([
   'violence against the person',
   'sexual offences',

@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   'no_case_open',
   'case_already_open',
   'wrong_password',
+  'too_many_attempts',
   'wrong_passphrase',
   'not_found',
   'conflict',

@@ -78,7 +78,7 @@ function toApiError(err: unknown): ApiError {
   return { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}. The operation did not complete; nothing else was changed.` };
 }
 
-const REFUSALS = new Set<ApiError['code']>(['invalid_input', 'unknown_channel', 'not_signed_in', 'forbidden', 'no_case_open', 'wrong_password', 'wrong_passphrase']);
+const REFUSALS = new Set<ApiError['code']>(['invalid_input', 'unknown_channel', 'not_signed_in', 'forbidden', 'no_case_open', 'wrong_password', 'too_many_attempts', 'wrong_passphrase']);
 
 /**
  * The one entry point of every operation, whatever the transport: checks the caller's

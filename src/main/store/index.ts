@@ -15,7 +15,7 @@ export type { CaseInfo, CaseReads, CaseWrites } from './case-tables';
 export type { NewExhibit, NewFace, NewFrame, NewTrack, StoredEmbedding } from './evidence-tables';
 export type { EntryRow, FaceContext } from './search-tables';
 export type { Member } from './keyslots';
-export type { CaseRegisterRow, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
+export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
 
 /** The files of one case folder. */

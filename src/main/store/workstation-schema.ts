@@ -30,4 +30,16 @@ CREATE TABLE cases (
 );
 ${AUDIT_SCHEMA}`,
   },
+  {
+    version: 2,
+    name: 'sign-in failures and locks',
+    // Keyed by the name as typed, existing or not, so names that do not exist are throttled alike (users/sign-in-policy).
+    up: `
+CREATE TABLE sign_in_failures (
+  username TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  last_failure_at TEXT NOT NULL,
+  locked_at TEXT
+);`,
+  },
 ];

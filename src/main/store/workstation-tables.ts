@@ -17,6 +17,14 @@ export interface CaseRegisterRow {
   auditHeadHash: string | null;
 }
 
+/** Consecutive wrong passwords for one user name, and when it locked. */
+export interface SignInFailures {
+  username: string;
+  failures: number;
+  lastFailureAt: string;
+  lockedAt: string | null;
+}
+
 export interface WorkstationReads {
   meta(key: string): string | null;
   userCount(): number;
@@ -24,6 +32,8 @@ export interface WorkstationReads {
   users(): User[];
   cases(): CaseRegisterRow[];
   caseById(id: string): CaseRegisterRow | null;
+  signInFailures(username: string): SignInFailures | null;
+  allSignInFailures(): SignInFailures[];
 }
 
 export interface WorkstationWrites {
@@ -34,10 +44,16 @@ export interface WorkstationWrites {
   registerCase(c: Omit<CaseRegisterRow, 'auditHeadSeq' | 'auditHeadHash'>): void;
   /** The case chain's head, kept outside the case so that cutting off its tail is detected. */
   anchorCaseAudit(caseId: string, seq: number, hash: string): void;
+  /** Counts one more wrong password (or attempt under way) for a name; returns the new count. */
+  countSignInFailure(username: string, at: string): number;
+  lockSignIn(username: string, at: string): void;
+  clearSignInFailures(username: string): void;
 }
 
 const USER_COLUMNS = 'id, username, display_name AS displayName, role, disabled, created_at AS createdAt, created_by AS createdBy';
 const CASE_COLUMNS = 'id, reference, title, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash';
+
+const FAILURE_COLUMNS = 'username, failures, last_failure_at AS lastFailureAt, locked_at AS lockedAt';
 
 type RawUser = Omit<UserRow, 'disabled'> & { disabled: number };
 const toUser = ({ passwordHash: _omit, ...u }: RawUser): User => ({ ...u, disabled: u.disabled !== 0 });
@@ -56,6 +72,15 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
     caseById: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = ?`),
     registerCase: db.prepare('INSERT INTO cases (id, reference, title, folder, created_at, created_by) VALUES (@id, @reference, @title, @folder, @createdAt, @createdBy)'),
     anchor: db.prepare('UPDATE cases SET audit_head_seq = ?, audit_head_hash = ? WHERE id = ?'),
+    failures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures WHERE username = ?`),
+    allFailures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures ORDER BY username`),
+    countFailure: db
+      .prepare(
+        'INSERT INTO sign_in_failures (username, failures, last_failure_at) VALUES (?, 1, ?) ON CONFLICT(username) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at RETURNING failures',
+      )
+      .pluck(),
+    lock: db.prepare('UPDATE sign_in_failures SET locked_at = ? WHERE username = ?'),
+    clearFailures: db.prepare('DELETE FROM sign_in_failures WHERE username = ?'),
   };
   return {
     reads: {
@@ -68,6 +93,8 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       users: () => (q.users.all() as RawUser[]).map(toUser),
       cases: () => q.cases.all() as CaseRegisterRow[],
       caseById: (id) => (q.caseById.get(id) as CaseRegisterRow | undefined) ?? null,
+      signInFailures: (username) => (q.failures.get(username) as SignInFailures | undefined) ?? null,
+      allSignInFailures: () => q.allFailures.all() as SignInFailures[],
     },
     writes: {
       setMeta: (key, value) => void q.setMeta.run(key, value),
@@ -76,6 +103,9 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       setPasswordHash: (username, hash) => void q.setHash.run(hash, username),
       registerCase: (c) => void q.registerCase.run(c),
       anchorCaseAudit: (caseId, seq, hash) => void q.anchor.run(seq, hash, caseId),
+      countSignInFailure: (username, at) => q.countFailure.get(username, at) as number,
+      lockSignIn: (username, at) => void q.lock.run(at, username),
+      clearSignInFailures: (username) => void q.clearFailures.run(username),
     },
     audit: auditTable(db),
   };

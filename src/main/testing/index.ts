@@ -6,9 +6,9 @@ import { createWorkstation, type Workstation } from '../workstation';
 
 export { gaussian, normalise } from './random';
 
-/** A real workstation in a fresh temp folder, driven through the router as the transports do. */
-export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync(path.join(os.tmpdir(), prefix))) {
-  const ws: Workstation = await createWorkstation({ home, modelsDir: MODELS_DIR });
+/** A real workstation in a fresh temp folder, driven through the router as the transports do; `now` is its clock. */
+export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync(path.join(os.tmpdir(), prefix)), now?: () => Date) {
+  const ws: Workstation = await createWorkstation({ home, modelsDir: MODELS_DIR, ...(now ? { now } : {}) });
   const client = createClient((channel: ChannelName, input: unknown) => ws.call(channel, input, 'test'));
   return {
     home,

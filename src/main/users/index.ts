@@ -1,25 +1,35 @@
-import { LoupeError, type Role, type User } from '../../shared';
+import { LoupeError, type Role, type User, type UserAccount } from '../../shared';
+import type { AuditEntry } from '../audit';
 import { hashPassword, randomId, verifyPassword } from '../crypto';
-import type { WorkstationStore } from '../store';
+import type { SignInFailures, WorkstationStore } from '../store';
+import { LOCKED_MESSAGE, SIGN_IN_POLICY, waitSeconds } from './sign-in-policy';
+
+export { SIGN_IN_POLICY } from './sign-in-policy';
+
+const seconds = (n: number) => `${n} second${n === 1 ? '' : 's'}`;
 
 /**
  * The local user registry. Passwords are kept only as argon2id hashes. Sign-in answers
- * the same way, and takes as long, whether the user name or the password was wrong.
+ * the same way, and takes as long, whether the user name or the password was wrong, and
+ * repeated wrong passwords are slowed down and locked per name (sign-in-policy).
  */
 export class UserRegistry {
   private dummyHash: Promise<string> | null = null;
 
   constructor(
     private readonly store: WorkstationStore,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
+    /** Appends to the workstation audit chain: locks and automatic releases are recorded there. */
+    private readonly audit: (entry: AuditEntry) => void,
   ) {}
 
   isFirstRun(): boolean {
     return this.store.reads.userCount() === 0;
   }
 
-  list(): User[] {
-    return this.store.reads.users();
+  list(): UserAccount[] {
+    const failures = new Map(this.store.reads.allSignInFailures().map((f) => [f.username, f]));
+    return this.store.reads.users().map((u) => this.account(u, failures.get(u.username) ?? null));
   }
 
   get(username: string): User | null {
@@ -46,15 +56,71 @@ export class UserRegistry {
   }
 
   async signIn(username: string, password: string): Promise<User> {
+    const at = this.now();
+    this.refuseIfWaitingOrLocked(username, at);
+    // Counted before the slow check, so attempts made side by side meet the wait too; the right password clears it.
+    const failures = this.store.writes.countSignInFailure(username, at.toISOString());
     const row = this.store.reads.userByName(username);
+    if (row && (await verifyPassword(row.passwordHash, password))) {
+      this.store.writes.clearSignInFailures(username);
+      if (row.disabled) throw new LoupeError('forbidden', 'This account is disabled. Ask a supervisor.');
+      return this.get(username) as User;
+    }
     if (!row) {
       this.dummyHash ??= hashPassword('loupe-timing-equaliser');
       await verifyPassword(await this.dummyHash, password);
-      throw new LoupeError('wrong_password', 'User name or password is not right.');
     }
-    if (!(await verifyPassword(row.passwordHash, password))) throw new LoupeError('wrong_password', 'User name or password is not right.');
-    if (row.disabled) throw new LoupeError('forbidden', 'This account is disabled. Ask a supervisor.');
-    return this.get(username) as User;
+    if (failures >= SIGN_IN_POLICY.lockAfter) {
+      this.store.writes.lockSignIn(username, at.toISOString());
+      this.audit({ user: null, action: 'users.locked', object: `user:${username}`, outcome: 'ok', details: { failures, policy: SIGN_IN_POLICY } });
+      throw new LoupeError('too_many_attempts', LOCKED_MESSAGE);
+    }
+    const wait = waitSeconds(failures);
+    throw new LoupeError('wrong_password', `User name or password is not right.${wait > 0 ? ` Wait ${seconds(wait)} before trying again.` : ''}`);
+  }
+
+  /** A supervisor ends a lock, or a wait, that wrong passwords put on a user. */
+  unlock(username: string): { account: UserAccount; released: SignInFailures } {
+    const user = this.get(username);
+    if (!user) throw new LoupeError('not_found', `No user called ${username}.`, 'username');
+    const released = this.store.reads.signInFailures(username);
+    if (!released) throw new LoupeError('conflict', `${username} is not locked and has no wrong passwords counted.`, 'username');
+    this.store.writes.clearSignInFailures(username);
+    return { account: this.account(user, null), released };
+  }
+
+  private refuseIfWaitingOrLocked(username: string, at: Date): void {
+    const f = this.store.reads.signInFailures(username);
+    if (!f) return;
+    if (f.lockedAt) {
+      if (!this.releasesItself(username, f.lockedAt, at)) throw new LoupeError('too_many_attempts', LOCKED_MESSAGE);
+      this.store.writes.clearSignInFailures(username);
+      this.audit({
+        user: null,
+        action: 'users.unlocked',
+        object: `user:${username}`,
+        outcome: 'ok',
+        details: { automatic: true, lockedAt: f.lockedAt, failures: f.failures, reason: 'the only supervisor account: no other supervisor could unlock it' },
+      });
+      return;
+    }
+    const readyAt = Date.parse(f.lastFailureAt) + waitSeconds(f.failures) * 1000;
+    if (at.getTime() < readyAt) {
+      throw new LoupeError('too_many_attempts', `Too many wrong passwords: wait ${seconds(Math.ceil((readyAt - at.getTime()) / 1000))} before trying again.`);
+    }
+  }
+
+  /** Only a supervisor account that no other active, unlocked supervisor could unlock releases itself, after an hour. */
+  private releasesItself(username: string, lockedAt: string, at: Date): boolean {
+    const user = this.get(username);
+    if (!user || user.role !== 'supervisor' || user.disabled) return false;
+    if (at.getTime() < Date.parse(lockedAt) + SIGN_IN_POLICY.soleSupervisorReleaseMinutes * 60_000) return false;
+    const locked = new Set(this.store.reads.allSignInFailures().flatMap((f) => (f.lockedAt ? [f.username] : [])));
+    return !this.store.reads.users().some((u) => u.role === 'supervisor' && !u.disabled && u.username !== username && !locked.has(u.username));
+  }
+
+  private account(user: User, failures: SignInFailures | null): UserAccount {
+    return { ...user, failedSignIns: failures?.failures ?? 0, lockedAt: failures?.lockedAt ?? null };
   }
 
   setDisabled(username: string, disabled: boolean, by: User): User {

@@ -55,7 +55,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   }
   const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now);
   const state = new SessionState();
-  const users = new UserRegistry(ws, now);
+  const users = new UserRegistry(ws, now, (entry) => void workstationAudit.append(entry));
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
   const modelsDir = opts.modelsDir ?? (process.env.LOUPE_MODELS ? defaultModelsDir() : path.join(opts.home, 'models'));
   const engine = new EngineHolder(modelsDir);

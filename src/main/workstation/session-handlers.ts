@@ -49,6 +49,13 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
     return users.setDisabled(input.username, input.disabled, ctx.user!);
   });
 
+  router.handle('users.unlock', (input, ctx) => {
+    ctx.setObject(`user:${input.username}`);
+    const { account, released } = users.unlock(input.username);
+    ctx.addDetails({ released: { failures: released.failures, lockedAt: released.lockedAt } });
+    return account;
+  });
+
   router.handle('users.changePassword', async (input, ctx) => {
     ctx.setObject(`user:${ctx.user!.username}`);
     await users.changePassword(ctx.user!, input.current, input.next);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Role, ROLE_LABEL, type User } from '../../shared';
+import { Role, ROLE_LABEL, type User, type UserAccount } from '../../shared';
 import { confirmError, useAction, useChannelForm, useLoad, useUser } from '../api';
 import { ActionsHeader, Alert, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextField } from '../ui';
 
@@ -19,9 +19,9 @@ export function UsersScreen() {
   const toggle = useAction();
   const [notice, setNotice] = useState<string | null>(null);
 
-  const replace = (u: User) => {
+  const replace = (u: User | UserAccount) => {
     // From the list as it is when the answer comes, which a user added meanwhile may have changed.
-    setLoaded((l) => (l.state === 'ready' ? { state: 'ready', value: l.value.map((x) => (x.username === u.username ? u : x)) } : l));
+    setLoaded((l) => (l.state === 'ready' ? { state: 'ready', value: l.value.map((x) => (x.username === u.username ? { ...x, ...u } : x)) } : l));
   };
 
   const setDisabled = async (u: User, disabled: boolean) => {
@@ -30,6 +30,15 @@ export function UsersScreen() {
     if (updated) {
       replace(updated);
       setNotice(`${updated.username} is ${updated.disabled ? 'disabled and can no longer sign in' : 'enabled again'}.`);
+    }
+  };
+
+  const unlock = async (u: UserAccount) => {
+    setNotice(null);
+    const updated = await toggle.run('users.unlock', { username: u.username });
+    if (updated) {
+      replace(updated);
+      setNotice(`${updated.username} is unlocked and may sign in again.`);
     }
   };
 
@@ -62,10 +71,17 @@ export function UsersScreen() {
                     </th>
                     <td>{u.displayName}</td>
                     <td>{ROLE_LABEL[u.role]}</td>
-                    <td>{u.disabled ? <span className="badge outcome-refused">Disabled</span> : 'Active'}</td>
+                    <td>
+                      <AccountStatus u={u} />
+                    </td>
                     <td className="num">{formatTime(u.createdAt)}</td>
                     <td>{u.createdBy ?? <span className="muted">first run</span>}</td>
                     <td className="actions">
+                      {u.lockedAt ? (
+                        <button type="button" className="btn small" aria-label={`Unlock ${u.username}`} aria-disabled={toggle.busy} onClick={() => void unlock(u)}>
+                          Unlock
+                        </button>
+                      ) : null}
                       {u.username === me.username ? null : (
                         <button
                           type="button"
@@ -93,6 +109,18 @@ export function UsersScreen() {
       </div>
     </Page>
   );
+}
+
+function AccountStatus({ u }: { u: UserAccount }) {
+  if (u.disabled) return <span className="badge outcome-refused">Disabled</span>;
+  if (u.lockedAt) {
+    return (
+      <>
+        <span className="badge outcome-refused">Locked</span> <span className="muted">since {formatTime(u.lockedAt)} UTC</span>
+      </>
+    );
+  }
+  return <>Active{u.failedSignIns > 0 ? <span className="muted"> ({u.failedSignIns} wrong passwords)</span> : null}</>;
 }
 
 function AddUser({ onAdded }: { onAdded(user: User): void }) {

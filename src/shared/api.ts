@@ -15,23 +15,12 @@ import {
   Username,
 } from './domain';
 import { Role } from './roles';
-import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, FaceSummary, ImportBatch, ImportOptions, ImportProgress, PackInfo } from './evidence';
-import {
-  Comparison,
-  EntryId,
-  NewWatchlistEntry,
-  PersonId,
-  PersonsView,
-  ProbeImport,
-  Purpose,
-  SearchId,
-  SearchListItem,
-  SearchRequest,
-  SearchResult,
-  Watchlist,
-  WatchlistEntry,
-  WatchlistId,
-} from './search';
+import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, FaceSummary, ImportBatch, ImportOptions, ImportProgress } from './evidence';
+import { PackInfo } from './model-pack';
+import { PersonId, PersonsView } from './persons';
+import { ProbeImport } from './probes';
+import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchResult } from './search';
+import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;

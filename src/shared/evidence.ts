@@ -121,19 +121,3 @@ export type ImportProgress = z.infer<typeof ImportProgress>;
 
 export const ExhibitCheck = z.object({ exhibitId: ExhibitId, sourcePath: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type ExhibitCheck = z.infer<typeof ExhibitCheck>;
-
-export const PackInfo = z.object({
-  name: z.string(),
-  version: z.string(),
-  description: z.string(),
-  installed: z.boolean(),
-  active: z.boolean(),
-  detector: z.string(),
-  embedder: z.string(),
-  licence: z.string(),
-  modelCard: z.object({ summary: z.string(), trainingData: z.string(), measuredAccuracy: z.string(), limitations: z.string() }),
-  calibrated: z.boolean(),
-  /** Why an installed pack cannot be used (a damaged manifest), or null. */
-  problem: z.string().nullable(),
-});
-export type PackInfo = z.infer<typeof PackInfo>;

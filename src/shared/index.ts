@@ -11,4 +11,7 @@ export * from './model-pack';
 export * from './faces';
 export * from './evidence';
 export * from './search';
+export * from './watchlists';
+export * from './persons';
+export * from './probes';
 export * from './worker-protocol';

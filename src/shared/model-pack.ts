@@ -140,3 +140,20 @@ export function packFiles(pack: ModelPack): { role: ModelRole; file: string; sha
 
 /** Identifies the embedding space: embeddings compare only within one embedder. */
 export const embedderId = (pack: ModelPack): string => `${pack.embedder.file.replace(/\.onnx$/, '')}@${pack.embedder.sha256.slice(0, 16)}`;
+
+/** A model pack as the models screen lists it: its card, and whether it is installed, active and usable. */
+export const PackInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  installed: z.boolean(),
+  active: z.boolean(),
+  detector: z.string(),
+  embedder: z.string(),
+  licence: z.string(),
+  modelCard: z.object({ summary: z.string(), trainingData: z.string(), measuredAccuracy: z.string(), limitations: z.string() }),
+  calibrated: z.boolean(),
+  /** Why an installed pack cannot be used (a damaged manifest), or null. */
+  problem: z.string().nullable(),
+});
+export type PackInfo = z.infer<typeof PackInfo>;

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { IsoDate } from './domain';
-import { ExhibitId, FaceId, FaceSummary, ExhibitRef, TrackId } from './evidence';
+import { ExhibitId, FaceId, FaceSummary } from './evidence';
+import { EntryId, WatchlistId } from './watchlists';
 
 export const SearchId = z.number().int().positive();
-export const WatchlistId = z.number().int().positive();
-export const EntryId = z.number().int().positive();
-export const PersonId = z.number().int().positive();
 
 /** Why the search is being made: required, recorded, shown on reports. */
 export const Purpose = z.string().trim().min(10, 'Say why this search is being made (at least 10 characters)').max(2000);
@@ -112,83 +109,3 @@ export const Comparison = z.object({
   caveat: z.string(),
 });
 export type Comparison = z.infer<typeof Comparison>;
-
-export const Watchlist = z.object({
-  id: WatchlistId,
-  name: z.string(),
-  description: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  entries: z.number().int(),
-});
-export type Watchlist = z.infer<typeof Watchlist>;
-
-export const WatchlistEntry = z.object({
-  id: EntryId,
-  watchlistId: WatchlistId,
-  face: FaceSummary,
-  label: z.string(),
-  source: z.string(),
-  reason: z.string(),
-  retentionDate: z.string(),
-  addedBy: z.string(),
-  addedAt: z.string(),
-});
-export type WatchlistEntry = z.infer<typeof WatchlistEntry>;
-
-export const NewWatchlistEntry = z
-  .object({
-    watchlistId: WatchlistId,
-    faceId: FaceId,
-    label: z.string().trim().min(1, 'Name or describe the person').max(200),
-    source: z.string().trim().min(1, 'Say where the reference image came from').max(1000),
-    reason: z.string().trim().min(10, 'Say why this person is on the list (at least 10 characters)').max(2000),
-    retentionDate: IsoDate,
-  })
-  .strict();
-
-export const Person = z.object({
-  id: PersonId,
-  name: z.string().nullable(),
-  faceIds: z.array(FaceId),
-  trackIds: z.array(TrackId),
-  exhibitIds: z.array(ExhibitId),
-  /** The member face of best quality, shown for the group. */
-  coverFaceId: FaceId,
-});
-export type Person = z.infer<typeof Person>;
-
-/** The similarity thresholds a grouping used, and the false match rates they stand for. */
-export const GroupingThreshold = z.object({
-  score: z.number(),
-  fmr: z.number().nullable(),
-  /** What two lone faces (or tracks) needed to form a group on their one link. */
-  pairScore: z.number().nullable(),
-  pairFmr: z.number().nullable(),
-  /** 'case size': the rate fell as the case grew; 'examiner': the rate the examiner chose. */
-  rule: z.enum(['case size', 'examiner']).nullable(),
-  /** True when a rate finer than the calibration measured was raised to the finest it did. */
-  limitedByCalibration: z.boolean(),
-});
-export type GroupingThreshold = z.infer<typeof GroupingThreshold>;
-
-export const PersonsView = z.object({
-  groupedAt: z.string().nullable(),
-  threshold: GroupingThreshold.nullable(),
-  persons: z.array(Person),
-  unassigned: z.array(FaceId),
-  /** Pairs of persons seen in the same image or frame, most often first. */
-  together: z.array(z.object({ a: PersonId, b: PersonId, count: z.number().int(), exhibits: z.array(ExhibitId) })),
-  canUndo: z.boolean(),
-  caveat: z.string(),
-});
-export type PersonsView = z.infer<typeof PersonsView>;
-
-export const ProbeImport = z
-  .object({
-    path: z.string().min(1).max(4096),
-    exhibitRef: ExhibitRef.optional(),
-    /** 'reference' for a watch-list image, 'probe' for the image a search starts from. */
-    role: z.enum(['probe', 'reference']).default('probe'),
-  })
-  .strict();

@@ -12,12 +12,6 @@ interface Undo {
   assign: { faceIds: number[]; personId: number | null }[];
 }
 
-const toEmbedding = (blob: Buffer): Float32Array => {
-  const copy = new Uint8Array(blob.length);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
-};
-
 /**
  * Grouping the case's unknown faces by person, and the examiner's edits of it. Every edit
  * stores how to undo it, so the last edits can be taken back one by one; the router audits
@@ -39,7 +33,7 @@ export class PersonsService {
     const items: GroupingItem[] = [];
     for (const row of this.store.reads.groupingItems(model, 'evidence')) {
       if (row.insufficient === 1) continue;
-      items.push({ id: row.faceId, embedding: toEmbedding(row.embedding), frameKey: row.frameKey, ...(row.trackId !== null ? { trackId: String(row.trackId) } : {}) });
+      items.push({ id: row.faceId, embedding: row.embedding, frameKey: row.frameKey, ...(row.trackId !== null ? { trackId: String(row.trackId) } : {}) });
     }
     if (items.length === 0) throw new LoupeError('conflict', 'This case has no faces good enough to group yet; import evidence first.');
     const t = groupingThresholds(calibration, items.length, maxFmr);

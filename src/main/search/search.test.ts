@@ -1,56 +1,25 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, ExhibitDetails } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { calibratedPack, FACES_DIR, PASSPHRASE, peopleCase, peopleCaseReady, PEOPLE_CASE_MISSING } from '../testing';
 
-/** The tests need a calibrated pack: .ci/run installs packs whose manifests carry the shipped calibration. */
-const calibratedPack = ['yunet', 'default'].find((p) => {
-  const m = path.join(MODELS_DIR, p, 'manifest.json');
-  return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { calibration?: unknown }).calibration !== undefined;
-});
-const ready = facesAvailable && calibratedPack !== undefined;
-if (!ready) console.warn(`search tests: ${facesAvailable ? 'no calibrated model pack in models/packs' : FACES_MISSING}: skipped`);
+if (!peopleCaseReady) console.warn(`search tests: ${PEOPLE_CASE_MISSING}: skipped`);
 
-const PEOPLE = ['Barack_Obama', 'Joe_Biden', 'Angelina_Jolie', 'Kit_Harington', 'Jennifer_Aniston', 'George_Clooney'];
 const PURPOSE = 'Find where the suspect of robbery OP-TEST/001 appears in the seized footage';
 
-describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
-  let t: Awaited<ReturnType<typeof tempWorkstation>>;
-  let src: string;
+describe.skipIf(!peopleCaseReady)('search, compare and watch lists', () => {
+  let t: Awaited<ReturnType<typeof peopleCase>>['t'];
+  let faceOf: Map<number, string>;
   let probe: ExhibitDetails;
   const events: ApiEvent[] = [];
-  const faceOf = new Map<number, string>();
 
   beforeAll(async () => {
-    src = mkdtempSync(path.join(os.tmpdir(), 'loupe-search-src-'));
-    for (const p of PEOPLE) {
-      mkdirSync(path.join(src, p));
-      for (const f of readdirSync(path.join(FACES_DIR, 'identities', p)).filter((f) => f !== 'obama-240p.jpg' && !f.includes('partial'))) {
-        copyFileSync(path.join(FACES_DIR, 'identities', p, f), path.join(src, p, f));
-      }
-    }
-    copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'clip.mp4'));
-    t = await tempWorkstation();
+    ({ t, faceOf } = await peopleCase());
     t.ws.onEvent((e) => events.push(e));
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
-    await t.must('evidence.import', { paths: [src] });
-    await t.ws.importSettled();
-    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
-    for (const e of exhibits) {
-      const d = await t.must('evidence.get', { exhibitId: e.id });
-      // A photo's label names its main (largest) face; people in the background are someone else.
-      const person = path.basename(path.dirname(e.sourcePath));
-      const main = d.faces.reduce<(typeof d.faces)[number] | null>((a, f) => (!a || f.box.w > a.box.w ? f : a), null);
-      for (const f of d.faces) faceOf.set(f.id, e.kind === 'video' ? 'video' : f === main ? person : 'background');
-    }
     probe = await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Barack_Obama/obama-240p.jpg'), exhibitRef: 'PROBE/1' });
   });
   afterAll(async () => {
     await t?.dispose();
-    if (src) rmSync(src, { recursive: true, force: true });
   });
 
   it('imports a probe image as a probe exhibit, with its face', () => {
@@ -145,48 +114,6 @@ describe.skipIf(!ready)('search, compare, watch lists and persons', () => {
     const after = await t.must('search.run', { probeFaceId: bidenProbe, purpose: PURPOSE, target: { case: false, watchlists: [list.id] }, maxFmr: 0.01 });
     expect(after.candidates).toHaveLength(0);
     expect((await t.must('watchlists.list', {}))[0]?.entries).toBe(0);
-  });
-
-  it('groups faces into persons, merges and undoes, every step audited', async () => {
-    const view = await t.must('persons.group', {});
-    expect(view.persons.length).toBeGreaterThan(3);
-    // Without a rate from the examiner, the thresholds follow the size of the case; lone faces need more.
-    expect(view.threshold).toMatchObject({ rule: 'case size', limitedByCalibration: false });
-    expect(view.threshold!.pairScore!).toBeGreaterThan(view.threshold!.score);
-    const groupOf = (face: number) => view.persons.find((p) => p.faceIds.includes(face))?.id;
-    // The photos of one person land in one group, and no group mixes two people of the photos.
-    for (const p of view.persons) {
-      const people = new Set(p.faceIds.map((f) => faceOf.get(f)).filter((x) => x && x !== 'video' && x !== 'background'));
-      expect(people.size, `group ${p.id}`).toBeLessThanOrEqual(1);
-    }
-    const obama = [...faceOf].filter(([, p]) => p === 'Barack_Obama').map(([id]) => groupOf(id));
-    expect(new Set(obama).size).toBe(1);
-    // Faces not fit for comparison are left for the examiner, never grouped automatically.
-    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
-    const weak = (await Promise.all(exhibits.filter((e) => e.role === 'evidence').map((e) => t.must('evidence.get', { exhibitId: e.id })))).flatMap((d) => d.faces.filter((f) => f.quality.insufficient).map((f) => f.id));
-    expect(weak.length).toBeGreaterThan(0);
-    for (const id of weak) expect(view.unassigned).toContain(id);
-
-    const [a, b] = view.persons;
-    const merged = await t.must('persons.merge', { into: a!.id, from: b!.id });
-    expect(merged.persons.find((p) => p.id === a!.id)?.faceIds.length).toBe(a!.faceIds.length + b!.faceIds.length);
-    expect(merged.canUndo).toBe(true);
-    const undone = await t.must('persons.undo', {});
-    expect(undone.persons.find((p) => p.id === b!.id)?.faceIds).toEqual(b!.faceIds);
-    // A face listed twice does not pass for two: splitting every face off would empty the group.
-    const emptied = await t.invoke('persons.split', { personId: a!.id, faceIds: [...a!.faceIds, a!.faceIds[0]!] });
-    expect(emptied).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'faceIds' } });
-    const named = await t.must('persons.name', { personId: a!.id, name: 'Unknown male 1' });
-    expect(named.persons.find((p) => p.id === a!.id)?.name).toBe('Unknown male 1');
-
-    const chosen = await t.must('persons.group', { maxFmr: 0.01 });
-    expect(chosen.threshold).toMatchObject({ rule: 'examiner', fmr: 0.01 });
-    expect(chosen.threshold!.score).toBeLessThan(view.threshold!.score);
-
-    const records = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 200 })).records;
-    expect(records.map((r) => r.action)).toEqual(expect.arrayContaining(['persons.group', 'persons.merge', 'persons.undo', 'persons.name']));
-    expect(records.find((r) => r.action === 'persons.undo')?.details).toMatchObject({ undone: { kind: 'merge', by: expect.any(String) } });
-    expect(records.filter((r) => r.action === 'persons.group').map((r) => (r.details as { threshold: { rule: string } }).threshold.rule).sort()).toEqual(['case size', 'examiner']);
   });
 
   it('saves the face index encrypted at close and loads it, not rebuilds it, on reopen', async () => {

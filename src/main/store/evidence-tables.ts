@@ -1,4 +1,5 @@
 import type { ExhibitSummary, FaceSummary, ImportBatch, TrackSummary } from '../../shared';
+import { embeddingBlob, toEmbedding } from './embedding';
 import type { Db } from './sqlite';
 
 /** A face as the import writes it: geometry, quality, embedding and encrypted-at-rest crops. */
@@ -107,15 +108,8 @@ const FACE_COLUMNS = `f.id, f.exhibit_id AS exhibitId, f.frame_id AS frameId, fr
 type RawFace = Omit<FaceSummary, 'box' | 'landmarks5' | 'quality'> & { box: string; landmarks: string; quality: string };
 const toFace = ({ landmarks, ...r }: RawFace): FaceSummary => ({ ...r, box: JSON.parse(r.box), landmarks5: JSON.parse(landmarks), quality: JSON.parse(r.quality) });
 
-const toEmbedding = (blob: Buffer): Float32Array => {
-  // Copy: a Buffer from SQLite may not be 4-byte aligned.
-  const copy = new Uint8Array(blob.length);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
-};
 /** Embeddings read at once while the face index is built: 2 MB of 512-D faces. */
 const EMBEDDING_CHUNK = 1024;
-const embeddingBlob = (e: Float32Array): Buffer => Buffer.from(e.buffer, e.byteOffset, e.byteLength);
 
 type RawBatch = Omit<ImportBatch, 'sources'> & { sources: string };
 

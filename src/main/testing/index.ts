@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type ChannelName } from '../../shared';
@@ -42,3 +42,51 @@ export const FACES_MISSING = `face data not found at ${FACES_DIR} (set LOUPE_FAC
 /** Model packs for tests: installed by .ci/run into models/packs (LOUPE_MODELS). */
 export const MODELS_DIR = path.resolve(process.env.LOUPE_MODELS ?? 'models/packs');
 export const packInstalled = (name: string) => existsSync(path.join(MODELS_DIR, name, 'manifest.json'));
+
+/** A calibrated pack, which search and grouping need: .ci/run installs packs whose manifests carry the shipped calibration. */
+export const calibratedPack = ['yunet', 'default'].find((p) => {
+  const m = path.join(MODELS_DIR, p, 'manifest.json');
+  return existsSync(m) && (JSON.parse(readFileSync(m, 'utf8')) as { calibration?: unknown }).calibration !== undefined;
+});
+export const peopleCaseReady = facesAvailable && calibratedPack !== undefined;
+export const PEOPLE_CASE_MISSING = facesAvailable ? 'no calibrated model pack in models/packs' : FACES_MISSING;
+
+const PEOPLE = ['Barack_Obama', 'Joe_Biden', 'Angelina_Jolie', 'Kit_Harington', 'Jennifer_Aniston', 'George_Clooney'];
+
+/**
+ * A workstation with a supervisor signed in and one open case holding photos of six named
+ * people and a short video, imported through the router. `faceOf` tells whose each face is:
+ * a person's name for the largest face of their photo, 'background' for others in it, 'video'.
+ */
+export async function peopleCase() {
+  const src = mkdtempSync(path.join(os.tmpdir(), 'loupe-people-src-'));
+  for (const p of PEOPLE) {
+    mkdirSync(path.join(src, p));
+    for (const f of readdirSync(path.join(FACES_DIR, 'identities', p)).filter((f) => f !== 'obama-240p.jpg' && !f.includes('partial'))) {
+      copyFileSync(path.join(FACES_DIR, 'identities', p, f), path.join(src, p, f));
+    }
+  }
+  copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'clip.mp4'));
+  const t = await tempWorkstation();
+  const faceOf = new Map<number, string>();
+  try {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('evidence.import', { paths: [src] });
+    await t.ws.importSettled();
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    for (const e of exhibits) {
+      const d = await t.must('evidence.get', { exhibitId: e.id });
+      // A photo's label names its main (largest) face; people in the background are someone else.
+      const person = path.basename(path.dirname(e.sourcePath));
+      const main = d.faces.reduce<(typeof d.faces)[number] | null>((a, f) => (!a || f.box.w > a.box.w ? f : a), null);
+      for (const f of d.faces) faceOf.set(f.id, e.kind === 'video' ? 'video' : f === main ? person : 'background');
+    }
+  } catch (err) {
+    await t.dispose();
+    throw err;
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+  return { t, faceOf };
+}

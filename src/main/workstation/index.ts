@@ -17,8 +17,11 @@ import { registerCaseHandlers } from './case-handlers';
 import { EngineHolder } from './engine-holder';
 import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
+import { registerPersonHandlers } from './person-handlers';
+import { registerProbeHandlers } from './probe-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
+import { registerWatchlistHandlers } from './watchlist-handlers';
 import { SessionState, type CaseSession } from './state';
 
 export interface WorkstationOptions {
@@ -111,7 +114,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerAuditHandlers(router, state, cases, workstationAudit);
   registerModelHandlers(router, modelsDir, engine, now);
   registerEvidenceHandlers(router, state);
-  registerSearchHandlers(router, state, () => engine.pack());
+  registerProbeHandlers(router, state);
+  registerSearchHandlers(router, state);
+  registerWatchlistHandlers(router, state);
+  registerPersonHandlers(router, state, () => engine.pack());
   router.assertComplete();
 
   return {

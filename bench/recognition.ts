@@ -9,8 +9,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  analyseAll, dot, equalErrorRate, listIdentities, machine, mainFace, openPool, parseArgs, pct, peakRssMb, readInput, readPairs, tarAtFar, tenFoldAccuracy, writeJson,
+  analyseAll, equalErrorRate, listIdentities, machine, mainFace, openPool, parseArgs, pct, peakRssMb, readInput, readPairs, tarAtFar, tenFoldAccuracy, writeJson,
 } from './_lib';
+import { similarity } from '../src/shared';
 
 const USAGE = 'usage: recognition [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--scores FILE] [--workers N] [--limit N (first N pairs and images)]';
 
@@ -31,7 +32,7 @@ async function embeddings(args: Awaited<ReturnType<typeof parseArgs>>, pack: str
 
 const score = (e: Map<string, Float32Array | null>, a: string, b: string) => {
   const x = e.get(a), y = e.get(b);
-  return x && y ? dot(x, y) : -1;
+  return x && y ? similarity(x, y) : -1;
 };
 
 async function main() {

@@ -23,6 +23,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, PROJECTION_SAMPLE, RERANK_FACTOR, exactTopK, fitProjection } from '../src/main/face-index';
+import { similarity } from '../src/shared';
 import { machine, parseArgs, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
@@ -364,11 +365,6 @@ async function main(): Promise<void> {
   // How close are synthetic impostors to real ones? For the model used and, from a sample, the other one.
   const labelled = real.faces.map((f, i) => (f.identity ? i : -1)).filter((i) => i >= 0);
   const rowOf = (m: Float32Array, i: number) => m.subarray(i * dim, (i + 1) * dim);
-  const dotRows = (a: Float32Array, b: Float32Array) => {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += a[d]! * b[d]!;
-    return s;
-  };
   const randomIndex = (() => {
     let state = (mine.seed * 2654435761) >>> 0;
     return (len: number) => {
@@ -381,17 +377,17 @@ async function main(): Promise<void> {
     const a = labelled[randomIndex(labelled.length)]!;
     const b = labelled[randomIndex(labelled.length)]!;
     if (real.faces[a]!.identity === real.faces[b]!.identity) continue;
-    realImp[i++] = dotRows(rowOf(real.embeddings, a), rowOf(real.embeddings, b));
+    realImp[i++] = similarity(rowOf(real.embeddings, a), rowOf(real.embeddings, b));
   }
   const compare = (rows: Float32Array, count: number) => {
     const realSyn = new Float64Array(DISTRIBUTION_PAIRS);
     const synSyn = new Float64Array(DISTRIBUTION_PAIRS);
     for (let i = 0; i < DISTRIBUTION_PAIRS; i++) {
-      realSyn[i] = dotRows(rowOf(real.embeddings, labelled[randomIndex(labelled.length)]!), rowOf(rows, randomIndex(count)));
+      realSyn[i] = similarity(rowOf(real.embeddings, labelled[randomIndex(labelled.length)]!), rowOf(rows, randomIndex(count)));
       const a = randomIndex(count);
       let b = randomIndex(count);
       if (b === a) b = (a + 1) % count;
-      synSyn[i] = dotRows(rowOf(rows, a), rowOf(rows, b));
+      synSyn[i] = similarity(rowOf(rows, a), rowOf(rows, b));
     }
     return {
       realVsSynthetic: summarise(realSyn),

@@ -18,7 +18,7 @@ describe('layering lint rule', () => {
     ['src/worker/probe.ts', "import { openCaseStore } from '../main/store';\nvoid openCaseStore;", /pure functions of bytes/],
     ['src/main/search/probe.ts', "import { app } from 'electron';\nvoid app;", /Only src\/main\/shell/],
     ['src/main/search/probe.ts', "import { App } from '../../renderer/app';\nvoid App;", /plain Node/],
-    ['src/main/engine/probe.ts', "import { createFaceEngine } from '../../worker/engine';\nvoid createFaceEngine;", /only through messages/],
+    ['src/main/face-pool/probe.ts', "import { createFaceAnalyser } from '../../worker/face-analysis';\nvoid createFaceAnalyser;", /only through messages/],
     ['src/preload/probe.ts', "import { Router } from '../main/router';\nvoid Router;", /typed API and nothing else/],
     ['src/preload/probe.ts', "import { readFileSync } from 'node:fs';\nvoid readFileSync;", /sandboxed/],
     ['src/shared/probe.ts', "import { EventEmitter } from 'events';\nvoid EventEmitter;", /pure/],
@@ -35,7 +35,7 @@ describe('layering lint rule', () => {
     ['src/cli/probe.ts', "import { createWorkstation } from '../main/workstation';\nvoid createWorkstation;"],
     ['src/worker/probe.ts', "import { LoupeError } from '../shared';\nvoid LoupeError;"],
     ['src/shared/probe.ts', "import { User } from './domain';\nvoid User;"],
-    ['src/main/engine/probe.ts', "import { Worker } from 'node:worker_threads';\nvoid Worker;"],
+    ['src/main/face-pool/probe.ts', "import { Worker } from 'node:worker_threads';\nvoid Worker;"],
   ])('allows %s to import what its layer may', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import type { AnalysedFace, AnalyseInput, ImageAnalysis } from '../../src/shared';
-import { createFacePool, type FacePool } from '../../src/main/engine';
+import { createFacePool, type FacePool } from '../../src/main/face-pool';
 import { defaultModelsDir, listPacks, loadPack } from '../../src/main/models';
 
 export interface BenchArgs {
@@ -172,12 +172,6 @@ export async function analyseAll<T>(
   await pool.idle();
   return out;
 }
-
-export const dot = (a: Float32Array, b: Float32Array): number => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
-  return s;
-};
 
 /** Equal error rate: where the false reject and false accept rates cross (genuine/impostor scores, higher = same). */
 export function equalErrorRate(genuine: number[], impostor: number[]): { eer: number; threshold: number } {

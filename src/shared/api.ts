@@ -14,6 +14,7 @@ import {
   UserAccount,
   Username,
 } from './domain';
+import { PackName } from './model-pack';
 import { Role } from './roles';
 import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, FaceSummary, ImportBatch, ImportOptions, ImportProgress } from './evidence';
 import { PackInfo } from './model-pack';
@@ -138,7 +139,7 @@ export const api = {
 
   'models.list': channel({ input: Empty, output: z.array(PackInfo), roles: ALL, scope: 'workstation', summary: 'Model packs known and installed, with their model cards' }),
   'models.install': channel({
-    input: z.object({ pack: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A pack name is lower-case letters, digits and dashes'), from: z.string().min(1).max(4096).optional() }).strict(),
+    input: z.object({ pack: PackName, from: z.string().min(1).max(4096).optional() }).strict(),
     output: PackInfo,
     roles: ['supervisor'],
     scope: 'workstation',
@@ -147,7 +148,7 @@ export const api = {
   'models.calibrate': channel({
     input: z
       .object({
-        pack: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'A pack name is lower-case letters, digits and dashes'),
+        pack: PackName,
         dataDirs: z.array(z.string().min(1).max(4096)).min(1, 'Give at least one labelled folder').max(20),
         description: z.string().trim().min(10, 'Describe the data set (at least 10 characters)').max(1000),
       })

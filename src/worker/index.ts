@@ -3,7 +3,7 @@
  * given, then analyses one input at a time for the pool in the main process.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createFaceEngine, type FaceEngine } from './engine';
+import { createFaceAnalyser, type FaceAnalyser } from './face-analysis';
 import { FromWorker, LoupeError, ToWorker, type WireError, WorkerInit } from '../shared';
 
 const port = parentPort;
@@ -22,9 +22,9 @@ const send = (m: FromWorker) => {
 const wire = (e: unknown): WireError =>
   e instanceof LoupeError ? { code: e.code, message: e.message } : { code: 'internal', message: `The face engine failed: ${(e as Error)?.message ?? String(e)}` };
 
-let engine: FaceEngine;
+let engine: FaceAnalyser;
 try {
-  engine = await createFaceEngine(WorkerInit.parse(workerData));
+  engine = await createFaceAnalyser(WorkerInit.parse(workerData));
   send({ type: 'ready' });
 } catch (e) {
   send({ type: 'failed', error: wire(e) });

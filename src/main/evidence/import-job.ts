@@ -15,14 +15,14 @@ import {
 } from '../../shared';
 import type { AuditEntry } from '../audit';
 import { sha256File, sha256Hex } from '../crypto';
-import type { FacePool } from '../engine';
+import type { FacePool } from '../face-pool';
 import type { CaseStore, NewExhibit, NewFace, NewFrame, NewTrack } from '../store';
 import { frameJpeg, frameThumb, imageDisplay } from './renditions';
 import { buildTracks } from './tracking';
 import { sampleVideo, type VideoFacts } from './video';
 
-/** The face engine an import runs on: a worker pool over one verified model pack. */
-export interface Engine {
+/** The model pack an import runs on, verified, with its worker pool started. */
+export interface RunningPack {
   pool: FacePool;
   pack: ModelPack;
   /** Embedding space id stored with every face. */
@@ -33,7 +33,7 @@ export interface Engine {
 
 export interface EvidenceDeps {
   store: CaseStore;
-  engine(): Promise<Engine>;
+  runningPack(): Promise<RunningPack>;
   /** Appends to the case's audit chain (and moves the workstation's anchor). */
   audit(entry: AuditEntry): void;
   emit(progress: ImportProgress): void;
@@ -140,26 +140,26 @@ export class ImportJob {
   }
 
   private async run(): Promise<void> {
-    const engine = await this.deps.engine();
+    const running = await this.deps.runningPack();
     this.progress('running', true);
     const inFlight = new Set<Promise<void>>();
     for (const file of this.files) {
       if (this.signal.aborted) break;
       // Backpressure: no more files open than the engine can take.
-      await engine.pool.whenReady();
-      while (inFlight.size >= engine.pool.stats.size + 1) await Promise.race(inFlight);
+      await running.pool.whenReady();
+      while (inFlight.size >= running.pool.stats.size + 1) await Promise.race(inFlight);
       if (this.signal.aborted) break;
-      const task = this.importFile(file, engine).finally(() => inFlight.delete(task));
+      const task = this.importFile(file, running).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await Promise.all(inFlight);
   }
 
-  private async importFile(file: string, engine: Engine): Promise<void> {
+  private async importFile(file: string, running: RunningPack): Promise<void> {
     const c = this.counters;
     this.current = path.basename(file);
     try {
-      const outcome = await this.importOne(file, engine);
+      const outcome = await this.importOne(file, running);
       if (outcome === 'cancelled') return;
       c.done++;
       if (outcome.status === 'failed') c.failed++;
@@ -170,7 +170,7 @@ export class ImportJob {
     }
   }
 
-  private async importOne(file: string, engine: Engine): Promise<Outcome> {
+  private async importOne(file: string, running: RunningPack): Promise<Outcome> {
     const base = (over: Partial<NewExhibit>): NewExhibit => ({
       batchId: this.batchId,
       sha256: '',
@@ -191,7 +191,7 @@ export class ImportJob {
       sourceModifiedAt: null,
       importedBy: this.user,
       importedAt: this.deps.now().toISOString(),
-      pack: `${engine.pack.name}@${engine.pack.version}`,
+      pack: `${running.pack.name}@${running.pack.version}`,
       thumbnail: null,
       display: null,
       role: this.settings.role,
@@ -227,7 +227,7 @@ export class ImportJob {
     const known = base({ sha256, bytes: size, kind, fileType: type, sourceModifiedAt: modified });
 
     for (let pending = this.inFlight.get(sha256); pending; pending = this.inFlight.get(sha256)) await pending.catch(() => undefined);
-    const work = this.importKnown(known, head, bytes, engine);
+    const work = this.importKnown(known, head, bytes, running);
     this.inFlight.set(sha256, work);
     try {
       return await work;
@@ -236,7 +236,7 @@ export class ImportJob {
     }
   }
 
-  private async importKnown(known: NewExhibit, head: Uint8Array, bytes: Uint8Array | null, engine: Engine): Promise<Outcome> {
+  private async importKnown(known: NewExhibit, head: Uint8Array, bytes: Uint8Array | null, running: RunningPack): Promise<Outcome> {
     const { sha256, sourcePath: file, bytes: size, kind } = known;
     const reads = this.deps.store.reads;
     if (reads.exhibitAt(file, sha256)) return { status: 'skipped', faces: 0 };
@@ -256,8 +256,8 @@ export class ImportJob {
     if (kind === 'image' && !bytes) return this.recordFailure(known, `The image file is ${Math.round(size / 2 ** 20)} MiB, more than the ${MAX_IMAGE_BYTES / 2 ** 20} MiB Loupe reads.`);
 
     try {
-      if (kind === 'image') return await this.importImage(known, bytes as Uint8Array, engine);
-      return await this.importVideo(known, engine);
+      if (kind === 'image') return await this.importImage(known, bytes as Uint8Array, running);
+      return await this.importVideo(known, running);
     } catch (err) {
       if (this.signal.aborted) return 'cancelled';
       if (err instanceof LoupeError && err.code !== 'internal') return this.recordFailure(known, err.message);
@@ -265,13 +265,13 @@ export class ImportJob {
     }
   }
 
-  private async importImage(e: NewExhibit, bytes: Uint8Array, engine: Engine) {
-    const a = await engine.pool.analyse(bytes, { smallFaces: this.settings.smallFaces, thumbnail: true, maxPixels: MAX_IMAGE_PIXELS }, this.signal);
+  private async importImage(e: NewExhibit, bytes: Uint8Array, running: RunningPack) {
+    const a = await running.pool.analyse(bytes, { smallFaces: this.settings.smallFaces, thumbnail: true, maxPixels: MAX_IMAGE_PIXELS }, this.signal);
     const thumbnail = a.thumbnailJpeg.length > 0 ? a.thumbnailJpeg : null;
     // Made only once the engine has read the image, so a file it refuses is never decoded here.
     // Where libvips cannot read it (BMP) the thumbnail stands in, so the exhibit can still be seen.
     const display = (await imageDisplay(bytes, MAX_IMAGE_PIXELS).catch(() => null)) ?? thumbnail;
-    const faces = a.faces.map((f) => toNewFace(f, null, null, engine.model));
+    const faces = a.faces.map((f) => toNewFace(f, null, null, running.model));
     const row: NewExhibit = {
       ...e,
       status: 'done',
@@ -285,7 +285,7 @@ export class ImportJob {
     return this.store(row, [], [], faces);
   }
 
-  private async importVideo(e: NewExhibit, engine: Engine) {
+  private async importVideo(e: NewExhibit, running: RunningPack) {
     const { settings, signal } = this;
     let facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
     const analyses: Promise<{ timeMs: number; width: number; height: number; faces: AnalysedFace[]; display: Uint8Array | null; thumb: Uint8Array | null }>[] = [];
@@ -295,11 +295,11 @@ export class ImportJob {
     for await (const frame of sampleVideo(e.sourcePath, { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) })) {
       width = frame.width;
       height = frame.height;
-      await engine.pool.whenReady();
+      await running.pool.whenReady();
       const display = frameJpeg(frame);
       const thumb = first ? frameThumb(frame) : Promise.resolve(null);
       first = false;
-      const job = engine.pool.analyse({ width: frame.width, height: frame.height, data: frame.data }, { smallFaces: settings.smallFaces, thumbnail: false }, signal);
+      const job = running.pool.analyse({ width: frame.width, height: frame.height, data: frame.data }, { smallFaces: settings.smallFaces, thumbnail: false }, signal);
       const result = Promise.all([job, display, thumb]).then(([a, d, t]) => ({ timeMs: frame.timeMs, width: frame.width, height: frame.height, faces: a.faces, display: a.faces.length > 0 ? d : null, thumb: t }));
       // Awaited below with the rest; marked handled now so an early failure does not end the process.
       result.catch(() => undefined);
@@ -314,11 +314,11 @@ export class ImportJob {
     const flat = frames.flatMap((fr) => fr.faces.map((f) => ({ f, timeMs: fr.timeMs })));
     const { trackOf, tracks } = buildTracks(
       flat.map(({ f, timeMs }) => ({ timeMs, box: f.box, embedding: f.embedding, quality: f.quality.score })),
-      { sameThreshold: engine.trackThreshold, overlapThreshold: engine.trackThreshold * 0.6, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 },
+      { sameThreshold: running.trackThreshold, overlapThreshold: running.trackThreshold * 0.6, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 },
     );
     const newFrames: NewFrame[] = frames.filter((fr) => fr.faces.length > 0).map((fr) => ({ timeMs: fr.timeMs, width: fr.width, height: fr.height, display: fr.display }));
     const newTracks: NewTrack[] = tracks.map((t) => ({ key: t.key, firstMs: t.firstMs, lastMs: t.lastMs, bestFace: t.best, faceCount: t.members.length }));
-    const faces = flat.map(({ f, timeMs }, i) => toNewFace(f, timeMs, trackOf[i] ?? null, engine.model));
+    const faces = flat.map(({ f, timeMs }, i) => toNewFace(f, timeMs, trackOf[i] ?? null, running.model));
     const row: NewExhibit = {
       ...e,
       status: 'done',

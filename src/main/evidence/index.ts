@@ -6,7 +6,7 @@ import { importSettings, ImportJob, type EvidenceDeps, type ImportSettings } fro
 import { EvidenceReader } from './reader';
 import { listSourceFiles } from './sources';
 
-export type { Engine, EvidenceDeps } from './import-job';
+export type { EvidenceDeps, RunningPack } from './import-job';
 export { EvidenceReader } from './reader';
 
 /**

@@ -1,4 +1,4 @@
-import type { FaceBox } from '../../shared';
+import { type FaceBox, similarity } from '../../shared';
 
 /**
  * Links the faces of a video's sampled frames into tracks, so one person walking past a
@@ -44,12 +44,6 @@ function iou(a: FaceBox, b: FaceBox): number {
   return union > 0 ? inter / union : 0;
 }
 
-const dot = (a: Float32Array, b: Float32Array) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
-  return s;
-};
-
 interface Live {
   key: number;
   members: number[];
@@ -61,7 +55,7 @@ interface Live {
 }
 
 function normalised(v: Float32Array): Float32Array {
-  const n = Math.sqrt(dot(v, v)) || 1;
+  const n = Math.sqrt(similarity(v, v)) || 1;
   return v.map((x) => x / n);
 }
 
@@ -85,7 +79,7 @@ function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: n
   const similarities = (a: number, from: number) => {
     for (let b = from; b < n; b++) {
       if (b === a || !alive[b]) continue;
-      const s = dot((tracks[a] as Live).centroid, (tracks[b] as Live).centroid);
+      const s = similarity((tracks[a] as Live).centroid, (tracks[b] as Live).centroid);
       sim[a * n + b] = s;
       sim[b * n + a] = s;
     }
@@ -138,7 +132,7 @@ export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): 
     for (const f of frame) {
       const face = faces[f] as TrackedFace;
       for (const track of live) {
-        const sim = dot(face.embedding, track.centroid);
+        const sim = similarity(face.embedding, track.centroid);
         const near = t - track.lastMs <= opts.overlapMaxGapMs && iou(face.box, track.lastBox) >= opts.minIoU;
         if (sim >= opts.sameThreshold || (near && sim >= opts.overlapThreshold)) pairs.push({ face: f, track, score: sim + (near ? 0.1 : 0) });
       }

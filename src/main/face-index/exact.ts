@@ -1,47 +1,9 @@
-import { LoupeError } from '../../shared';
+import { dotAt, LoupeError } from '../../shared';
 
 /** One gallery face and its cosine similarity with the probe. */
 export interface Candidate {
   id: number;
   score: number;
-}
-
-/**
- * Inner product of the query with row `offset` of a flat matrix. Four independent
- * accumulators let V8 keep the loop in registers (measured ~1.7x faster than one
- * accumulator for 512-D here; eight were no better).
- */
-export function dotAt(query: Float32Array, matrix: Float32Array, offset: number): number {
-  const dim = query.length;
-  let a0 = 0;
-  let a1 = 0;
-  let a2 = 0;
-  let a3 = 0;
-  let i = 0;
-  for (; i + 3 < dim; i += 4) {
-    const o = offset + i;
-    a0 += query[i]! * matrix[o]!;
-    a1 += query[i + 1]! * matrix[o + 1]!;
-    a2 += query[i + 2]! * matrix[o + 2]!;
-    a3 += query[i + 3]! * matrix[o + 3]!;
-  }
-  for (; i < dim; i++) a0 += query[i]! * matrix[offset + i]!;
-  return a0 + a1 + a2 + a3;
-}
-
-/** Cosine similarity of two vectors of equal length, norms computed (vectors from outside need not be unit length). */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    ab += x * y;
-    aa += x * x;
-    bb += y * y;
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
 /** Higher score first; equal scores by lower id, so results never depend on insertion order. */

@@ -1,4 +1,5 @@
-import { type Candidate, TopK, dotAt, exactTopK } from './exact';
+import { dotAt } from '../../shared';
+import { type Candidate, TopK, exactTopK } from './exact';
 
 /**
  * Unit-length embeddings in one contiguous Float32Array (row i belongs to ids[i]), for

@@ -17,8 +17,8 @@
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type * as Hnswlib from 'hnswlib-node';
-import { LoupeError } from '../../shared';
-import { type Candidate, TopK, cosine } from './exact';
+import { LoupeError, similarity } from '../../shared';
+import { type Candidate, TopK } from './exact';
 import { FlatGallery } from './flat';
 import { checkHnswFile } from './hnsw-file';
 import { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection, project } from './projection';
@@ -456,7 +456,7 @@ export class FaceIndex {
     return { candidates, method: 'hnsw', scored, ef };
   }
 
-  /** Exact cosine from the store's embeddings; ids the store or the index no longer holds are dropped. */
+  /** Exact similarity with the store's embeddings; ids the store or the index no longer holds are dropped. */
   private async rescore(q: Float32Array, k: number, ids: readonly number[], embeddings: EmbeddingLookup): Promise<{ candidates: Candidate[]; scored: number }> {
     const vectors = await embeddings(ids);
     if (vectors.length !== ids.length) {
@@ -472,7 +472,7 @@ export class FaceIndex {
         throw new LoupeError('integrity', `The stored embedding of face ${id} has ${v.length} values where the index holds ${this.dim}: rebuild the face index.`);
       }
       scored++;
-      top.push(id, cosine(q, v));
+      top.push(id, similarity(q, v));
     }
     return { candidates: top.result(), scored };
   }

@@ -7,8 +7,7 @@
  * and every distance the walk computes is d/512 of the cost (bench/search.ts, 100k faces:
  * the same recall@50 at the same beam in about half the time).
  */
-import { LoupeError } from '../../shared';
-import { dotAt } from './exact';
+import { dotAt, LoupeError } from '../../shared';
 
 export interface Projection {
   /** Components kept: the graph's dimension. */

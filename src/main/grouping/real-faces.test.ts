@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyseInput, AnalysedFace } from '../../shared';
 import { buildCalibration } from '../calibration';
-import { type FacePool, createFacePool } from '../engine';
+import { type FacePool, createFacePool } from '../face-pool';
 import { bestPack, loadPack } from '../models';
 import { FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR } from '../testing';
 import { type GroupingItem, groupFaces, groupingThresholds, pairwiseScores } from './index';

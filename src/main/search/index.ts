@@ -1,6 +1,7 @@
 import {
   LoupeError,
   SearchResult,
+  similarity,
   type Calibration,
   type Candidate,
   type Comparison,
@@ -173,8 +174,7 @@ export class SearchService {
     const a = this.face(faceA, 'faceA');
     const b = this.face(faceB, 'faceB');
     if (a.model !== b.model) throw new LoupeError('conflict', `The two faces were encoded by different models (${a.model}, ${b.model}) and cannot be compared.`, 'faceB');
-    let score = 0;
-    for (let i = 0; i < a.embedding.length; i++) score += (a.embedding[i] as number) * (b.embedding[i] as number);
+    const score = similarity(a.embedding, b.embedding);
     const { embedding: _a, ...faceASummary } = a;
     const { embedding: _b, ...faceBSummary } = b;
     return {

@@ -14,7 +14,7 @@ import { openWorkstationStore } from '../store';
 import { UserRegistry } from '../users';
 import { registerAuditHandlers } from './audit-handlers';
 import { registerCaseHandlers } from './case-handlers';
-import { EngineHolder } from './engine-holder';
+import { PackInUse } from './pack-in-use';
 import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
 import { registerPersonHandlers } from './person-handlers';
@@ -61,7 +61,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const users = new UserRegistry(ws, now, (entry) => void workstationAudit.append(entry));
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
   const modelsDir = opts.modelsDir ?? (process.env.LOUPE_MODELS ? defaultModelsDir() : path.join(opts.home, 'models'));
-  const engine = new EngineHolder(modelsDir);
+  const packInUse = new PackInUse(modelsDir);
 
   /** Records written by services (not the router) join the case chain the same way. */
   const caseAudit = (open: OpenCase) => (entry: AuditEntry) => {
@@ -72,7 +72,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     let index: CaseFaceIndex | null = null;
     const openIndex = async () => {
       if (!index) {
-        const pack = await engine.pack();
+        const pack = await packInUse.pack();
         index ??= new CaseFaceIndex(open.store, pack.model, pack.manifest.embedder.embeddingSize, (e) => state.emit(e));
       }
       return index;
@@ -84,7 +84,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       ...open,
       evidence: new EvidenceImporter({
         store: open.store,
-        engine: () => engine.get(),
+        runningPack: () => packInUse.start(),
         audit: caseAudit(open),
         emit: (e) => state.emit(e),
         // Faces join the index as they are stored; the first ones open it (from the store, which already holds them).
@@ -95,7 +95,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         now,
       }),
       exhibits: new EvidenceReader(open.store.reads),
-      search: new SearchService(open.store, openIndex, () => engine.pack(), now),
+      search: new SearchService(open.store, openIndex, () => packInUse.pack(), now),
       watchlists: new WatchlistService(open.store, now),
       persons: new PersonsService(open.store, now),
       index: openIndex,
@@ -112,12 +112,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerSessionHandlers(router, state, users);
   registerCaseHandlers(router, state, cases, users, now, attach);
   registerAuditHandlers(router, state, cases, workstationAudit);
-  registerModelHandlers(router, modelsDir, engine, now);
+  registerModelHandlers(router, modelsDir, packInUse, now);
   registerEvidenceHandlers(router, state);
   registerProbeHandlers(router, state);
   registerSearchHandlers(router, state);
   registerWatchlistHandlers(router, state);
-  registerPersonHandlers(router, state, () => engine.pack());
+  registerPersonHandlers(router, state, () => packInUse.pack());
   router.assertComplete();
 
   return {
@@ -133,7 +133,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     importSettled: async () => state.open?.evidence.settled(),
     close: async () => {
       await state.closeCase();
-      await engine.reset();
+      await packInUse.reset();
       ws.close();
     },
   };

@@ -1,11 +1,11 @@
 import { embedderId, type PackInfo } from '../../shared';
-import { measureCalibration } from '../calibrate';
-import { createFacePool } from '../engine';
+import { measureCalibration } from '../calibration-measurement';
+import { createFacePool } from '../face-pool';
 import { bestPack, installedManifest, installPack, knownPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from '../models';
 import type { Router } from '../router';
-import type { EngineHolder } from './engine-holder';
+import type { PackInUse } from './pack-in-use';
 
-export function registerModelHandlers(router: Router, modelsDir: string, engine: EngineHolder, now: () => Date): void {
+export function registerModelHandlers(router: Router, modelsDir: string, packInUse: PackInUse, now: () => Date): void {
   const describe = async (): Promise<PackInfo[]> => {
     const scan = await scanPacks(modelsDir);
     const installed = new Map(scan.installed.map((p) => [p.name, p]));
@@ -36,7 +36,7 @@ export function registerModelHandlers(router: Router, modelsDir: string, engine:
   router.handle('models.install', async (input, ctx) => {
     ctx.setObject(`pack:${input.pack}`);
     await installPack(input.pack, input.from ? { modelsDir, from: input.from } : { modelsDir });
-    await engine.reset();
+    await packInUse.reset();
     return (await describe()).find((p) => p.name === input.pack) as PackInfo;
   });
 
@@ -46,7 +46,7 @@ export function registerModelHandlers(router: Router, modelsDir: string, engine:
     try {
       const report = await measureCalibration(pool, input.dataDirs, input.description, now);
       await writeCalibration(modelsDir, input.pack, report.calibration);
-      await engine.reset();
+      await packInUse.reset();
       const { calibration, ...figures } = report;
       ctx.addDetails({ dataset: calibration.dataset, impostorPairs: calibration.impostorPairs, images: figures.images, people: figures.people, tar: figures.tar });
       return {

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCFACE_TEMPLATE_112, LoupeError, ModelPack, similarity, sniffFileType } from '../../shared';
 import { applySimilarity, estimateSimilarity } from './align';
-import { CONFIRM_MIN, createFaceEngine, type FaceEngine } from './index';
+import { CONFIRM_MIN, createFaceAnalyser, type FaceAnalyser } from './index';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const data = path.resolve(root, '../shared/data/faces');
@@ -34,7 +34,7 @@ function dlibBoxes(image: string) {
 }
 
 /** A real face scaled to `ied` px between the eyes, pasted at (x, y) into a 1920x1080 frame: grey, or the given RGB background. */
-async function pastedFrame(engine: FaceEngine, source: string, ied: number, x: number, y: number, background?: Uint8Array) {
+async function pastedFrame(engine: FaceAnalyser, source: string, ied: number, x: number, y: number, background?: Uint8Array) {
   const a = await engine.analyse(file(source), { thumbnail: false });
   const f = a.faces[0]!;
   const k = ied / f.quality.interEyePx;
@@ -49,9 +49,9 @@ async function pastedFrame(engine: FaceEngine, source: string, ied: number, x: n
 }
 
 describe.skipIf(!ready)('face engine on real models and photos (skipped when absent: ../shared/data/faces and the yunet pack in LOUPE_MODELS)', () => {
-  let engine: FaceEngine;
+  let engine: FaceAnalyser;
   beforeAll(async () => {
-    engine = await createFaceEngine(readPack('yunet'));
+    engine = await createFaceAnalyser(readPack('yunet'));
   });
   afterAll(async () => engine?.close());
 
@@ -196,7 +196,7 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
   it('turns empty, corrupt, truncated and hostile input into unsupported_file', async () => {
     const jpeg = file('groups/face_recognition/obama_and_biden.jpg');
     const bomb = new Uint8Array(await sharp({ create: { width: 9000, height: 9000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer());
-    const cases: [string, Parameters<FaceEngine['analyse']>[0], Parameters<FaceEngine['analyse']>[1]?][] = [
+    const cases: [string, Parameters<FaceAnalyser['analyse']>[0], Parameters<FaceAnalyser['analyse']>[1]?][] = [
       ['empty', new Uint8Array(0)],
       ['random bytes', new Uint8Array(4096).map((_, i) => (i * 7919) % 251)],
       ['truncated JPEG', jpeg.subarray(0, Math.floor(jpeg.length / 3))],
@@ -216,7 +216,7 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
 
 describe.skipIf(!existsSync(data) || !hasPack('default'))('default pack (UltraFace + 68 landmarks) (skipped when absent: ../shared/data/faces and the default pack)', () => {
   it('finds, aligns and encodes faces with landmarks from the 68-point model', async () => {
-    const engine = await createFaceEngine(readPack('default'));
+    const engine = await createFaceAnalyser(readPack('default'));
     try {
       const a = await engine.analyse(file('identities/Barack_Obama/obama.jpg'));
       const b = await engine.analyse(file('identities/Barack_Obama/obama2.jpg'));

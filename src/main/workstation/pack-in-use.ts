@@ -1,7 +1,7 @@
 import { embedderId, LoupeError, type Calibration } from '../../shared';
 import { thresholdFor } from '../calibration';
-import { createFacePool } from '../engine';
-import type { Engine } from '../evidence';
+import { createFacePool } from '../face-pool';
+import type { RunningPack } from '../evidence';
 import { bestPack, loadPack, type LoadedPack } from '../models';
 import type { SearchPack } from '../search';
 
@@ -24,9 +24,9 @@ function trackThreshold(calibration: Calibration | undefined): number {
   }
 }
 
-/** The face engine is started on first use and kept for the session; installing a pack restarts it. */
-export class EngineHolder {
-  private engine: Promise<Engine> | null = null;
+/** The model pack in use: its worker pool is started on first use and kept for the session; installing a pack restarts it. */
+export class PackInUse {
+  private running: Promise<RunningPack> | null = null;
   private loaded: Promise<LoadedPack> | null = null;
 
   constructor(private readonly modelsDir: string) {}
@@ -43,19 +43,20 @@ export class EngineHolder {
     return { manifest: loaded.manifest, model: embedderId(loaded.manifest) };
   }
 
-  get(): Promise<Engine> {
-    this.engine ??= (async () => {
+  /** The pack with its worker pool, started on first call. */
+  start(): Promise<RunningPack> {
+    this.running ??= (async () => {
       const loaded = await this.loadedPack();
       const pool = await createFacePool({ pack: loaded });
       return { pool, pack: loaded.manifest, model: embedderId(loaded.manifest), trackThreshold: trackThreshold(loaded.manifest.calibration) };
     })();
-    this.engine.catch(() => (this.engine = null));
-    return this.engine;
+    this.running.catch(() => (this.running = null));
+    return this.running;
   }
 
   async reset(): Promise<void> {
-    const current = this.engine;
-    this.engine = null;
+    const current = this.running;
+    this.running = null;
     this.loaded = null;
     if (current) await (await current.catch(() => null))?.pool.close();
   }

@@ -28,7 +28,7 @@ export interface PackModels {
   embedder: Uint8Array;
 }
 
-export interface FaceEngine {
+export interface FaceAnalyser {
   readonly manifest: ModelPack;
   /** Everything about one image or frame: decode, detect, align, quality, embed, crops. */
   analyse(input: AnalyseInput, options?: AnalyseOptions): Promise<ImageAnalysis>;
@@ -44,7 +44,7 @@ const FACE_MARGIN = 0.3;
 const FACE_JPEG_SIDE = 256;
 const THUMB_SIDE = 320;
 
-export async function createFaceEngine(pack: PackModels): Promise<FaceEngine> {
+export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser> {
   const m = pack.manifest;
   if (m.detector.kind !== 'yunet' && !m.landmarks) {
     throw new LoupeError('integrity', `Pack ${m.name}: a ${m.detector.kind} detector gives no landmarks, so the pack needs a landmark model.`);

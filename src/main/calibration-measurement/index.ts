@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isImageType, LoupeError, sniffFileType, type Calibration } from '../../shared';
+import { isImageType, LoupeError, similarity, sniffFileType, type Calibration } from '../../shared';
 import { buildCalibration } from '../calibration';
-import type { FacePool } from '../engine';
+import type { FacePool } from '../face-pool';
 
 interface LabelledImage {
   identity: string;
@@ -81,8 +81,7 @@ function pairScores(items: readonly EmbeddedImage[]): { genuine: Float32Array; i
     const a = (items[i] as EmbeddedImage).embedding;
     for (let j = i + 1; j < n; j++) {
       const b = (items[j] as EmbeddedImage).embedding;
-      let s = 0;
-      for (let d = 0; d < a.length; d++) s += (a[d] as number) * (b[d] as number);
+      const s = similarity(a, b);
       if (ids[i] === ids[j]) genuine[g++] = s;
       else impostor[m++] = s;
     }

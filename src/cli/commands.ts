@@ -1,6 +1,6 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LoupeError, type AuditVerification, type Client, type ImportBatch } from '../shared';
+import { LoupeError, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { readSecret } from './prompt';
@@ -42,6 +42,12 @@ const describeVerification = (v: AuditVerification) =>
   v.ok ? `${v.chain} audit chain intact: ${v.records} records, head ${v.headHash}` : `${v.chain} audit chain BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason} (${v.records} records)`;
 
 const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function wholeNumber(v: unknown, name: string): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (!/^\d+$/.test(v)) throw new LoupeError('invalid_input', `--${name} must be a whole number, not ${t(v)}`);
+  return Number(v);
+}
 
 /** Runs an import to its end, printing progress to stderr; resolves with the batch's final state. */
 async function followImport(ctx: CommandContext, c: Client, ws: Workstation, start: () => Promise<{ batchId: string; filesTotal: number }>) {
@@ -98,7 +104,7 @@ export const COMMANDS: Command[] = [
     summary: 'list users (supervisor)',
     async run(ctx) {
       const users = await withSession(ctx, (c) => c.must('users.list', {}));
-      print(ctx, users, () => users.map((u) => `${u.username.padEnd(20)} ${u.role.padEnd(11)} ${u.disabled ? 'disabled' : u.lockedAt ? 'locked  ' : 'active  '} ${u.displayName}`).join('\n'));
+      print(ctx, users, () => users.map((u) => `${u.username.padEnd(20)} ${u.role.padEnd(11)} ${u.disabled ? 'disabled' : u.lockedAt ? 'locked  ' : 'active  '} ${t(u.displayName)}`).join('\n'));
     },
   },
   {
@@ -138,7 +144,7 @@ export const COMMANDS: Command[] = [
           passphrase: await readSecret('New case passphrase', 'LOUPE_PASSPHRASE'),
         }),
       );
-      print(ctx, details, () => `created case ${details.reference} (${details.id}) in ${details.folder}`);
+      print(ctx, details, () => `created case ${t(details.reference)} (${details.id}) in ${t(details.folder)}`);
     },
   },
   {
@@ -147,7 +153,7 @@ export const COMMANDS: Command[] = [
     summary: 'cases on this workstation',
     async run(ctx) {
       const cases = await withSession(ctx, (c) => c.must('cases.list', {}));
-      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${c.reference.padEnd(20)} ${c.id}  ${c.hasAccess ? 'member' : '      '}  ${c.title}`).join('\n')));
+      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${t(c.reference).padEnd(20)} ${c.id}  ${c.hasAccess ? 'member' : '      '}  ${t(c.title)}`).join('\n')));
     },
   },
   {
@@ -157,7 +163,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' } });
       const { d, v } = await withSession({ ...ctx, caseRef: required(values, 'case') }, async (c) => ({ d: await c.must('cases.info', {}), v: await c.must('audit.verify', { chain: 'case' }) }));
-      print(ctx, { case: d, audit: v }, () => `opened ${d.reference} (${d.counts.exhibits} exhibits, ${d.counts.faces} faces); ${describeVerification(v)}`);
+      print(ctx, { case: d, audit: v }, () => `opened ${t(d.reference)} (${d.counts.exhibits} exhibits, ${d.counts.faces} faces); ${describeVerification(v)}`);
       if (!v.ok) throw new LoupeError('integrity', describeVerification(v));
     },
   },
@@ -170,15 +176,29 @@ export const COMMANDS: Command[] = [
       const d = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.info', {}));
       print(ctx, d, () =>
         [
-          `${d.reference}: ${d.title}`,
-          `offence: ${d.offenceCategory}; authorised by ${d.authorisedBy}; retain until ${d.retentionDate}`,
-          `purpose: ${d.purpose}`,
-          `legal basis: ${d.legalBasis}`,
+          `${t(d.reference)}: ${t(d.title)}`,
+          `offence: ${d.offenceCategory}; authorised by ${t(d.authorisedBy)}; retain until ${d.retentionDate}`,
+          `purpose: ${t(d.purpose)}`,
+          `legal basis: ${t(d.legalBasis)}`,
           `members: ${d.members.map((m) => m.username).join(', ')}`,
           `exhibits ${d.counts.exhibits}, faces ${d.counts.faces}, audit records ${d.counts.auditRecords}`,
-          `folder: ${d.folder}`,
+          `folder: ${t(d.folder)}`,
         ].join('\n'),
       );
+    },
+  },
+  {
+    words: ['case', 'check'],
+    usage: 'case check --case REF [--quick]',
+    summary: 'check every page of a case database; exit 1 when damaged',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, quick: { type: 'boolean' } });
+      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.check', { full: values.quick !== true }));
+      const text = r.ok
+        ? `case database sound: ${r.pagesChecked} pages checked in ${(r.ms / 1000).toFixed(1)} s`
+        : `case database DAMAGED: ${r.problems.map(t).join('; ')}. Restore the case folder from its latest backup and keep the damaged copy for examination.`;
+      print(ctx, r, () => text);
+      if (!r.ok) throw new LoupeError('integrity', text);
     },
   },
   {
@@ -229,7 +249,7 @@ export const COMMANDS: Command[] = [
       const file = ctx.args[0];
       if (!file) throw new LoupeError('invalid_input', 'Name the exported file: loupe audit check FILE');
       const v = verifyExport(readFileSync(file, 'utf8'));
-      const text = v.ok ? `intact: ${v.records} records, head ${v.headHash}` : `BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason}`;
+      const text = v.ok ? `intact: ${v.records} records, head ${v.headHash}` : `BROKEN at record ${v.firstBad?.seq}: ${t(v.firstBad?.reason ?? '')}`;
       print(ctx, v, () => text);
       if (!v.ok) throw new LoupeError('integrity', text);
     },
@@ -317,15 +337,31 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['evidence', 'list'],
-    usage: 'evidence list --case REF [--failed]',
-    summary: 'exhibits of a case with their hashes and face counts',
+    usage: 'evidence list --case REF [--failed] [--offset N] [--limit N]',
+    summary: 'exhibits of a case with their hashes and face counts (all, or --limit from --offset)',
     async run(ctx) {
-      const { values } = options(ctx, { case: { type: 'string' }, failed: { type: 'boolean' } });
-      const page = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.list', { offset: 0, limit: 500, ...(values.failed ? { status: 'failed' as const } : {}) }));
+      const { values } = options(ctx, { case: { type: 'string' }, failed: { type: 'boolean' }, offset: { type: 'string' }, limit: { type: 'string' } });
+      const offset = wholeNumber(values.offset, 'offset') ?? 0;
+      const limit = wholeNumber(values.limit, 'limit');
+      const status = values.failed ? { status: 'failed' as const } : {};
+      // The API gives at most 500 a call: the pages are fetched one after another, in the one session.
+      const page = await withSession({ ...ctx, caseRef: required(values, 'case') }, async (c) => {
+        const exhibits: ExhibitSummary[] = [];
+        let total = 0;
+        for (;;) {
+          const want = Math.min(500, limit === undefined ? 500 : limit - exhibits.length);
+          if (want <= 0) break;
+          const got = await c.must('evidence.list', { offset: offset + exhibits.length, limit: want, ...status });
+          total = got.total;
+          exhibits.push(...got.exhibits);
+          if (got.exhibits.length < want) break;
+        }
+        return { total, offset, exhibits };
+      });
       print(ctx, page, () =>
         [
-          ...page.exhibits.map((e) => `${String(e.id).padStart(5)} ${e.status.padEnd(9)} ${e.kind.padEnd(11)} ${String(e.faceCount).padStart(4)} faces  ${e.sha256.slice(0, 16)}  ${e.sourcePath}${e.failure ? `  (${e.failure})` : ''}`),
-          `${page.exhibits.length} of ${page.total} exhibits`,
+          ...page.exhibits.map((e) => `${String(e.id).padStart(5)} ${e.status.padEnd(9)} ${e.kind.padEnd(11)} ${String(e.faceCount).padStart(4)} faces  ${e.sha256.slice(0, 16)}  ${t(e.sourcePath)}${e.failure ? `  (${t(e.failure)})` : ''}`),
+          page.exhibits.length === 0 ? `none of ${page.total} exhibits` : `${page.offset + 1}-${page.offset + page.exhibits.length} of ${page.total} exhibits`,
         ].join('\n'),
       );
     },
@@ -338,7 +374,7 @@ export const COMMANDS: Command[] = [
       const { values } = options(ctx, { case: { type: 'string' } });
       const checks = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.verify', {}));
       const bad = checks.filter((x) => !x.ok);
-      print(ctx, checks, () => [...bad.map((b) => `exhibit ${b.exhibitId} ${b.sourcePath}: ${b.reason}`), `${checks.length - bad.length} of ${checks.length} originals match their import hash`].join('\n'));
+      print(ctx, checks, () => [...bad.map((b) => `exhibit ${b.exhibitId} ${t(b.sourcePath)}: ${t(b.reason ?? '')}`), `${checks.length - bad.length} of ${checks.length} originals match their import hash`].join('\n'));
       if (bad.length > 0) throw new LoupeError('integrity', `${bad.length} original file(s) changed or missing`);
     },
   },

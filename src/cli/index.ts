@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { LoupeError } from '../shared';
+import { LoupeError, visibleText } from '../shared';
 import { COMMANDS, type CommandContext } from './commands';
 
 const USAGE = `loupe: offline face comparison workstation (command line)
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.words.every((w, i) => words[i] === w));
   if (values.help || !command) {
     if (!values.help && words.length > 0) {
-      process.stderr.write(`loupe: unknown command "${words.join(' ')}"; see loupe --help\n`);
+      process.stderr.write(`loupe: unknown command "${visibleText(words.join(' '))}"; see loupe --help\n`);
       return 2;
     }
     process.stdout.write(`${USAGE}\n`);
@@ -40,12 +40,16 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Exits once stdout is written out: to a pipe it is asynchronous, and exiting at once cut long listings short. */
+const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (err: unknown) => {
     const message = err instanceof LoupeError || err instanceof Error ? err.message : String(err);
-    process.stderr.write(`loupe: ${message.split('\n')[0]}\n`);
+    // Messages name files and users: shown whole, with their control characters made visible.
+    process.stderr.write(`loupe: ${visibleText(message)}\n`);
     if (process.env.LOUPE_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exit(1);
+    exit(1);
   },
 );

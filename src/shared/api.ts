@@ -97,6 +97,13 @@ export const api = {
   }),
   'cases.close': channel({ input: Empty, output: Done, roles: ALL, scope: 'case', summary: 'Close the open case' }),
   'cases.info': channel({ input: Empty, output: CaseDetails, roles: ALL, scope: 'case', summary: 'Details of the open case' }),
+  'cases.check': channel({
+    input: z.object({ full: z.boolean().default(true) }).strict(),
+    output: z.object({ ok: z.boolean(), problems: z.array(z.string()), pagesChecked: z.number().int(), ms: z.number() }),
+    roles: ALL,
+    scope: 'case',
+    summary: 'Check every page of the open case database (decryption, HMAC, b-trees, and with full the indexes)',
+  }),
   'cases.changePassphrase': channel({
     input: z.object({ current: z.string().min(1).max(1024), next: Secret('New passphrase') }).strict(),
     output: Done,

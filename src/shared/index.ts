@@ -6,6 +6,7 @@ export * from './errors';
 export * from './roles';
 export * from './bridge';
 export * from './client';
+export * from './display';
 export * from './file-type';
 export * from './model-pack';
 export * from './faces';

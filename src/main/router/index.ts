@@ -11,6 +11,7 @@ import {
   type User,
 } from '../../shared';
 import type { AuditLog } from '../audit';
+import { isDamageError } from '../store';
 
 /** Which transport a call came through; recorded in its audit record. */
 export type Transport = 'ipc' | 'cli' | 'harness' | 'test';
@@ -74,6 +75,12 @@ function inputError(err: z.ZodError): LoupeError {
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof LoupeError) return err.toApiError();
+  if (isDamageError(err)) {
+    return {
+      code: 'integrity',
+      message: `A database this call read is damaged (${(err as Error).message}); the call did not complete. Check the open case (Check case, or loupe case check --case REF) and restore its folder from the latest backup if the check finds damage.`,
+    };
+  }
   console.error('[loupe] internal error', err);
   return { code: 'internal', message: `Internal error: ${(err as Error)?.message ?? String(err)}. The operation did not complete; nothing else was changed.` };
 }

@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LoupeError, type User } from '../../shared';
 import { AuditLog } from '../audit';
+import { randomBytes } from 'node:crypto';
 import { openWorkstationStore, type WorkstationStore } from '../store';
+import { openEncryptedDatabase } from '../store/sqlite';
+import { flipByte } from '../testing/damage';
 import { Router } from './index';
 
 const supervisor: User = { id: 'user-000001', username: 'sup', displayName: 'Sam', role: 'supervisor', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null };
@@ -56,6 +59,26 @@ describe('router', () => {
     expect(await router.call('session.signln', { username: 'sup', password: 'correct horse battery' }, 'test')).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
     expect(JSON.stringify(lastRecord())).not.toContain('correct horse battery');
     expect(lastRecord()?.details).toMatchObject({ input: { username: 'sup', password: '[redacted]' } });
+  });
+
+  it('says a database is damaged, and what to do, when a page fails its check after the case opened', async () => {
+    const file = path.join(dir, 'case.db');
+    const key = randomBytes(32);
+    const db = openEncryptedDatabase(file, key, { mustExist: false });
+    db.exec('CREATE TABLE t (b BLOB)');
+    const ins = db.prepare('INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 200; i++) ins.run(randomBytes(1000));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    flipByte(file, 0.7);
+    const damaged = openEncryptedDatabase(file, key, { mustExist: true });
+    router.handle('users.list', () => {
+      damaged.prepare('SELECT count(*) FROM t WHERE length(b) > 0').get();
+      return [];
+    });
+    const answer = await router.call('users.list', {}, 'test');
+    damaged.close();
+    expect(answer).toMatchObject({ ok: false, error: { code: 'integrity', message: expect.stringMatching(/damaged \(database disk image is malformed\).*loupe case check.*restore/) } });
   });
 
   it('answers, never throws, when work after the audit record fails', async () => {

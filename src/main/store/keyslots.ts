@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LoupeError } from '../../shared';
@@ -30,6 +30,8 @@ const Slot = z.object({
   nonce: b64(12),
   wrappedKey: b64(32),
   tag: b64(16),
+  /** SHA-256 over the slot's fields and the case id: tells a damaged slot from a wrong passphrase. Absent in slots written before it. */
+  check: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const KeyslotFile = z.object({ format: z.literal('loupe-keyslots/1'), caseId: z.string(), slots: z.array(Slot) });
 export type KeyslotFile = z.infer<typeof KeyslotFile>;
@@ -37,12 +39,23 @@ export type Member = { username: string; addedAt: string; addedBy: string };
 
 const aad = (caseId: string, username: string) => Buffer.from(`loupe-keyslot/1|${caseId}|${username}`);
 
+type SlotFields = Omit<z.infer<typeof Slot>, 'check'>;
+
+/**
+ * A checksum, not a secret: AES-GCM fails alike for a wrong passphrase and for a changed
+ * salt, nonce, wrapped key, tag or case id, so without it damage is blamed on the user.
+ */
+function slotCheck(caseId: string, s: SlotFields): string {
+  const fields = [caseId, s.username, s.kdf.algorithm, s.kdf.memoryCost, s.kdf.timeCost, s.kdf.parallelism, s.kdf.salt, s.nonce, s.wrappedKey, s.tag];
+  return createHash('sha256').update(`loupe-keyslot-check/1|${JSON.stringify(fields)}`).digest('hex');
+}
+
 async function makeSlot(caseId: string, dataKey: Buffer, username: string, passphrase: string, addedBy: string, now: string) {
   const salt = randomBytes(16);
   const kek = await deriveKey(passphrase, salt);
   const sealed = seal(kek, dataKey, aad(caseId, username));
   kek.fill(0);
-  return Slot.parse({
+  const fields: SlotFields = {
     username,
     addedAt: now,
     addedBy,
@@ -50,7 +63,8 @@ async function makeSlot(caseId: string, dataKey: Buffer, username: string, passp
     nonce: sealed.nonce.toString('base64'),
     wrappedKey: sealed.ciphertext.toString('base64'),
     tag: sealed.tag.toString('base64'),
-  });
+  };
+  return Slot.parse({ ...fields, check: slotCheck(caseId, fields) });
 }
 
 function readKeyslotFile(file: string): KeyslotFile {
@@ -108,14 +122,29 @@ export class Keyslots {
     return this.data.slots.some((s) => s.username === username);
   }
 
-  /** The data key, or a clear refusal: no slot for this user, or a wrong passphrase. */
+  /**
+   * The data key, or a clear refusal: no slot for this user, a damaged slot (its check does
+   * not match, so the passphrase is not even tried), or a wrong passphrase. A slot written
+   * before checks existed gets its check once it has opened.
+   */
   async unlock(username: string, passphrase: string): Promise<Buffer> {
     const slot = this.data.slots.find((s) => s.username === username);
     if (!slot) throw new LoupeError('forbidden', `User ${username} has not been given access to this case. Ask a supervisor to grant access.`);
+    const check = slotCheck(this.data.caseId, slot);
+    if (slot.check !== undefined && slot.check !== check) {
+      throw new LoupeError(
+        'integrity',
+        `The key slot of ${username} in this case is damaged (its salt, key, tag or the case id in the key slot file was changed); your passphrase was not tried. Restore keyslots.json from the case's backup, or ask a supervisor who can open the case to remove your access and grant it again.`,
+      );
+    }
     const kek = await deriveKey(passphrase, Buffer.from(slot.kdf.salt, 'base64'), slot.kdf);
     const key = unseal(kek, { nonce: Buffer.from(slot.nonce, 'base64'), ciphertext: Buffer.from(slot.wrappedKey, 'base64'), tag: Buffer.from(slot.tag, 'base64') }, aad(this.data.caseId, username));
     kek.fill(0);
-    if (!key) throw new LoupeError('wrong_passphrase', 'That passphrase does not open this case. Check it and try again; nothing was changed.', 'passphrase');
+    if (!key) {
+      const unchecked = slot.check === undefined ? ' (This key slot predates slot checks, so damage to it cannot be told apart from a wrong passphrase.)' : '';
+      throw new LoupeError('wrong_passphrase', `That passphrase does not open this case. Check it and try again; nothing was changed.${unchecked}`, 'passphrase');
+    }
+    if (slot.check === undefined) this.update((slots) => slots.map((s) => (s.username === username && s.wrappedKey === slot.wrappedKey ? { ...s, check } : s)));
     return key;
   }
 
@@ -148,6 +177,7 @@ export class Keyslots {
     try {
       const old = this.data.slots.find((s) => s.username === username);
       const slot = await makeSlot(this.data.caseId, key, username, next, old?.addedBy ?? username, now);
+      // addedAt is outside the check, so the new slot keeps its first date with its own check.
       this.update((slots) => slots.map((s) => (s.username === username ? { ...slot, addedAt: s.addedAt } : s)));
     } finally {
       key.fill(0);

@@ -47,6 +47,27 @@ export function openEncryptedDatabase(file: string, key: Buffer, opts: { mustExi
   return db;
 }
 
+/** SQLite's error codes for a file whose pages do not decrypt (HMAC) or do not hold a sound b-tree. */
+const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+
+export const isDamageError = (err: unknown): boolean => DAMAGE_CODES.has((err as { code?: string } | null)?.code ?? '');
+
+/**
+ * Checks every page of the database: each is decrypted and its HMAC verified, and the
+ * b-trees are walked (quick_check); `full` also checks that every index matches its table
+ * (integrity_check, a little slower). Returns the problems found, none when sound.
+ */
+export function checkDatabase(db: Db, full: boolean): string[] {
+  try {
+    const rows = db.pragma(full ? 'integrity_check(100)' : 'quick_check(100)') as Record<string, string>[];
+    const lines = rows.map((r) => String(Object.values(r)[0]));
+    return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+  } catch (err) {
+    if (isDamageError(err)) return [`a page cannot be decrypted or read (${(err as Error).message})`];
+    throw err;
+  }
+}
+
 export function openPlainDatabase(file: string): Db {
   const db = new Database(file);
   applyPragmas(db);

@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
+import { flipByte } from '../testing/damage';
 import { CASE_MIGRATIONS } from './case-schema';
 import { CASE_FILES, createCaseStore, openCaseStore, openWorkstationStore } from './index';
 import { migrate, openPlainDatabase } from './sqlite';
@@ -156,6 +158,79 @@ describe('encrypted case store', () => {
     }
     expect(err).toBeInstanceOf(LoupeError);
     expect(err).toMatchObject({ code: 'integrity', message: expect.stringMatching(/workstation database .* cannot be used/) });
+  });
+});
+
+describe('case database integrity', () => {
+  const alice = { username: 'alice', passphrase: 'a long passphrase 1' };
+  /** A case with some hundred pages of rows, closed so everything is in case.db. */
+  async function filledCase(): Promise<string> {
+    const folder = path.join(tempDir(), 'case');
+    const store = await createCaseStore(folder, info(), alice);
+    store.db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, b BLOB)');
+    const ins = store.db.prepare('INSERT INTO filler (b) VALUES (?)');
+    store.transaction(() => {
+      for (let i = 0; i < 400; i++) ins.run(randomBytes(1000));
+    });
+    store.close();
+    return folder;
+  }
+
+  it('refuses at open a case database with a flipped byte, saying it is damaged and what to do', async () => {
+    const folder = await filledCase();
+    flipByte(path.join(folder, CASE_FILES.database), 0.6);
+    const err = await openCaseStore(folder, alice).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'integrity', message: expect.stringMatching(/case database .*case\.db is damaged: .*Restore the case folder from its latest backup/) });
+  });
+
+  it('finds nothing wrong in a sound case, by the quick and the full check', async () => {
+    const store = await openCaseStore(await filledCase(), alice);
+    expect(store.check(false)).toEqual([]);
+    expect(store.check(true)).toEqual([]);
+    store.close();
+  });
+
+  it('refuses an empty case database instead of writing a blank case into it', async () => {
+    const folder = await filledCase();
+    const file = path.join(folder, CASE_FILES.database);
+    writeFileSync(file, '');
+    await expect(openCaseStore(folder, alice)).rejects.toMatchObject({ code: 'integrity', message: expect.stringMatching(/is damaged: it is empty \(0 bytes\)/) });
+    expect(statSync(file).size).toBe(0);
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('calls a changed wrapped key, salt, tag or case id a damaged key slot, without trying the passphrase', async () => {
+    const folder = await filledCase();
+    const file = path.join(folder, CASE_FILES.keyslots);
+    const good = readFileSync(file, 'utf8');
+    type SlotFile = { caseId: string; slots: { wrappedKey: string; tag: string; kdf: { salt: string }; check?: string }[] };
+    const edits: [string, (d: SlotFile) => void][] = [
+      ['wrappedKey', (d) => (d.slots[0]!.wrappedKey = randomBytes(32).toString('base64'))],
+      ['salt', (d) => (d.slots[0]!.kdf.salt = randomBytes(16).toString('base64'))],
+      ['tag', (d) => (d.slots[0]!.tag = randomBytes(16).toString('base64'))],
+      ['caseId', (d) => (d.caseId = 'case-000002')],
+    ];
+    for (const [field, edit] of edits) {
+      const data = JSON.parse(good) as SlotFile;
+      edit(data);
+      writeFileSync(file, JSON.stringify(data));
+      const err = await openCaseStore(folder, alice).then(() => null, (e: unknown) => e);
+      expect(err, field).toMatchObject({ code: 'integrity', message: expect.stringMatching(/key slot of alice in this case is damaged.*passphrase was not tried/) });
+    }
+    writeFileSync(file, good);
+    await expect(openCaseStore(folder, { ...alice, passphrase: 'not the passphrase' })).rejects.toMatchObject({ code: 'wrong_passphrase' });
+    (await openCaseStore(folder, alice)).close();
+  });
+
+  it('gives a key slot written before checks its check once it opens, and says a failure may be damage until then', async () => {
+    const folder = await filledCase();
+    const file = path.join(folder, CASE_FILES.keyslots);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { slots: { check?: string }[] };
+    delete data.slots[0]!.check;
+    writeFileSync(file, JSON.stringify(data));
+    await expect(openCaseStore(folder, { ...alice, passphrase: 'not the passphrase' })).rejects.toMatchObject({ code: 'wrong_passphrase', message: expect.stringMatching(/predates slot checks/) });
+    (await openCaseStore(folder, alice)).close();
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { slots: { check?: string }[] }).slots[0]!.check).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

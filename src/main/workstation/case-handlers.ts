@@ -50,6 +50,15 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
     return cases.details(open());
   });
 
+  router.handle('cases.check', (input, ctx) => {
+    const c = open();
+    ctx.setObject(`case:${c.store.id}`);
+    const started = performance.now();
+    const problems = c.store.check(input.full);
+    const pagesChecked = c.store.db.pragma('page_count', { simple: true }) as number;
+    return { ok: problems.length === 0, problems, pagesChecked, ms: Math.round(performance.now() - started) };
+  });
+
   router.handle('cases.changePassphrase', async (input, ctx) => {
     const c = open();
     ctx.setObject(`case:${c.store.id}`);

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ExhibitCheck, ExhibitDetails, FaceSummary } from '../../shared';
+import { visibleText, type ExhibitCheck, type ExhibitDetails, type FaceSummary } from '../../shared';
 import { may, useAction, useLoad, useMedia, useUser } from '../api';
 import { byQuality, exhibitName, FaceImage, FacePair, FaceStage, faceNumbers, idParam, QualityBadge, QualityFacts } from '../faces';
 import { Alert, formatBytes, formatMs, formatTime, Page } from '../ui';
@@ -84,7 +84,7 @@ function ExhibitView({ exhibitId, initialFace }: { exhibitId: number; initialFac
       {check ? <Verification checks={check} /> : null}
       <div className="columns columns-wide-left">
         <div className="stack">
-          {e.status === 'failed' ? <Alert message={`This file could not be used: ${e.failure ?? 'no reason was recorded'}`} /> : null}
+          {e.status === 'failed' ? <Alert message={`This file could not be used: ${visibleText(e.failure ?? 'no reason was recorded')}`} /> : null}
           {e.status === 'duplicate' ? (
             <p className="notice">
               This file has the same content as <a href={`#/exhibit?id=${e.duplicateOf ?? ''}`}>exhibit {e.duplicateOf}</a>, where its faces are.
@@ -92,7 +92,7 @@ function ExhibitView({ exhibitId, initialFace }: { exhibitId: number; initialFac
           ) : null}
           {e.status === 'done' && e.kind === 'image' && e.width && e.height ? (
             <section className="panel" aria-label="Image">
-              <FaceStage src={media(`exhibit/${e.id}/display`)} alt={`${e.fileName}, with ${d.faces.length} faces outlined`} extent={{ width: e.width, height: e.height }} faces={d.faces} selected={selected} onSelect={select} numbers={numbers} />
+              <FaceStage src={media(`exhibit/${e.id}/display`)} alt={`${visibleText(e.fileName)}, with ${d.faces.length} faces outlined`} extent={{ width: e.width, height: e.height }} faces={d.faces} selected={selected} onSelect={select} numbers={numbers} />
             </section>
           ) : null}
           {e.status === 'done' && e.kind === 'video' ? (
@@ -104,7 +104,7 @@ function ExhibitView({ exhibitId, initialFace }: { exhibitId: number; initialFac
                   </p>
                   <FaceStage
                     src={media(`frame/${frame.id}/display`)}
-                    alt={`Frame at ${formatMs(frame.timeMs)} of ${e.fileName}`}
+                    alt={`Frame at ${formatMs(frame.timeMs)} of ${visibleText(e.fileName)}`}
                     extent={{ width: frame.width, height: frame.height }}
                     faces={d.faces.filter((f) => f.frameId === frame.id)}
                     selected={selected}
@@ -255,7 +255,7 @@ function ExhibitFacts({ details }: { details: ExhibitDetails }) {
         <dt>Reference</dt>
         <dd className="mono">{e.exhibitRef ?? <span className="muted">none</span>}</dd>
         <dt>File</dt>
-        <dd className="mono wrap">{e.sourcePath}</dd>
+        <dd className="mono wrap">{visibleText(e.sourcePath)}</dd>
         <dt>SHA-256</dt>
         <dd className="mono hash wrap">{e.sha256 || '—'}</dd>
         <dt>Type</dt>

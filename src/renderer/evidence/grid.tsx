@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ExhibitCheck, ExhibitSummary, ImportProgress } from '../../shared';
+import { visibleText, type ExhibitCheck, type ExhibitSummary, type ImportProgress } from '../../shared';
 import { may, useAction, useEvents, useLoad, useMedia, useUser } from '../api';
 import { Alert, formatBytes, LoadStatus, Notice, Page, pageLabel } from '../ui';
 import { BatchesTable, ImportForm, ImportProgressPanel, progressOfBatch, startedProgress } from './import';
@@ -133,7 +133,7 @@ function ExhibitGrid({ exhibits }: { exhibits: ExhibitSummary[] }) {
             <span className="exhibit-thumb">
               <img src={media(`exhibit/${e.id}/thumb`)} alt="" loading="lazy" decoding="async" />
             </span>
-            <span className="exhibit-name wrap">{e.fileName}</span>
+            <span className="exhibit-name wrap">{visibleText(e.fileName)}</span>
             <span className="exhibit-meta">
               {e.exhibitRef ? <span className="mono">{e.exhibitRef}</span> : null}
               <span>{e.kind}</span>
@@ -177,9 +177,9 @@ function FailedFiles({ exhibits, total }: { exhibits: ExhibitSummary[]; total: n
           {exhibits.map((e) => (
             <tr key={e.id}>
               <th scope="row" className="mono wrap">
-                {e.sourcePath}
+                {visibleText(e.sourcePath)}
               </th>
-              <td>{e.failure ?? 'No reason was recorded.'}</td>
+              <td>{visibleText(e.failure ?? 'No reason was recorded.')}</td>
               <td className="mono hash wrap">{e.sha256 || '—'}</td>
               <td className="num right nowrap">{formatBytes(e.bytes)}</td>
             </tr>
@@ -211,7 +211,7 @@ function Duplicates({ exhibits, total }: { exhibits: ExhibitSummary[]; total: nu
           {exhibits.map((e) => (
             <tr key={e.id}>
               <th scope="row" className="mono wrap">
-                {e.sourcePath}
+                {visibleText(e.sourcePath)}
               </th>
               <td>{e.duplicateOf !== null ? <a href={`#/exhibit?id=${e.duplicateOf}`}>Exhibit {e.duplicateOf} (first copy)</a> : '—'}</td>
               <td className="mono hash wrap">{e.sha256}</td>
@@ -241,7 +241,7 @@ export function Verification({ checks }: { checks: ExhibitCheck[] }) {
           <ul className="plain-list">
             {bad.map((c) => (
               <li key={c.exhibitId}>
-                <a href={`#/exhibit?id=${c.exhibitId}`}>Exhibit {c.exhibitId}</a> <span className="mono wrap">{c.sourcePath}</span>: {c.reason}
+                <a href={`#/exhibit?id=${c.exhibitId}`}>Exhibit {c.exhibitId}</a> <span className="mono wrap">{visibleText(c.sourcePath)}</span>: {visibleText(c.reason ?? '')}
               </li>
             ))}
           </ul>

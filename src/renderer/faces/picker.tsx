@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ExhibitDetails, ExhibitSummary, FaceSummary } from '../../shared';
+import { visibleText, type ExhibitDetails, type ExhibitSummary, type FaceSummary } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
 import { Alert, Dialog, Form, FormActions, LoadStatus, Notice, PathsField, SelectField, TextField } from '../ui';
 import { byQuality, faceNumbers } from './geometry';
@@ -64,7 +64,7 @@ export function useExhibitChoices() {
   return { loaded, cut };
 }
 
-export const exhibitName = (e: Pick<ExhibitSummary, 'exhibitRef' | 'fileName'>) => (e.exhibitRef ? `${e.exhibitRef} · ${e.fileName}` : e.fileName);
+export const exhibitName = (e: Pick<ExhibitSummary, 'exhibitRef' | 'fileName'>) => visibleText(e.exhibitRef ? `${e.exhibitRef} · ${e.fileName}` : e.fileName);
 
 /** The faces of one exhibit, best first, each a button that picks it. */
 function FaceChoices({ details, onPick }: { details: ExhibitDetails; onPick(p: PickedFace): void }) {

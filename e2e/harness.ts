@@ -28,6 +28,8 @@ export interface Loupe {
   home: string;
   url: string;
   modelsDir: string;
+  /** Moves the workstation's clock on, so a spec need not sleep through a wait. */
+  later(seconds: number): void;
 }
 
 /**
@@ -85,7 +87,8 @@ export const test = base.extend<{ loupe: Loupe; ownModels: readonly string[] | n
       const { createWorkstation, MEDIA_REF } = (await import(pathToFileURL(MAIN_BUNDLE).href)) as typeof Main;
       const home = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-'));
       const modelsDir = ownModels ? await privateModels(home, ownModels) : MODELS_DIR;
-      const ws = await createWorkstation({ home, modelsDir });
+      let skewMs = 0;
+      const ws = await createWorkstation({ home, modelsDir, now: () => new Date(Date.now() + skewMs) });
       // Case images come from main exactly as the Electron shell's media protocol gets them.
       const server = await serveRenderer(RENDERER, MEDIA_REF, (ref) => ws.media(ref));
 
@@ -112,7 +115,7 @@ export const test = base.extend<{ loupe: Loupe; ownModels: readonly string[] | n
       });
 
       await page.goto(server.url);
-      await use({ ws, home, url: server.url, modelsDir });
+      await use({ ws, home, url: server.url, modelsDir, later: (seconds) => void (skewMs += seconds * 1000) });
 
       closing = true;
       stopEvents();

@@ -37,6 +37,39 @@ test('a supervisor adds and disables users; bad input is refused beside the fiel
   await expect(page.getByRole('alert')).toHaveText('This account is disabled. Ask a supervisor.');
 });
 
+test('ten wrong passwords lock an account; a supervisor sees the lock and unlocks it', async ({ page, loupe }) => {
+  await setUpSupervisor(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await addUser(page, ANALYST);
+  await expect(page.getByRole('row', { name: /ann/ })).toBeVisible();
+  await signOut(page);
+
+  // Nine wrong passwords straight to the router, each after its wait (the clock is moved, not slept through)...
+  for (let i = 0; i < 9; i++) {
+    loupe.later(3600);
+    expect(await loupe.ws.call('session.signIn', { username: ANALYST.username, password: 'not her password' }, 'harness')).toMatchObject({ ok: false });
+  }
+  // ...and the tenth through the sign-in screen, which says the account is locked and who can unlock it.
+  loupe.later(3600);
+  await signIn(page, ANALYST.username, 'not her password');
+  const locked = 'This account is locked after 10 wrong passwords in a row. A supervisor can unlock it on the Users screen (or with loupe user unlock).';
+  await expect(page.getByRole('alert')).toHaveText(locked);
+
+  await signIn(page, SUPERVISOR.username, SUPERVISOR.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  const row = page.getByRole('row', { name: /ann/ });
+  await expect(row).toContainText('Locked');
+  await screenshot(page, 'users-locked');
+  await page.getByRole('button', { name: 'Unlock ann' }).click();
+  await expect(page.getByRole('status')).toHaveText('ann is unlocked and may sign in again.');
+  await expect(row).toContainText('Active');
+  await expect(page.getByRole('button', { name: 'Unlock ann' })).toHaveCount(0);
+  await signOut(page);
+
+  await signIn(page, ANALYST.username, ANALYST.password);
+  await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+});
+
 test('an auditor reads the workstation record but cannot create a case or manage users', async ({ page, loupe }) => {
   await setUpSupervisor(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();

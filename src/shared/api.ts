@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './channel';
+import { channel, type Policy } from './channel';
 import {
   AuditChain,
   AuditRecord,
@@ -27,6 +27,11 @@ const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
 const Empty = z.object({}).strict();
 const Done = z.object({ done: z.literal(true) });
+
+/** The workstation chain holds every user's sign-ins and refusals: only these roles read it. */
+const WORKSTATION_AUDIT_READERS: readonly Role[] = ['supervisor', 'auditor'];
+const auditChainPolicy: Policy<{ chain: AuditChain }> = ({ user, input }) =>
+  input.chain === 'workstation' && !WORKSTATION_AUDIT_READERS.includes(user.role) ? 'Only supervisors and auditors may read the workstation audit record.' : null;
 
 /**
  * The whole API of the workstation. Every request from the renderer, the CLI or a test
@@ -132,10 +137,18 @@ export const api = {
     input: z.object({ chain: AuditChain, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     output: z.object({ total: z.number().int(), records: z.array(AuditRecord) }),
     roles: ALL,
+    policy: auditChainPolicy,
     scope: 'workstation',
     summary: 'Read the audit record (newest first)',
   }),
-  'audit.verify': channel({ input: z.object({ chain: AuditChain }).strict(), output: AuditVerification, roles: ALL, scope: 'workstation', summary: 'Check the hash chain of the audit record' }),
+  'audit.verify': channel({
+    input: z.object({ chain: AuditChain }).strict(),
+    output: AuditVerification,
+    roles: ALL,
+    policy: auditChainPolicy,
+    scope: 'workstation',
+    summary: 'Check the hash chain of the audit record',
+  }),
   'audit.export': channel({
     input: z.object({ chain: AuditChain }).strict(),
     output: z.object({ fileName: z.string(), jsonl: z.string(), headHash: z.string(), records: z.number().int() }),

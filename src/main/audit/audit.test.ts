@@ -16,7 +16,7 @@ beforeEach(async () => {
     { id: 'case-audit-1', reference: 'A/1', title: 't', offenceCategory: 'fraud', purpose: 'p', legalBasis: 'l', authorisedBy: 'a', retentionDate: '2030-01-01', createdAt: '2026-01-01T00:00:00Z', createdBy: 'alice' },
     { username: 'alice', passphrase: 'a long passphrase 1' },
   );
-  log = new AuditLog(store.audit, 'case', store.id);
+  log = new AuditLog(store.audit, 'case', store.id, () => new Date());
   for (let i = 1; i <= 6; i++) log.append({ user: 'alice', action: 'test.step', object: `step:${i}`, outcome: 'ok', details: { i, note: `step ${i}` } });
 });
 afterEach(() => {
@@ -104,7 +104,7 @@ describe('audit chain', () => {
   });
 
   it('binds the chain to its case: records moved from another chain do not verify', () => {
-    const other = new AuditLog(store.audit, 'case', 'another-case');
+    const other = new AuditLog(store.audit, 'case', 'another-case', () => new Date());
     expect(other.verify()).toMatchObject({ ok: false, firstBad: { seq: 1 } });
   });
 });

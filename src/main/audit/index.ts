@@ -46,7 +46,7 @@ export class AuditLog {
     private readonly table: AuditTable,
     readonly chain: AuditChain,
     readonly chainId: string,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
   ) {}
 
   append(entry: AuditEntry): AuditRecord {

@@ -79,6 +79,31 @@ export class CaseService {
     };
   }
 
+  /**
+   * Gives an active workstation user a key slot of the open case, wrapped with a passphrase
+   * the granting user hands over in person; the case's key never outlives the call.
+   */
+  async grantAccess(open: OpenCase, username: string, passphrase: string, by: User): Promise<void> {
+    const target = this.ws.reads.userByName(username);
+    if (!target) throw new LoupeError('not_found', `No user called ${username}.`, 'username');
+    if (target.disabled) throw new LoupeError('conflict', `${username} is disabled.`, 'username');
+    const dataKey = open.store.dataKey();
+    try {
+      await open.store.keyslots.grant(dataKey, username, passphrase, by.username, this.now().toISOString());
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  async changePassphrase(open: OpenCase, user: User, current: string, next: string): Promise<void> {
+    await open.store.keyslots.changePassphrase(user.username, current, next, this.now().toISOString());
+  }
+
+  revokeAccess(open: OpenCase, username: string, by: User): void {
+    if (username === by.username) throw new LoupeError('conflict', 'You cannot remove your own access while you have the case open.', 'username');
+    open.store.keyslots.revoke(username);
+  }
+
   /** The head the workstation last saw of this case's chain; truncation below it is detected. */
   anchor(caseId: string): { seq: number; hash: string } | null {
     const reg = this.ws.reads.caseById(caseId);

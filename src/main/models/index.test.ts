@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
-import { bestPack, defaultModelsDir, installedManifest, installPack, listPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from './index';
+import { bestPack, defaultModelsDir, describePack, describePacks, installedManifest, installPack, listPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from './index';
 import { readTar, readTarGz } from './tar';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -188,6 +188,11 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     expect((await rejection(loadPack(dir, 'yunet')))?.message).toMatch(/manifest of model pack "yunet".*not valid JSON/);
     // What the models screen shows beside the pack in use.
     expect([...(await scanPacks(dir)).damaged.entries()]).toEqual([['yunet', expect.stringMatching(/manifest of model pack "yunet".*not valid JSON/)]]);
+    expect(await describePacks(dir)).toEqual([
+      expect.objectContaining({ name: 'default', installed: true, active: false, problem: null, embedder: expect.any(String) }),
+      expect.objectContaining({ name: 'yunet', installed: false, active: true, problem: expect.stringMatching(/not valid JSON/) }),
+    ]);
+    expect((await rejection(describePack(dir, 'nope')))?.code).toBe('not_found');
   });
 
   it('refuses a damaged manifest', async () => {

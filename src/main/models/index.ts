@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Calibration, type FileSource, LoupeError, ModelPack, type ModelRole, packFiles } from '../../shared';
+import { type Calibration, embedderId, type FileSource, LoupeError, ModelPack, type ModelRole, type PackInfo, packFiles } from '../../shared';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
 import { readTarGz } from './tar';
@@ -274,6 +274,40 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
 /** The manifest of an installed pack, as installed (with any calibration measured since). */
 export async function installedManifest(modelsDir: string, name: string): Promise<ModelPack> {
   return readManifest(packDir(modelsDir, name), name);
+}
+
+/** Every known pack as the model screen shows it: installed or not, active, damaged with the reason, with its model card. */
+export async function describePacks(modelsDir: string): Promise<PackInfo[]> {
+  const { installed, damaged } = await scanPacks(modelsDir);
+  const byName = new Map(installed.map((p) => [p.name, p]));
+  const active = byName.size + damaged.size > 0 ? await bestPack(modelsDir) : null;
+  return Promise.all(
+    knownPacks().map(async (name) => {
+      const inst = byName.get(name);
+      // An installed pack may carry a calibration measured since it was installed.
+      const m = inst ? await installedManifest(modelsDir, name) : sourceManifest(name);
+      return {
+        name,
+        version: inst?.version ?? m.version,
+        description: m.description,
+        installed: inst !== undefined,
+        active: name === active,
+        detector: m.detector.kind,
+        embedder: embedderId(m),
+        licence: m.licence,
+        modelCard: m.modelCard,
+        calibrated: m.calibration !== undefined,
+        problem: damaged.get(name) ?? null,
+      };
+    }),
+  );
+}
+
+/** One known pack as describePacks shows it. */
+export async function describePack(modelsDir: string, name: string): Promise<PackInfo> {
+  const info = (await describePacks(modelsDir)).find((p) => p.name === name);
+  if (!info) throw new LoupeError('not_found', `There is no model pack called ${name}; known packs: ${knownPacks().join(', ')}.`, 'pack');
+  return info;
 }
 
 /** Writes a measured calibration into an installed pack's manifest, replacing the file atomically. */

@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import {
   api,
+  checkAccess,
   isChannelName,
+  roleCheck,
+  type AccessFacts,
+  type Api,
   LoupeError,
   type ApiError,
   type ApiResult,
   type ChannelName,
   type ChannelOutput,
   type ChannelParsedInput,
+  type Channel,
   type User,
 } from '../../shared';
 import type { AuditLog } from '../audit';
@@ -16,8 +21,9 @@ import { isDamageError } from '../store';
 /** Which transport a call came through; recorded in its audit record. */
 export type Transport = 'ipc' | 'cli' | 'harness' | 'test';
 
-export interface CallContext {
-  readonly user: User | null;
+export interface CallContext<U extends User | null = User> {
+  /** Never null on a channel the contract guards by role. */
+  readonly user: U;
   readonly transport: Transport;
   /** Names what the call acted on, for its audit record (e.g. "case:abc", "face:12"). */
   setObject(object: string): void;
@@ -27,10 +33,15 @@ export interface CallContext {
   afterAudit(fn: () => void | Promise<void>): void;
 }
 
-export type Handler<K extends ChannelName> = (input: ChannelParsedInput<K>, ctx: CallContext) => Promise<ChannelOutput<K>> | ChannelOutput<K>;
+/** Only public channels (sign-in, first run, status) may be called by nobody. */
+export type ContextOf<K extends ChannelName> = Api[K]['roles'] extends 'public' ? CallContext<User | null> : CallContext;
+
+export type Handler<K extends ChannelName> = (input: ChannelParsedInput<K>, ctx: ContextOf<K>) => Promise<ChannelOutput<K>> | ChannelOutput<K>;
 
 export interface RouterSession {
   user(): User | null;
+  /** What the contract's policies may look up in the stores. */
+  facts(): AccessFacts;
   /** The open case's audit log, or null. */
   caseAudit(): AuditLog | null;
   workstationAudit(): AuditLog;
@@ -90,7 +101,8 @@ const REFUSALS = new Set<ApiError['code']>(['invalid_input', 'unknown_channel', 
 /**
  * The one entry point of every operation, whatever the transport: checks the caller's
  * role (before reading the input, so a caller without the right learns nothing of the
- * schema), validates the input against the channel's schema, runs the handler, checks
+ * schema), validates the input against the channel's schema, asks the channel's policy
+ * (the contract's finer rules on that input), runs the handler, checks
  * its output and writes one audit record, refusals included. It never throws.
  */
 export class Router {
@@ -121,27 +133,25 @@ export class Router {
     let result: ApiResult<unknown>;
     try {
       if (!channelName) throw new LoupeError('unknown_channel', `There is no operation called ${JSON.stringify(String(name)).slice(0, 100)}.`);
-      const spec = api[channelName];
-      if (spec.roles !== 'public') {
-        if (!user) throw new LoupeError('not_signed_in', 'Sign in first.');
-        if (!(spec.roles as readonly string[]).includes(user.role)) {
-          throw new LoupeError('forbidden', `Your role (${user.role}) may not do this: ${spec.summary.charAt(0).toLowerCase()}${spec.summary.slice(1)}.`);
-        }
-      }
+      const spec: Channel = api[channelName];
+      const byRole = roleCheck(spec, user);
+      if (byRole) throw new LoupeError(byRole.code, byRole.message);
       if (spec.scope === 'case' && !caseAtStart) throw new LoupeError('no_case_open', 'Open a case first.');
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) throw inputError(parsed.error);
       input = parsed.data;
+      const byPolicy = checkAccess(spec, user, parsed.data, this.session.facts());
+      if (byPolicy) throw new LoupeError(byPolicy.code, byPolicy.message);
       const handler = this.handlers.get(channelName);
       if (!handler) throw new LoupeError('unavailable', `${channelName} is not available in this build.`);
-      const ctx: CallContext = {
+      const ctx: CallContext<User | null> = {
         user,
         transport,
         setObject: (o) => void (object = o),
         addDetails: (d) => void (details = { ...details, ...d }),
         afterAudit: (fn) => void deferred.push(fn),
       };
-      const value = await handler(parsed.data as never, ctx);
+      const value = await handler(parsed.data as never, ctx as never);
       const checked = spec.output.safeParse(value);
       if (!checked.success) {
         console.error(`[loupe] ${channelName} returned a value outside its schema`, checked.error.issues.slice(0, 3));

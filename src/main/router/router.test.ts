@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LoupeError, type User } from '../../shared';
+import { api, LoupeError, roleRefusal, type User } from '../../shared';
 import { AuditLog } from '../audit';
 import { randomBytes } from 'node:crypto';
 import { openWorkstationStore, type WorkstationStore } from '../store';
@@ -12,17 +12,20 @@ import { flipByte } from '../testing/damage';
 import { Router } from './index';
 
 const supervisor: User = { id: 'user-000001', username: 'sup', displayName: 'Sam', role: 'supervisor', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null };
+const analyst: User = { ...supervisor, id: 'user-000002', username: 'ann', role: 'analyst' };
 
 let dir: string;
 let store: WorkstationStore;
 let log: AuditLog;
 let router: Router;
+let caller: User | null;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-router-'));
   store = openWorkstationStore(path.join(dir, 'workstation.db'));
-  log = new AuditLog(store.audit, 'workstation', 'router-test');
-  router = new Router({ user: () => supervisor, caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
+  log = new AuditLog(store.audit, 'workstation', 'router-test', () => new Date());
+  caller = supervisor;
+  router = new Router({ user: () => caller, facts: () => ({}), caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
 });
 afterEach(() => {
   store.close();
@@ -114,5 +117,43 @@ describe('router', () => {
     const text = JSON.stringify(lastRecord());
     for (const content of ['kitchen', 'red jacket', 'PACE', 'DI Test', 'robbery', 'staple']) expect(text).not.toContain(content);
     expect(lastRecord()?.details).toMatchObject({ input: { reference: 'OP-1', title: '[redacted]' } });
+  });
+
+  it("asks the channel's policy on the parsed input before the handler runs, and records the refusal", async () => {
+    const ran: string[] = [];
+    router.handle('audit.list', (input) => {
+      ran.push(input.chain);
+      return { total: 0, records: [] };
+    });
+    caller = analyst;
+    expect(await router.call('audit.list', { chain: 'workstation' }, 'test')).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: 'Only supervisors and auditors may read the workstation audit record.' },
+    });
+    expect(await router.call('audit.list', { chain: 'case' }, 'test')).toMatchObject({ ok: true });
+    expect(ran).toEqual(['case']);
+    expect(log.list(0, 2).records.map((r) => [r.action, r.outcome, r.user])).toEqual([
+      ['audit.list', 'ok', 'ann'],
+      ['audit.list', 'refused', 'ann'],
+    ]);
+  });
+
+  it('refuses a role with the sentence the UI shows, read from the contract', async () => {
+    router.handle('users.list', () => []);
+    caller = analyst;
+    expect(await router.call('users.list', {}, 'test')).toEqual({ ok: false, error: { code: 'forbidden', message: roleRefusal('analyst', api['users.list'].summary) } });
+  });
+
+  it('gives a guarded channel a signed-in user, and a public one a user who may be nobody', async () => {
+    // Compiles only because users.setDisabled is guarded: ctx.user is a User, not User | null.
+    router.handle('users.setDisabled', (_input, ctx) => ctx.user);
+    router.handle('session.status', (_input, ctx) => {
+      // @ts-expect-error: nobody may be signed in on a public channel
+      const user: User = ctx.user;
+      return { firstRun: false, user, openCase: null };
+    });
+    expect(await router.call('users.setDisabled', { username: 'ann', disabled: true }, 'test')).toEqual({ ok: true, value: supervisor });
+    caller = null;
+    expect(await router.call('session.status', {}, 'test')).toEqual({ ok: true, value: { firstRun: false, user: null, openCase: null } });
   });
 });

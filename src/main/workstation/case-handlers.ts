@@ -1,10 +1,9 @@
 import { LoupeError } from '../../shared';
 import type { CaseService, OpenCase } from '../cases';
 import type { Router } from '../router';
-import type { UserRegistry } from '../users';
 import type { CaseSession, SessionState } from './state';
 
-export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, users: UserRegistry, now: () => Date, attach: (open: OpenCase) => CaseSession): void {
+export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, attach: (open: OpenCase) => CaseSession): void {
   const open = () => state.requireOpen();
   const refuseIfOpen = () => {
     if (state.open) throw new LoupeError('case_already_open', `Case ${state.open.store.reads.info().reference} is open; close it first.`);
@@ -24,11 +23,11 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
     return state.open;
   };
 
-  router.handle('cases.list', (_input, ctx) => cases.list(ctx.user!, state.open));
+  router.handle('cases.list', (_input, ctx) => cases.list(ctx.user, state.open));
 
   router.handle('cases.create', async ({ passphrase, ...authority }, ctx) => {
     refuseIfOpen();
-    const created = await cases.create(authority, passphrase, ctx.user!);
+    const created = await cases.create(authority, passphrase, ctx.user);
     ctx.setObject(`case:${created.store.id}`);
     return cases.details(becomeOpen(created));
   });
@@ -36,7 +35,7 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
   router.handle('cases.open', async (input, ctx) => {
     ctx.setObject(`case:${input.caseId}`);
     refuseIfOpen();
-    return cases.details(becomeOpen(await cases.open(input.caseId, ctx.user!, input.passphrase)));
+    return cases.details(becomeOpen(await cases.open(input.caseId, ctx.user, input.passphrase)));
   });
 
   router.handle('cases.close', (_input, ctx) => {
@@ -62,30 +61,21 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
   router.handle('cases.changePassphrase', async (input, ctx) => {
     const c = open();
     ctx.setObject(`case:${c.store.id}`);
-    await c.store.keyslots.changePassphrase(ctx.user!.username, input.current, input.next, now().toISOString());
+    await cases.changePassphrase(c, ctx.user, input.current, input.next);
     return { done: true as const };
   });
 
   router.handle('cases.grantAccess', async (input, ctx) => {
     const c = open();
     ctx.setObject(`user:${input.username}`);
-    const target = users.get(input.username);
-    if (!target) throw new LoupeError('not_found', `No user called ${input.username}.`, 'username');
-    if (target.disabled) throw new LoupeError('conflict', `${input.username} is disabled.`, 'username');
-    const dataKey = c.store.dataKey();
-    try {
-      await c.store.keyslots.grant(dataKey, input.username, input.passphrase, ctx.user!.username, now().toISOString());
-    } finally {
-      dataKey.fill(0);
-    }
+    await cases.grantAccess(c, input.username, input.passphrase, ctx.user);
     return cases.details(c);
   });
 
   router.handle('cases.revokeAccess', (input, ctx) => {
     const c = open();
     ctx.setObject(`user:${input.username}`);
-    if (input.username === ctx.user!.username) throw new LoupeError('conflict', 'You cannot remove your own access while you have the case open.', 'username');
-    c.store.keyslots.revoke(input.username);
+    cases.revokeAccess(c, input.username, ctx.user);
     return cases.details(c);
   });
 }

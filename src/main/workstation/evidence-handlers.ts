@@ -5,14 +5,14 @@ export function registerEvidenceHandlers(router: Router, state: SessionState): v
   const open = () => state.requireOpen();
 
   router.handle('evidence.import', async (input, ctx) => {
-    const r = await open().evidence.start(input.paths, input.options, ctx.user!.username);
+    const r = await open().evidence.start(input.paths, input.options, ctx.user.username);
     ctx.setObject(`batch:${r.batchId}`);
     ctx.addDetails({ filesTotal: r.filesTotal });
     return r;
   });
   router.handle('evidence.resumeImport', async (input, ctx) => {
     ctx.setObject(`batch:${input.batchId}`);
-    return open().evidence.resume(input.batchId, ctx.user!.username);
+    return open().evidence.resume(input.batchId, ctx.user.username);
   });
   router.handle('evidence.cancelImport', (input, ctx) => {
     ctx.setObject(`batch:${input.batchId}`);

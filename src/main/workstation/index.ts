@@ -105,13 +105,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const router = new Router({
     user: () => state.user,
+    facts: () => ({}),
     caseAudit: () => state.open?.audit ?? null,
     workstationAudit: () => workstationAudit,
     onCaseAudited: () => state.open && cases.recordAnchor(state.open),
   });
   registerSessionHandlers(router, state, users);
-  registerCaseHandlers(router, state, cases, users, now, attach);
-  registerAuditHandlers(router, state, cases, workstationAudit);
+  registerCaseHandlers(router, state, cases, attach);
+  registerAuditHandlers(router, state, cases, workstationAudit, now);
   registerModelHandlers(router, modelsDir, packInUse, now);
   registerEvidenceHandlers(router, state);
   registerProbeHandlers(router, state);

@@ -16,19 +16,19 @@ export function registerPersonHandlers(router: Router, state: SessionState, pack
   router.handle('persons.view', () => open().persons.view());
   router.handle('persons.merge', (input, ctx) => {
     ctx.setObject(`person:${input.into}`);
-    return open().persons.merge(input.into, input.from, ctx.user!.username);
+    return open().persons.merge(input.into, input.from, ctx.user.username);
   });
   router.handle('persons.split', (input, ctx) => {
     ctx.setObject(`person:${input.personId}`);
-    return open().persons.split(input.personId, input.faceIds, ctx.user!.username);
+    return open().persons.split(input.personId, input.faceIds, ctx.user.username);
   });
   router.handle('persons.moveFace', (input, ctx) => {
     ctx.setObject(`face:${input.faceId}`);
-    return open().persons.moveFace(input.faceId, input.to, ctx.user!.username);
+    return open().persons.moveFace(input.faceId, input.to, ctx.user.username);
   });
   router.handle('persons.name', (input, ctx) => {
     ctx.setObject(`person:${input.personId}`);
-    return open().persons.name(input.personId, input.name, ctx.user!.username);
+    return open().persons.name(input.personId, input.name, ctx.user.username);
   });
   router.handle('persons.undo', (_input, ctx) => {
     const { view, undone } = open().persons.undo();

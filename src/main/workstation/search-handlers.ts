@@ -6,7 +6,7 @@ export function registerSearchHandlers(router: Router, state: SessionState): voi
 
   router.handle('search.run', async (input, ctx) => {
     ctx.setObject(`face:${input.probeFaceId}`);
-    const result = await open().search.run(input, ctx.user!.username);
+    const result = await open().search.run(input, ctx.user.username);
     ctx.setObject(`search:${result.id}`);
     // The audit record holds what a court may ask: who, why, with what, at which threshold, and what came back.
     ctx.addDetails({

@@ -41,12 +41,12 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
 
   router.handle('users.add', async (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    return users.add(input, ctx.user!);
+    return users.add(input, ctx.user);
   });
 
   router.handle('users.setDisabled', (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    return users.setDisabled(input.username, input.disabled, ctx.user!);
+    return users.setDisabled(input.username, input.disabled, ctx.user);
   });
 
   router.handle('users.unlock', (input, ctx) => {
@@ -57,8 +57,8 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
   });
 
   router.handle('users.changePassword', async (input, ctx) => {
-    ctx.setObject(`user:${ctx.user!.username}`);
-    await users.changePassword(ctx.user!, input.current, input.next);
+    ctx.setObject(`user:${ctx.user.username}`);
+    await users.changePassword(ctx.user, input.current, input.next);
     return { done: true as const };
   });
 }

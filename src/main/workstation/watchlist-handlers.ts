@@ -6,7 +6,7 @@ export function registerWatchlistHandlers(router: Router, state: SessionState): 
 
   router.handle('watchlists.list', () => open().watchlists.list());
   router.handle('watchlists.create', (input, ctx) => {
-    const w = open().watchlists.create(input.name, input.description, ctx.user!.username);
+    const w = open().watchlists.create(input.name, input.description, ctx.user.username);
     ctx.setObject(`watchlist:${w.id}`);
     return w;
   });
@@ -15,13 +15,13 @@ export function registerWatchlistHandlers(router: Router, state: SessionState): 
     return open().watchlists.entries(input.watchlistId);
   });
   router.handle('watchlists.addEntry', (input, ctx) => {
-    const e = open().watchlists.add(input, ctx.user!.username);
+    const e = open().watchlists.add(input, ctx.user.username);
     ctx.setObject(`watchlist-entry:${e.id}`);
     return e;
   });
   router.handle('watchlists.removeEntry', (input, ctx) => {
     ctx.setObject(`watchlist-entry:${input.entryId}`);
-    const removed = open().watchlists.remove(input.entryId, input.reason, ctx.user!.username);
+    const removed = open().watchlists.remove(input.entryId, input.reason, ctx.user.username);
     ctx.addDetails({ watchlistId: removed.watchlistId, faceId: removed.faceId, label: removed.label });
     return { done: true as const };
   });

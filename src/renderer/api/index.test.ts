@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api } from '../../shared';
-import { confirmError, fieldErrorsOf, formFieldOf, may, messageForField, placeErrors, refusal } from './index';
+import { api, type User } from '../../shared';
+import { confirmError, fieldErrorsOf, formFieldOf, may, mayCall, messageForField, placeErrors, refusal } from './index';
 
 describe('renderer form errors', () => {
   it('gives one message per field of the real channel schema, the first issue winning', () => {
@@ -57,5 +57,13 @@ describe('renderer permissions', () => {
     expect(may(undefined, 'cases.list')).toBe(false);
     expect(refusal('auditor', 'cases.create')).toBe('Your role (Auditor) may not do this: create an encrypted case and open it.');
     expect(refusal('auditor', 'search.run')).toBe('Your role (Auditor) may not do this: search a probe face against the case and/or watch lists (1:N); candidates are leads, not identifications.');
+  });
+
+  it("asks the channel's policy on the input, as main does (which audit chain a role may read)", () => {
+    const as = (role: User['role']): User => ({ id: 'user-1', username: 'x', displayName: 'X', role, disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null });
+    expect(mayCall(as('analyst'), 'audit.list', { chain: 'workstation' })).toBe(false);
+    expect(mayCall(as('analyst'), 'audit.list', { chain: 'case' })).toBe(true);
+    expect(mayCall(as('auditor'), 'audit.list', { chain: 'workstation' })).toBe(true);
+    expect(mayCall(as('auditor'), 'cases.create', {} as never)).toBe(false);
   });
 });

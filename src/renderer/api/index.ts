@@ -1,17 +1,20 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import {
   api,
+  checkAccess,
   mediaRef,
-  ROLE_LABEL,
+  roleRefusal,
   type ApiError,
   type ApiEvent,
   type ApiResult,
+  type Channel,
   type ChannelInput,
   type ChannelName,
   type ChannelOutput,
   type LoupeBridge,
   type Role,
   type SessionStatus,
+  type User,
 } from '../../shared';
 
 declare global {
@@ -53,11 +56,20 @@ export function may(role: Role | undefined, channel: ChannelName): boolean {
   return roles === 'public' || (role !== undefined && (roles as readonly Role[]).includes(role));
 }
 
-/** The sentence shown when a role may not do something, in the words of the channel's summary. */
+/** The sentence shown when a role may not do something: the one main answers with. */
 export function refusal(role: Role, channel: ChannelName): string {
-  const summary = api[channel].summary;
-  // Only the first letter: "1:N" and names inside the summary keep their case.
-  return `Your role (${ROLE_LABEL[role]}) may not do this: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}.`;
+  return roleRefusal(role, api[channel].summary);
+}
+
+/**
+ * Whether the user may make this very call: the role list and the channel's policy on this
+ * input (which audit chain...), the rules main applies. The UI holds no stored facts, so a
+ * rule that turns on them is main's alone to answer; today's contract has none.
+ */
+export function mayCall<K extends ChannelName>(user: User, channel: K, input: ChannelInput<K>): boolean {
+  const spec: Channel = api[channel];
+  const parsed = spec.input.safeParse(input);
+  return parsed.success ? checkAccess(spec, user, parsed.data, {}) === null : may(user.role, channel);
 }
 
 /** Calls main; a transport failure becomes an ApiResult like any other error, never a thrown exception. */

@@ -1,23 +1,20 @@
 import { useState } from 'react';
-import type { AuditChain, AuditRecord, AuditVerification, Role } from '../../shared';
-import { may, useAction, useLoad, useSession, useUser } from '../api';
+import type { AuditChain, AuditRecord, AuditVerification, User } from '../../shared';
+import { may, mayCall, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel } from '../ui';
 
 /** Rows per page to choose from: a short page reads quickly, a long one finds a step among a busy day's records. */
 const PAGE_SIZES = [50, 200, 1000] as const;
 
-/** Main lets only these roles read the workstation chain: it holds every user's sign-ins and refusals. */
-const WORKSTATION_READERS: readonly Role[] = ['supervisor', 'auditor'];
-
-/** The chains the signed-in user may read now, the open case's first. */
-function readableChains(role: Role, caseOpen: boolean): AuditChain[] {
-  return [...(caseOpen ? (['case'] as const) : []), ...(WORKSTATION_READERS.includes(role) ? (['workstation'] as const) : [])];
+/** The chains the signed-in user may read now, the open case's first; who may read which is the contract's rule. */
+function readableChains(user: User, caseOpen: boolean): AuditChain[] {
+  return [...(caseOpen ? (['case'] as const) : []), ...(mayCall(user, 'audit.list', { chain: 'workstation' }) ? (['workstation'] as const) : [])];
 }
 
 export function AuditScreen({ params }: { params: URLSearchParams }) {
   const { status, navigate } = useSession();
   const user = useUser();
-  const chains = readableChains(user.role, status.openCase !== null);
+  const chains = readableChains(user, status.openCase !== null);
   const asked = params.get('chain');
   const chain = chains.find((c) => c === asked) ?? chains[0];
 

@@ -22,7 +22,7 @@ import { fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, PROJECTION_SAMPLE, RERANK_FACTOR, exactTopK, fitProjection } from '../src/main/face-index';
+import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, PROJECTION_SAMPLE, RERANK_FACTOR, exactTopK, fitProjectionOffThread } from '../src/main/face-index';
 import { similarity } from '../src/shared';
 import { machine, parseArgs, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
@@ -193,7 +193,7 @@ async function buildPhase(job: BuildJob): Promise<BuildResult> {
   const sample = new Float32Array(fitRows * files.dim);
   for (let id = 0; id < fitRows; id++) sample.set(galleryRow(files, real, synthetic, id), id * files.dim);
   // Off: built as if a fit had found no subspace (null), so loading does not call it stale.
-  const projection = job.projection ? fitProjection(sample, files.dim) : null;
+  const projection = job.projection ? await fitProjectionOffThread(sample, files.dim) : null;
   const fitSec = (performance.now() - tFit) / 1000;
   log(`    projection: ${projection ? `${projection.d} dimensions keep ${projection.retained.toFixed(5)} of the variance` : 'none'} (fit on ${fitRows} faces in ${fitSec.toFixed(1)} s)`);
   const index = FaceIndex.create({ dim: files.dim, modelId: job.modelId, capacity: size, m: job.m, efConstruction: job.efConstruction, exactBelow: 0, projection });

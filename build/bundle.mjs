@@ -1,5 +1,5 @@
 // Bundles every process of Loupe with esbuild into dist/.
-// Node entries sit flat in dist/ so each one finds dist/worker.js beside itself.
+// Node entries sit flat in dist/ so each one finds its workers (dist/worker.js, dist/worker-projection.js) beside itself.
 import { build } from 'esbuild';
 import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -29,6 +29,7 @@ const { packages: _external, ...preload } = { ...node, external: ['electron'] };
 const nodeEntries = {
   cli: 'src/cli/index.ts',
   worker: 'src/worker/index.ts',
+  'worker-projection': 'src/worker/projection.ts',
   shell: 'src/main/shell/index.ts',
   // The real main process for the end-to-end harness (e2e/harness.ts), beside worker.js.
   'e2e-workstation': 'e2e/workstation.ts',

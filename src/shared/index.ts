@@ -16,3 +16,4 @@ export * from './watchlists';
 export * from './persons';
 export * from './probes';
 export * from './worker-protocol';
+export * from './projection';

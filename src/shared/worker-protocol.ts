@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors';
-import { AnalyseInput, AnalyseOptions, Bytes, ImageAnalysis } from './faces';
+import { AnalyseInput, AnalyseOptions, Bytes, ImageAnalysis, Vector } from './faces';
 import { ModelPack } from './model-pack';
 
 /**
@@ -35,3 +35,23 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), id: z.number().int(), error: WireError }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
+
+/**
+ * Messages between the main process and a projection worker (src/worker/projection.ts),
+ * which fits the face index's projection (seconds of CPU) off the thread that serves the UI.
+ */
+export const ProjectionFitRequest = z.object({
+  /** n rows of `dim` values. */
+  sample: Vector,
+  dim: z.number().int().positive(),
+});
+export type ProjectionFitRequest = z.infer<typeof ProjectionFitRequest>;
+
+export const ProjectionFitReply = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('fitted'),
+    projection: z.object({ d: z.number().int().positive(), dim: z.number().int().positive(), basis: Vector, retained: z.number().gt(0).lte(1) }).nullable(),
+  }),
+  z.object({ type: z.literal('error'), error: WireError }),
+]);
+export type ProjectionFitReply = z.infer<typeof ProjectionFitReply>;

@@ -17,15 +17,16 @@
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type * as Hnswlib from 'hnswlib-node';
-import { LoupeError, similarity } from '../../shared';
+import { LoupeError, PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, similarity } from '../../shared';
 import { type Candidate, TopK } from './exact';
 import { FlatGallery } from './flat';
 import { checkHnswFile } from './hnsw-file';
-import { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection, project } from './projection';
+import { fitProjectionOffThread, project } from './projection';
 import { DEFAULT_RAM_DIR, type SealedFailure, type SealedProjection, readSealed, writeSealed } from './sealed-file';
 
 export { type Candidate, exactTopK } from './exact';
-export { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection } from './projection';
+export { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection } from '../../shared';
+export { fitProjectionOffThread } from './projection';
 
 // hnswlib-node is a CommonJS native addon whose exports ESM cannot name statically.
 const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;
@@ -531,7 +532,7 @@ export interface RebuildOptions {
 /**
  * Builds an index from the store's faces. When the gallery is large enough to be searched
  * through the graph, the first PROJECTION_SAMPLE faces are held back to fit the projection
- * (measured: about 4 s for 20,000 x 512 on this 2-core machine), then added.
+ * (in a worker thread: seconds of CPU), then added.
  * Yields to the event loop every few hundred faces so the app stays responsive (HNSW
  * insertion is synchronous native code), reports progress (faces added), and stops with
  * LoupeError('cancelled') when the signal aborts.
@@ -561,7 +562,7 @@ export async function rebuildFaceIndex(items: Iterable<FaceEmbedding> | AsyncIte
       }
       sample.set(f.embedding, i * o.dim);
     });
-    const built = create(fitProjection(sample, o.dim));
+    const built = create(await fitProjectionOffThread(sample, o.dim));
     for (const f of held.splice(0)) await add(built, f);
     return built;
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fitProjection, symmetricEigen } from '../../shared';
 import { gaussian, normalise } from '../testing';
-import { fitProjection, project, symmetricEigen } from './projection';
+import { fitProjectionOffThread, project } from './projection';
 
 /** n unit vectors in `dim` dimensions that lie in a random subspace of `rank` dimensions (plus `noise` off it). */
 function lowRank(n: number, dim: number, rank: number, seed: number, noise = 0): Float32Array {
@@ -94,5 +95,30 @@ describe('fitProjection', () => {
     const bad = lowRank(100, dim, 5, 5);
     bad[7] = Number.NaN;
     expect(() => fitProjection(bad, dim)).toThrow(/finite/);
+  });
+});
+
+describe('fitProjectionOffThread', () => {
+  const dim = 64;
+
+  it('fits in a worker thread the projection fitProjection gives, while this thread keeps serving its event loop', async () => {
+    const sample = lowRank(4000, dim, 12, 6);
+    let turns = 0;
+    let fitting = true;
+    const turn = () => {
+      turns++;
+      if (fitting) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const p = await fitProjectionOffThread(sample, dim);
+    fitting = false;
+    expect(p).toEqual(fitProjection(sample, dim));
+    // Fitted in this thread, the event loop would not turn once until the fit returned.
+    expect(turns).toBeGreaterThan(10);
+  });
+
+  it('passes on the fit\'s own clear refusal of a bad sample', async () => {
+    await expect(fitProjectionOffThread(new Float32Array(dim * 3 + 1), dim)).rejects.toThrow(/whole rows/);
+    expect(await fitProjectionOffThread(lowRank(30, dim, 5, 4), dim)).toBeNull();
   });
 });

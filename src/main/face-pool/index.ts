@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, FromWorker, type ImageAnalysis, LoupeError, type ToWorker, type WorkerInit } from '../../shared';
 import type { LoadedPack } from '../models';
+import { workerScript } from '../threads';
 
 /**
  * A pool of face-engine worker threads, one ONNX session set per worker on one thread
@@ -68,20 +67,6 @@ interface Slot {
 }
 
 /**
- * A bundle finds dist/worker.js beside itself. Source runs (vitest, tsx) start the
- * TypeScript worker through a two-line bootstrap that registers tsx inside the new thread,
- * because loader flags given to a worker's execArgv do not reach its entry module.
- */
-function workerScript(): URL {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new URL('./worker.js', here);
-  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api')).href;
-  const entry = new URL('../../worker/index.ts', here).href;
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
-
-/**
  * ONNX Runtime 1.30 sends usage telemetry unless told not to: an event queue with a device id
  * under ~/.cache/Microsoft, a mat-debug log in the temp folder and look-ups of Microsoft's
  * collector. Its native code reads ORT_DISABLE_TELEMETRY from the process environment, so it
@@ -99,7 +84,7 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
   const maxQueued = Math.max(1, opts.maxQueued ?? size * 2);
   const init: WorkerInit = { manifest: opts.pack.manifest, detector: opts.pack.detector, embedder: opts.pack.embedder };
   if (opts.pack.landmarks) init.landmarks = opts.pack.landmarks;
-  const script = workerScript();
+  const script = workerScript('index');
   const slots: Slot[] = [];
   const queue: Job[] = [];
   const stats = { completed: 0, failed: 0, crashes: 0 };

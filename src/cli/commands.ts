@@ -39,7 +39,11 @@ const print = (ctx: CommandContext, value: unknown, human: () => string) => {
 };
 
 const describeVerification = (v: AuditVerification) =>
-  v.ok ? `${v.chain} audit chain intact: ${v.records} records, head ${v.headHash}` : `${v.chain} audit chain BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason} (${v.records} records)`;
+  v.ok
+    ? `${v.chain} audit chain intact: ${v.records} records, head ${v.headHash}`
+    : `${v.chain} audit chain BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason} (${v.records} records)${
+        v.behindAnchor ? '. If the case was restored from a backup, a supervisor can accept it: loupe case accept-restore --case REF --reason TEXT' : ''
+      }`;
 
 const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -199,6 +203,16 @@ export const COMMANDS: Command[] = [
         : `case database DAMAGED: ${r.problems.map(t).join('; ')}. Restore the case folder from its latest backup and keep the damaged copy for examination.`;
       print(ctx, r, () => text);
       if (!r.ok) throw new LoupeError('integrity', text);
+    },
+  },
+  {
+    words: ['case', 'accept-restore'],
+    usage: 'case accept-restore --case REF --reason TEXT',
+    summary: 'accept a case restored from an older copy, recording what was lost (supervisor)',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, reason: { type: 'string' } });
+      const a = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.acceptRestored', { reason: required(values, 'reason') }));
+      print(ctx, a, () => `accepted the restored copy: ${a.recordsLost} audit records lost (the workstation had seen up to record ${a.anchored.seq}, ${a.anchored.hash}; the copy ends at record ${a.restored.seq}, ${a.restored.hash}); the chain is anchored again`);
     },
   },
   {

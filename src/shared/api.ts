@@ -10,6 +10,7 @@ import {
   Id,
   Secret,
   SessionStatus,
+  RestoreAcceptance,
   User,
   UserAccount,
   Username,
@@ -301,6 +302,13 @@ export const api = {
     roles: ['supervisor'],
     scope: 'workstation',
     summary: 'Unlock a user locked by wrong passwords (or end their wait)',
+  }),
+  'cases.acceptRestored': channel({
+    input: z.object({ reason: z.string().trim().min(10, 'Say why the restored copy is accepted (at least 10 characters)').max(2000) }).strict(),
+    output: RestoreAcceptance,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: 'Accept the open case as restored from an older copy, recording what was lost, and anchor its chain again',
   }),
 } as const;
 

@@ -116,9 +116,29 @@ export const AuditVerification = z.object({
   headHash: z.string(),
   /** The first record that fails, and why; absent when the chain is intact. */
   firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+  /**
+   * The chain is intact on its own but lacks the head the workstation recorded: the case was
+   * restored from an older copy (or its newest records were cut off). A supervisor may accept it.
+   */
+  behindAnchor: z.boolean().optional(),
   checkedAt: IsoTime,
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
+
+export const AuditHead = z.object({ seq: z.number().int(), hash: z.string() });
+export type AuditHead = z.infer<typeof AuditHead>;
+
+/** What a supervisor's acceptance of a restored case records on both chains. */
+export const RestoreAcceptance = z.object({
+  /** The head the workstation had recorded: the newest record the restored copy lacks. */
+  anchored: AuditHead,
+  /** The restored chain's head when the workstation first opened the copy. */
+  restored: AuditHead,
+  /** Records of the anchored chain beyond the restored head, lost with the restore. */
+  recordsLost: z.number().int(),
+  reason: z.string(),
+});
+export type RestoreAcceptance = z.infer<typeof RestoreAcceptance>;
 
 export const SessionStatus = z.object({
   firstRun: z.boolean(),

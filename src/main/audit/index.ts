@@ -77,7 +77,8 @@ export class AuditLog {
 
   verify(anchor?: AuditAnchor | null): AuditVerification {
     const result = verifyRows(this.table.all(), this.chainId, anchor ?? null);
-    return { chain: this.chain, ...result, checkedAt: this.now().toISOString() };
+    const behindAnchor = !result.ok && anchor && verifyRows(this.table.all(), this.chainId, null).ok;
+    return { chain: this.chain, ...result, ...(behindAnchor ? { behindAnchor: true } : {}), checkedAt: this.now().toISOString() };
   }
 
   /** JSON lines: a header line, then one record a line, oldest first. */

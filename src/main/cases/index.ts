@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { LoupeError, type CaseAuthority, type CaseDetails, type CaseSummary, type User } from '../../shared';
-import { AuditLog } from '../audit';
+import { LoupeError, type AuditHead, type CaseAuthority, type CaseDetails, type CaseSummary, type RestoreAcceptance, type User } from '../../shared';
+import { AuditLog, genesisHash } from '../audit';
 import { randomId } from '../crypto';
 import { createCaseStore, openCaseStore, readCaseMembers, type CaseStore, type WorkstationStore } from '../store';
 
@@ -65,7 +65,14 @@ export class CaseService {
       store.close();
       throw new LoupeError('integrity', `The folder ${reg.folder} holds another case (${store.id}) than the one registered there. Restore the case folder from its backup.`, 'caseId');
     }
-    return this.wrap(store);
+    const opened = this.wrap(store);
+    const anchor = this.anchor(caseId);
+    if (anchor && !opened.audit.contains(anchor)) {
+      // Restored from an older copy (or cut off): keep the head as found, before this open's own record joins it.
+      const head = opened.audit.head() ?? { seq: 0, hash: genesisHash(caseId) };
+      this.ws.writes.noteCaseRestore(caseId, head.seq, head.hash, this.now().toISOString());
+    }
+    return opened;
   }
 
   details(open: OpenCase): CaseDetails {
@@ -115,6 +122,29 @@ export class CaseService {
     const head = open.audit.head();
     const previous = this.anchor(open.store.id);
     if (head && (!previous || open.audit.contains(previous))) this.ws.writes.anchorCaseAudit(open.store.id, head.seq, head.hash);
+  }
+
+  /**
+   * What accepting the open case as a restored copy would record; refused when its chain holds
+   * the anchored head (nothing was lost) or is broken on its own (a damaged copy is not accepted).
+   */
+  restoredCopy(open: OpenCase, reason: string): RestoreAcceptance {
+    const anchored = this.anchor(open.store.id);
+    if (!anchored || open.audit.contains(anchored)) {
+      throw new LoupeError('conflict', 'The audit chain of this case holds the newest record the workstation saw: there is no restored copy to accept.');
+    }
+    const own = open.audit.verify(null);
+    if (!own.ok) {
+      throw new LoupeError('integrity', `The restored audit chain is itself broken at record ${own.firstBad?.seq}: ${own.firstBad?.reason}. It cannot be accepted; restore another copy.`);
+    }
+    const restored: AuditHead = this.ws.reads.caseRestore(open.store.id) ?? { seq: own.records, hash: own.headHash };
+    return { anchored, restored, recordsLost: Math.max(0, anchored.seq - restored.seq), reason };
+  }
+
+  /** Anchors the accepted chain at its head, so verification checks it from here on. */
+  acceptRestored(open: OpenCase): void {
+    const head = open.audit.head() ?? { seq: 0, hash: genesisHash(open.store.id) };
+    this.ws.writes.acceptCaseRestore(open.store.id, head.seq, head.hash);
   }
 
   private wrap(store: CaseStore): OpenCase {

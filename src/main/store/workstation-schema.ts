@@ -42,4 +42,16 @@ CREATE TABLE sign_in_failures (
   locked_at TEXT
 );`,
   },
+  {
+    version: 3,
+    name: 'restored case copies awaiting acceptance',
+    // The head a restored case chain had when the workstation first opened it, before new records joined it.
+    up: `
+CREATE TABLE case_restores (
+  case_id TEXT PRIMARY KEY,
+  restored_seq INTEGER NOT NULL,
+  restored_hash TEXT NOT NULL,
+  detected_at TEXT NOT NULL
+);`,
+  },
 ];

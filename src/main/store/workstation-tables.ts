@@ -33,6 +33,8 @@ export interface WorkstationReads {
   cases(): CaseRegisterRow[];
   caseById(id: string): CaseRegisterRow | null;
   signInFailures(username: string): SignInFailures | null;
+  /** The head of a restored copy's chain when it was first opened behind its anchor, if not yet accepted. */
+  caseRestore(caseId: string): { seq: number; hash: string } | null;
   allSignInFailures(): SignInFailures[];
 }
 
@@ -48,6 +50,10 @@ export interface WorkstationWrites {
   countSignInFailure(username: string, at: string): number;
   lockSignIn(username: string, at: string): void;
   clearSignInFailures(username: string): void;
+  /** Keeps the first sighting only: later opens find the chain already longer than it was restored. */
+  noteCaseRestore(caseId: string, seq: number, hash: string, at: string): void;
+  /** Anchors the accepted restored chain at its head and forgets the restore, in one step. */
+  acceptCaseRestore(caseId: string, seq: number, hash: string): void;
 }
 
 const USER_COLUMNS = 'id, username, display_name AS displayName, role, disabled, created_at AS createdAt, created_by AS createdBy';
@@ -81,7 +87,14 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       .pluck(),
     lock: db.prepare('UPDATE sign_in_failures SET locked_at = ? WHERE username = ?'),
     clearFailures: db.prepare('DELETE FROM sign_in_failures WHERE username = ?'),
+    caseRestore: db.prepare('SELECT restored_seq AS seq, restored_hash AS hash FROM case_restores WHERE case_id = ?'),
+    noteRestore: db.prepare('INSERT OR IGNORE INTO case_restores (case_id, restored_seq, restored_hash, detected_at) VALUES (?, ?, ?, ?)'),
+    forgetRestore: db.prepare('DELETE FROM case_restores WHERE case_id = ?'),
   };
+  const acceptCaseRestore = db.transaction((caseId: string, seq: number, hash: string) => {
+    q.anchor.run(seq, hash, caseId);
+    q.forgetRestore.run(caseId);
+  });
   return {
     reads: {
       meta: (key) => (q.meta.get(key) as string | undefined) ?? null,
@@ -95,6 +108,7 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       caseById: (id) => (q.caseById.get(id) as CaseRegisterRow | undefined) ?? null,
       signInFailures: (username) => (q.failures.get(username) as SignInFailures | undefined) ?? null,
       allSignInFailures: () => q.allFailures.all() as SignInFailures[],
+      caseRestore: (caseId) => (q.caseRestore.get(caseId) as { seq: number; hash: string } | undefined) ?? null,
     },
     writes: {
       setMeta: (key, value) => void q.setMeta.run(key, value),
@@ -106,6 +120,8 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       countSignInFailure: (username, at) => q.countFailure.get(username, at) as number,
       lockSignIn: (username, at) => void q.lock.run(at, username),
       clearSignInFailures: (username) => void q.clearFailures.run(username),
+      noteCaseRestore: (caseId, seq, hash, at) => void q.noteRestore.run(caseId, seq, hash, at),
+      acceptCaseRestore: (caseId, seq, hash) => acceptCaseRestore(caseId, seq, hash),
     },
     audit: auditTable(db),
   };

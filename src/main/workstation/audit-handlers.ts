@@ -21,6 +21,18 @@ export function registerAuditHandlers(router: Router, state: SessionState, cases
     return result;
   });
 
+  router.handle('cases.acceptRestored', (input, ctx) => {
+    const open = state.requireOpen();
+    const object = `case:${open.store.id}`;
+    ctx.setObject(object);
+    const acceptance = cases.restoredCopy(open, input.reason);
+    // Recorded on the workstation chain before the anchor moves; the case chain gets the router's record of this call.
+    workstationAudit.append({ user: ctx.user!.username, action: 'cases.restoreAccepted', object, outcome: 'ok', details: { ...acceptance } });
+    cases.acceptRestored(open);
+    ctx.addDetails({ acceptance });
+    return acceptance;
+  });
+
   router.handle('audit.export', (input, ctx) => {
     const log = chainFor(input.chain);
     const out = log.export();

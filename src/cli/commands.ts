@@ -157,7 +157,7 @@ export const COMMANDS: Command[] = [
     summary: 'cases on this workstation',
     async run(ctx) {
       const cases = await withSession(ctx, (c) => c.must('cases.list', {}));
-      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${t(c.reference).padEnd(20)} ${c.id}  ${c.hasAccess ? 'member' : '      '}  ${t(c.title)}`).join('\n')));
+      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${t(c.reference).padEnd(20)} ${c.id}  ${c.hasAccess ? 'member' : '      '}  ${t(c.title ?? '')}`).join('\n')));
     },
   },
   {

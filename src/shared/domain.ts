@@ -74,7 +74,8 @@ export type CaseAuthority = z.infer<typeof CaseAuthority>;
 export const CaseSummary = z.object({
   id: Id,
   reference: z.string(),
-  title: z.string(),
+  /** Case content, kept only in the encrypted case: null unless this case is the open one. */
+  title: z.string().nullable(),
   createdAt: IsoTime,
   createdBy: z.string(),
   /** Whether the signed-in user holds a key slot, so may try to open it. */

@@ -34,7 +34,9 @@ export class CaseService {
       } catch {
         hasAccess = false;
       }
-      return { id: c.id, reference: c.reference, title: c.title, createdAt: c.createdAt, createdBy: c.createdBy, hasAccess, isOpen: open?.store.id === c.id };
+      const isOpen = open?.store.id === c.id;
+      // The title is case content: only the open case's is known.
+      return { id: c.id, reference: c.reference, title: isOpen ? open.store.reads.info().title : null, createdAt: c.createdAt, createdBy: c.createdBy, hasAccess, isOpen };
     });
   }
 
@@ -47,7 +49,7 @@ export class CaseService {
     const createdAt = this.now().toISOString();
     const store = await createCaseStore(folder, { id, ...authority, createdAt, createdBy: user.username }, { username: user.username, passphrase });
     try {
-      this.ws.writes.registerCase({ id, reference: authority.reference, title: authority.title, folder, createdAt, createdBy: user.username });
+      this.ws.writes.registerCase({ id, reference: authority.reference, folder, createdAt, createdBy: user.username });
     } catch (err) {
       // An unregistered case could never be listed or opened: take the new folder away again.
       store.close();

@@ -27,6 +27,7 @@ import { DEFAULT_RAM_DIR, type SealedFailure, type SealedProjection, readSealed,
 export { type Candidate, exactTopK } from './exact';
 export { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection } from '../../shared';
 export { fitProjectionOffThread } from './projection';
+export { removeOrphans } from './sealed-file';
 
 // hnswlib-node is a CommonJS native addon whose exports ESM cannot name statically.
 const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;

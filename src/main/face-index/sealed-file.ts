@@ -167,8 +167,9 @@ function processAlive(pid: number): boolean {
 /**
  * A process killed while hnswlib wrote or read its file leaves a plaintext index in RAM
  * until reboot; remove those of processes that have ended. A reused pid only delays this.
+ * Run at every save and load, and when any Loupe process starts (createWorkstation).
  */
-async function removeOrphans(base: string): Promise<void> {
+export async function removeOrphans(base: string = DEFAULT_RAM_DIR): Promise<void> {
   let names: string[];
   try {
     names = await readdir(base);

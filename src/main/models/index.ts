@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type Calibration, embedderId, type FileSource, LoupeError, ModelPack, type ModelRole, type PackInfo, packFiles } from '../../shared';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
+import { PRIVATE_FILE, PRIVATE_FOLDER, privateFolder } from '../files';
 import { readTarGz } from './tar';
 
 /**
@@ -184,7 +185,7 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
   const manifest = sourceManifest(name);
   const log = opts.log ?? (() => undefined);
   const { modelsDir } = opts;
-  await mkdir(modelsDir, { recursive: true });
+  privateFolder(modelsDir);
   const installed = await listPacks(modelsDir);
   const tarballs = new Map<string, Map<string, Uint8Array>>();
   let scratch: string | null = null;
@@ -242,21 +243,21 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
 
   const staging = path.join(modelsDir, `.${name}.installing-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(staging, { recursive: true });
+    await mkdir(staging, { mode: PRIVATE_FOLDER });
     for (const f of packFiles(manifest)) {
       const b = await fetchFile(f);
       const got = sha256(b);
       if (got !== f.sha256 || b.length !== f.bytes) {
         throw new LoupeError('integrity', `${f.file} for pack "${name}" is not the expected file: SHA-256 ${got} (${b.length} bytes), the manifest says ${f.sha256} (${f.bytes} bytes). Nothing was installed.`);
       }
-      await writeFile(path.join(staging, f.file), b);
+      await writeFile(path.join(staging, f.file), b, { mode: PRIVATE_FILE });
     }
     // A calibration measured here on exactly these files stays valid across a reinstall and
     // wins over the one shipped in the manifest: someone measured it on purpose.
     const previous = installed.find((p) => p.name === name) ? await readManifest(packDir(modelsDir, name), name).catch(() => null) : null;
     const sameFiles = previous && JSON.stringify(packFiles(previous).map((f) => f.sha256)) === JSON.stringify(packFiles(manifest).map((f) => f.sha256));
     const final = sameFiles && previous?.calibration ? { ...manifest, calibration: previous.calibration } : manifest;
-    await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(final, null, 2)}\n`);
+    await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(final, null, 2)}\n`, { mode: PRIVATE_FILE });
     // Swap the finished folder in, so a reader never sees half a pack.
     const target = packDir(modelsDir, name);
     const old = `${staging}.old`;
@@ -315,7 +316,7 @@ export async function writeCalibration(modelsDir: string, name: string, calibrat
   const dir = packDir(modelsDir, name);
   const manifest = ModelPack.parse({ ...(await readManifest(dir, name)), calibration });
   const tmp = path.join(dir, `.manifest.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE });
   await rename(tmp, path.join(dir, 'manifest.json'));
   return manifest;
 }

@@ -1,8 +1,9 @@
 import { hkdfSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError } from '../../shared';
 import { randomKey } from '../crypto';
+import { privateFile, privateFolder } from '../files';
 import { CASE_MIGRATIONS } from './case-schema';
 import { caseTables, type CaseInfo, type CaseTables } from './case-tables';
 import { Keyslots } from './keyslots';
@@ -69,12 +70,12 @@ export async function createCaseStore(folder: string, info: CaseInfo, first: { u
   if (existsSync(folder) && readdirSync(folder).length > 0) {
     throw new LoupeError('conflict', `The folder ${folder} already holds files; a new case needs an empty folder.`);
   }
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  privateFolder(folder);
   const key = randomKey();
   let db: Db | null = null;
   try {
     const keyslots = await Keyslots.create(path.join(folder, CASE_FILES.keyslots), info.id, key, { ...first, now: info.createdAt });
-    db = openEncryptedDatabase(path.join(folder, CASE_FILES.database), key, { mustExist: false });
+    db = openEncryptedDatabase(privateFile(path.join(folder, CASE_FILES.database)), key, { mustExist: false });
     migrate(db, CASE_MIGRATIONS);
     const store = caseStore(folder, keyslots, key, db);
     store.writes.insertInfo(info);
@@ -112,7 +113,7 @@ export async function openCaseStore(folder: string, user: { username: string; pa
   const key = await keyslots.unlock(user.username, user.passphrase);
   let db: Db | null = null;
   try {
-    db = openEncryptedDatabase(dbFile, key, { mustExist: true });
+    db = openEncryptedDatabase(privateFile(dbFile), key, { mustExist: true });
     if ((db.pragma('user_version', { simple: true }) as number) === 0) throw damagedCase(dbFile, 'it holds no case (no tables)');
     const problems = size <= CHECK_AT_OPEN_MAX_BYTES ? checkDatabase(db, false) : [];
     if (problems.length > 0) throw damagedCase(dbFile, problems.slice(0, 3).join('; '));
@@ -141,15 +142,17 @@ export type WorkstationStore = ReturnType<typeof workstationTables> & { db: Db; 
 
 /**
  * The workstation database: users, the register of cases and the workstation's own audit
- * chain. It holds no biometric data and no case content, so it is not encrypted; password
- * hashes are argon2id.
+ * chain. It holds no biometric data and no case content (a case's title, offence and
+ * purpose live only in the case), so it is not encrypted; password hashes are argon2id.
  */
 export function openWorkstationStore(file: string): WorkstationStore {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  privateFolder(path.dirname(file));
   let db: Db | null = null;
   try {
-    db = openPlainDatabase(file);
+    db = openPlainDatabase(privateFile(file));
     migrate(db, WORKSTATION_MIGRATIONS);
+    // Into the database file at once, so pages a migration rewrote (the titles it took out) are overwritten there, not only in the log.
+    db.pragma('wal_checkpoint(TRUNCATE)');
     const opened = db;
     return { ...workstationTables(opened), db: opened, close: () => opened.open && opened.close() };
   } catch (err) {

@@ -54,4 +54,11 @@ CREATE TABLE case_restores (
   detected_at TEXT NOT NULL
 );`,
   },
+  {
+    version: 4,
+    // The register keeps what listing and opening a case need (id, reference, folder, who made it, the chain's anchor);
+    // a title is case content and lives only in the encrypted case. secure_delete overwrites what the column held.
+    name: 'case titles only in the encrypted case',
+    up: 'ALTER TABLE cases DROP COLUMN title;',
+  },
 ];

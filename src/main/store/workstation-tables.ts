@@ -9,7 +9,6 @@ export interface UserRow extends User {
 export interface CaseRegisterRow {
   id: string;
   reference: string;
-  title: string;
   folder: string;
   createdAt: string;
   createdBy: string;
@@ -57,7 +56,7 @@ export interface WorkstationWrites {
 }
 
 const USER_COLUMNS = 'id, username, display_name AS displayName, role, disabled, created_at AS createdAt, created_by AS createdBy';
-const CASE_COLUMNS = 'id, reference, title, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash';
+const CASE_COLUMNS = 'id, reference, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash';
 
 const FAILURE_COLUMNS = 'username, failures, last_failure_at AS lastFailureAt, locked_at AS lockedAt';
 
@@ -76,7 +75,7 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
     setHash: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
     cases: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases ORDER BY created_at DESC`),
     caseById: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = ?`),
-    registerCase: db.prepare('INSERT INTO cases (id, reference, title, folder, created_at, created_by) VALUES (@id, @reference, @title, @folder, @createdAt, @createdBy)'),
+    registerCase: db.prepare('INSERT INTO cases (id, reference, folder, created_at, created_by) VALUES (@id, @reference, @folder, @createdAt, @createdBy)'),
     anchor: db.prepare('UPDATE cases SET audit_head_seq = ?, audit_head_hash = ? WHERE id = ?'),
     failures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures WHERE username = ?`),
     allFailures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures ORDER BY username`),

@@ -4,6 +4,7 @@ import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, type AuditEntry } from '../audit';
 import { CaseService, type OpenCase } from '../cases';
 import { EvidenceImporter, EvidenceReader } from '../evidence';
+import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
 import { PersonsService } from '../persons';
 import { CaseFaceIndex, SearchService } from '../search';
@@ -50,6 +51,8 @@ export const defaultHome = (): string => process.env.LOUPE_HOME ?? path.join(os.
 /** Composes the main process: stores, services, the router and every channel's handler. */
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
   const now = opts.now ?? (() => new Date());
+  // A process killed while it held a face index in RAM left it there in plaintext: every Loupe command starts here, so it goes now.
+  await removeOrphans();
   const ws = openWorkstationStore(path.join(opts.home, 'workstation.db'));
   let workstationId = ws.reads.meta('workstation_id');
   if (!workstationId) {

@@ -183,7 +183,7 @@ function Header({ user, route }: { user: User; route: Route }) {
         <nav aria-label="Main">{links(bar('main'))}</nav>
         <div className="session">
           {status.openCase ? (
-            <a className="case-chip" href="#/case" title={status.openCase.title}>
+            <a className="case-chip" href="#/case" title={status.openCase.title ?? undefined}>
               <span className="chip-label">Open case</span> {status.openCase.reference}
             </a>
           ) : (
@@ -215,7 +215,7 @@ function Header({ user, route }: { user: User; route: Route }) {
       </header>
       {status.openCase ? (
         <nav className="case-nav" aria-label="Case">
-          <span className="case-nav-ref mono" title={status.openCase.title}>
+          <span className="case-nav-ref mono" title={status.openCase.title ?? undefined}>
             {status.openCase.reference}
           </span>
           {links(bar('case'))}

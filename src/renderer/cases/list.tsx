@@ -51,7 +51,7 @@ export function CasesScreen() {
                 <th scope="row" className="mono">
                   {c.reference}
                 </th>
-                <td>{c.title}</td>
+                <td>{c.title ?? <span className="muted">Shown when open</span>}</td>
                 <td className="num">{formatTime(c.createdAt)}</td>
                 <td>{c.createdBy}</td>
                 <td>{c.isOpen ? <span className="badge badge-accent">Open</span> : c.hasAccess ? 'Member' : <span className="muted">No access</span>}</td>

@@ -18,7 +18,6 @@ export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onC
           });
         }}
       >
-        <p className="muted">{summary.title}</p>
         <Alert message={form.alert} />
         <TextField
           id={form.fieldId('passphrase')}

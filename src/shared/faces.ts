@@ -73,6 +73,10 @@ export const ImageAnalysis = z.object({
   /** At most 320 px on the long side, for the evidence grid; empty when not asked for. */
   thumbnailJpeg: Bytes,
   faces: z.array(AnalysedFace),
+  /** Faces beyond maxFaces were found and not kept (only the best scoring maxFaces are). */
+  moreFaces: z.boolean(),
+  /** Pages (TIFF) or frames (GIF, WebP) in the file; only the first is analysed. */
+  pages: z.number().int().positive(),
   pack: PackRef,
   timings: z.object({ decodeMs: z.number(), detectMs: z.number(), facesMs: z.number(), totalMs: z.number() }),
 });

@@ -9,13 +9,16 @@ export interface Decoded {
   image: Rgb;
   format: FileType | 'raw';
   exif: Exif;
+  /** Pages (TIFF) or frames (GIF, WebP) in the file; only the first is decoded. */
+  pages: number;
 }
 
 const READABLE = 'JPEG, PNG, WebP, TIFF, BMP, GIF, HEIF/AVIF or PGM/PPM';
 
 /**
  * Bytes -> upright RGB. The type comes from the bytes, the pixel count is checked from the
- * header before any decoding, EXIF orientation is applied, GIFs give their first frame.
+ * header before any decoding, EXIF orientation is applied, a multi-page TIFF or animated
+ * GIF/WebP gives its first page and says how many it has.
  * Anything unreadable becomes LoupeError('unsupported_file') with the reason.
  */
 export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise<Decoded> {
@@ -23,8 +26,8 @@ export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise
   const type = sniffFileType(bytes);
   if (type === null) throw new LoupeError('unsupported_file', `The file is not an image Loupe can read (${READABLE}).`);
   if (isVideoType(type)) throw new LoupeError('unsupported_file', `The file is a video (${type}); import it as video so its frames are sampled.`);
-  if (type === 'bmp') return { image: decodeBmp(bytes, maxPixels), format: 'bmp', exif: {} };
-  if (type === 'pnm') return { image: decodePnm(bytes, maxPixels), format: 'pnm', exif: {} };
+  if (type === 'bmp') return { image: decodeBmp(bytes, maxPixels), format: 'bmp', exif: {}, pages: 1 };
+  if (type === 'pnm') return { image: decodePnm(bytes, maxPixels), format: 'pnm', exif: {}, pages: 1 };
 
   let exifBlock: Uint8Array | undefined;
   try {
@@ -43,6 +46,7 @@ export async function decodeImage(bytes: Uint8Array, maxPixels: number): Promise
       image: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) },
       format: type,
       exif: parseExif(exifBlock),
+      pages: meta.pages ?? 1,
     };
   } catch (e) {
     if (e instanceof LoupeError) throw e;
@@ -61,5 +65,5 @@ export function fromRawFrame(frame: RawFrame, maxPixels: number): Decoded {
   if (data.length !== width * height * 3) {
     throw new LoupeError('unsupported_file', `A ${width} x ${height} RGB frame has ${width * height * 3} bytes, not ${data.length}.`);
   }
-  return { image: { width, height, data }, format: 'raw', exif: {} };
+  return { image: { width, height, data }, format: 'raw', exif: {}, pages: 1 };
 }

@@ -55,6 +55,28 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
   });
   afterAll(async () => engine?.close());
 
+  it('says when a photo has more faces than the cap, keeping the best scoring ones', async () => {
+    const photo = file('groups/dlib_examples_faces/2007_007763.jpg');
+    const all = await engine.analyse(photo, { thumbnail: false });
+    expect(all.faces.length).toBeGreaterThanOrEqual(5);
+    expect(all.moreFaces).toBe(false);
+    const capped = await engine.analyse(photo, { thumbnail: false, maxFaces: 3 });
+    expect(capped.faces).toHaveLength(3);
+    expect(capped.moreFaces).toBe(true);
+    const best = [...all.faces].sort((a, b) => b.detectorScore - a.detectorScore).slice(0, 3);
+    expect(capped.faces.map((f) => f.detectorScore).sort()).toEqual(best.map((f) => f.detectorScore).sort());
+    const exact = await engine.analyse(photo, { thumbnail: false, maxFaces: all.faces.length });
+    expect(exact.moreFaces).toBe(false);
+  });
+
+  it('reads the first page of a multi-page TIFF and says how many pages it has', async () => {
+    const pages = await Promise.all(['identities/Barack_Obama/obama.jpg', 'identities/Joe_Biden/biden.jpg', 'groups/face_recognition/obama_and_biden.jpg'].map((p) => sharp(file(p)).resize(400, 400).raw().toBuffer()));
+    const tiff = await sharp(Buffer.concat(pages), { raw: { width: 400, height: 1200, channels: 3, pageHeight: 400 } }).tiff().toBuffer();
+    const a = await engine.analyse(new Uint8Array(tiff), { thumbnail: false });
+    expect([a.format, a.pages, a.width, a.height]).toEqual(['tiff', 3, 400, 400]);
+    expect(a.faces.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('finds every marked face of a group photo', async () => {
     const truth = dlibBoxes('2007_007763.jpg');
     expect(truth.length).toBeGreaterThanOrEqual(5);
@@ -190,7 +212,12 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
     expect(of('groups/face_recognition/obama_and_biden.jpg')).toBe('jpeg');
     expect(of('identities/Alex_Lacamoire/alex-lacamoire.png')).toBe('png');
     expect(of('video/face_recognition/short_hamilton_clip.mp4')).toBe('mp4');
-    expect(of('identities/ORL_s1/1.pgm')).toBeNull();
+    expect(of('identities/ORL_s1/1.pgm')).toBe('pnm');
+  });
+
+  it('reads a real PGM face (the ORL set) as a grey image', async () => {
+    const a = await engine.analyse(file('identities/ORL_s1/1.pgm'), { thumbnail: false });
+    expect([a.format, a.width, a.height, a.pages]).toEqual(['pnm', 92, 112, 1]);
   });
 
   it('turns empty, corrupt, truncated and hostile input into unsupported_file', async () => {

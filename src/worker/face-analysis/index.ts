@@ -87,14 +87,15 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
 
   async function detect(image: Rgb, options: AnalyseOptions = {}) {
     const o = AnalyseOptions.parse(options);
-    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces });
+    // One more than the cap is confirmed, so an image with more faces than are kept says so.
+    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces + 1 });
     const out: { detection: ConfirmedDetection; landmarks5: Point[] }[] = [];
     for (const d of dets.slice(0, o.maxFaces)) {
       const l5 = d.kps ? [0, 1, 2, 3, 4].map((i): Point => [d.kps?.[2 * i] as number, d.kps?.[2 * i + 1] as number]) : await (landmarks as NonNullable<typeof landmarks>).find(image, d);
       if (o.minInterEyePx > 0 && Math.hypot(l5[1]![0] - l5[0]![0], l5[1]![1] - l5[0]![1]) < o.minInterEyePx) continue;
       out.push({ detection: d, landmarks5: l5 });
     }
-    return out;
+    return Object.assign(out, { moreFaces: dets.length > o.maxFaces });
   }
 
   async function faceJpeg(image: Rgb, d: ConfirmedDetection): Promise<Uint8Array> {
@@ -136,6 +137,8 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
         exif: decoded.exif,
         thumbnailJpeg: o.thumbnail ? await encodeJpegFit(image, THUMB_SIDE, 80) : new Uint8Array(0),
         faces,
+        moreFaces: found.moreFaces,
+        pages: decoded.pages,
         pack: packRef,
         timings: { decodeMs: t1 - t0, detectMs: t2 - t1, facesMs: t3 - t2, totalMs: performance.now() - t0 },
       };

@@ -1,11 +1,11 @@
 /*
  * The subspace the graph is built in. The recogniser's embeddings lie close to a
- * low-dimensional linear subspace (on the data folder's faces: 160 of 512 principal
- * components explain 0.9999 of the variance). The HNSW graph only has to find candidates,
+ * low-dimensional linear subspace (a few hundred of the 512 principal components
+ * explain nearly all the variance: docs/figures.md, "Face search"). The HNSW graph only has to find candidates,
  * and the exact 512-D re-rank decides the order, so the graph can compare the projections
  * onto that subspace instead: distances between faces are kept up to the variance left out,
- * and every distance the walk computes is d/512 of the cost (bench/search.ts, 100k faces:
- * the same recall@50 at the same beam in about half the time).
+ * and every distance the walk computes is d/512 of the cost (bench/search.ts finds the same
+ * recall at the same beam in less time).
  */
 import { LoupeError } from './errors';
 
@@ -109,7 +109,7 @@ function covariance(x: Float32Array, n: number, dim: number): Float64Array {
 /**
  * Eigenvalues (decreasing) and eigenvectors (column i of `vectors`, row-major n x n) of a
  * symmetric matrix: Householder reduction to tridiagonal form, then the implicit QL method
- * (tred2 and tql2 of EISPACK, as in JAMA). O(n^3); cyclic Jacobi was about 20 times slower.
+ * (tred2 and tql2 of EISPACK, as in JAMA). O(n^3), and much faster than cyclic Jacobi at 512 x 512 (docs/figures.md).
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   if (a.length !== n * n) throw new LoupeError('invalid_input', `A ${n} x ${n} matrix needs ${n * n} values (got ${a.length}).`);

@@ -34,12 +34,9 @@ const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as ty
 type Hnsw = Hnswlib.HierarchicalNSW;
 
 /**
- * Galleries up to this many live faces are searched exhaustively. Measured with
- * bench/search.ts (512-D, 2 shared cores, load 3-8): exhaustive search p50 4-7 ms at 10k
- * faces, 13 ms at 20k, 23 ms at 50k, 38 ms at 100k; HNSW (graph on raw embeddings) at
- * recall@50 >= 0.99 took 4-7 ms from 10k to 50k. The time crossover is near 10k;
- * exhaustive search is kept up to 20k because it costs about 13 ms there and never misses
- * a face. (The projected graph is faster still, measured at 100k only: see defaultEf.)
+ * Galleries up to this many live faces are searched exhaustively: past the point where the
+ * graph becomes faster, because exhaustive search never misses a face and still costs
+ * little here (bench/search.ts; figures in docs/figures.md, "Face search").
  */
 export const EXACT_BELOW = 20_000;
 /** A filter excluding at most this many faces (or k) runs as an unfiltered walk for k + that many, then drops them. */
@@ -49,24 +46,18 @@ const NARROW_FILTER_SHARE = 0.05;
 /**
  * HNSW graph degree and build beam. Face embeddings have a high intrinsic dimension (their
  * impostor scores spread like ~100 independent dimensions), where a sparse graph misses
- * neighbours: at 100k faces (bench/search.ts, graph on raw embeddings) M=16 needed a beam
- * of 3200 for recall@50 0.997, M=32 reached 0.999 with 1600, for about 10% more memory
- * and 40% more build time.
+ * neighbours: M=32 reaches the recall M=16 does with a much narrower search beam, for a
+ * little more memory and build time (bench/search.ts; docs/figures.md, "Face search").
  */
 export const HNSW_M = 32;
 export const HNSW_EF_CONSTRUCTION = 200;
 /**
  * Default search beam for a gallery of `faces`: wide enough for recall@50 >= 0.99 against
- * exhaustive search, as measured by bench/search.ts (real probes among real faces and
- * synthetic look-alike distractors, M=32): on raw embeddings, beam 1200 at 100k faces
- * (0.9988), 2400 at 1M (0.9924). The projected graph (149 dimensions keeping 0.9991 of the
- * variance) needs the same beam for the same recall: at 100k, beam 1200 gave 0.999 in p50
- * 5.8 ms / p95 6.4 ms, against 10.4 / 11.5 ms on raw embeddings in the same conditions
- * (2 cores, quiet); at 1M, beam 2400 gave 0.9918 in p50 16.0 / p95 18.3 ms (23.0 ms p95 on
- * the first pass after opening), against p95 51 ms for the raw graph (measured under load).
- * The beam needed grows about as the cube root of the gallery; the beam is never below the
- * re-rank pool (4k). Missing a candidate costs an investigation more than the milliseconds
- * do, so the default favours recall.
+ * exhaustive search, as bench/search.ts measures it (real probes among real faces and
+ * synthetic look-alike distractors, M=32), on raw and projected graphs alike (figures in
+ * docs/figures.md, "Face search"). The beam needed grows about as the cube root of the
+ * gallery; the beam is never below the re-rank pool (4k). Missing a candidate costs an
+ * investigation more than the milliseconds do, so the default favours recall.
  */
 export function defaultEf(faces: number): number {
   return Math.max(400, Math.round(1200 * (Math.max(1, faces) / 100_000) ** 0.301));

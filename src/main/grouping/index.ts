@@ -81,11 +81,9 @@ export interface GroupingThresholds {
  * Thresholds for grouping `faceCount` faces. About FMR x n^2 / 2 impostor pairs clear the
  * threshold, so the rate must fall as the case grows, but a recogniser's true matches fall
  * away fast at very low rates, so it falls more slowly than 1/n: FMR = min(1e-4,
- * 1e-3 / n^0.4), and two lone faces need a tenth of that. Measured with the yunet pack
- * (calibrated on other people than those grouped): 2,963 LFW faces of 1,671 people
- * (FMR 4e-5): pairwise precision 0.99, recall 0.92; 100,000 faces (6,597 real, the rest
- * synthetic look-alikes; FMR 1e-5): precision 0.996, recall 0.876, 0.4% of the synthetic
- * faces wrongly grouped; at FMR 1e-6 recall fell to 0.47. Rates below the lowest the
+ * 1e-3 / n^0.4), and two lone faces need a tenth of that: on real and synthetic galleries
+ * this keeps precision high where a much lower rate loses many true pairs (docs/figures.md,
+ * "Grouping"). Rates below the lowest the
  * calibration measured are raised to it (and say so): the data cannot support them.
  * An examiner's own rate (`chosenFmr`) replaces the size rule; lone faces still need a tenth of it.
  */

@@ -89,8 +89,8 @@ export async function createCaseStore(folder: string, info: CaseInfo, first: { u
 }
 
 /**
- * Case databases up to this size are checked page by page at every open (about 100 MiB/s
- * measured under heavy load: bench/case-check.ts); larger ones at open only as far as the
+ * Case databases up to this size are checked page by page at every open (a few seconds at
+ * most: bench/case-check.ts, docs/figures.md); larger ones at open only as far as the
  * case record, and in full on demand (cases.check, `loupe case check`).
  */
 export const CHECK_AT_OPEN_MAX_BYTES = 256 * 2 ** 20;

@@ -1,5 +1,6 @@
-import { open, stat } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
+import sharp from 'sharp';
 import {
   isImageType,
   isVideoType,
@@ -14,12 +15,14 @@ import {
   type ModelPack,
 } from '../../shared';
 import type { AuditEntry } from '../audit';
-import { sha256File, sha256Hex } from '../crypto';
+import { sha256Hex } from '../crypto';
 import type { FacePool } from '../face-pool';
-import type { CaseStore, NewExhibit, NewFace, NewFrame, NewTrack } from '../store';
+import type { CaseStore, NewExhibit, NewFace, NewFrame, StagedTrack } from '../store';
+import type { ByteBudget } from './memory';
+import { hashOriginal, openOriginal, readHead, readWhole, UnreadableOriginal, type Original } from './originals';
 import { frameJpeg, frameThumb, imageDisplay } from './renditions';
 import { buildTracks } from './tracking';
-import { sampleVideo, type VideoFacts } from './video';
+import { sampleVideo, type VideoFacts, type VideoFrame } from './video';
 
 /** The model pack an import runs on, verified, with its worker pool started. */
 export interface RunningPack {
@@ -40,6 +43,8 @@ export interface EvidenceDeps {
   /** New faces, as they are stored (the face index takes them from here). */
   onFaces(faces: { id: number; embedding: Float32Array; model: string }[]): void;
   now(): Date;
+  /** The budget of decoded pixels the case's imports share; IMPORT_MEMORY_BYTES unless given. */
+  memory?: ByteBudget;
 }
 
 /** A batch's options with their defaults filled in, as recorded with the batch. */
@@ -63,11 +68,34 @@ export interface ImportJobSpec {
   user: string;
 }
 
+/** What the jobs of one case share. */
+export interface ImportShared {
+  /** Imports under way by content hash, so two copies of one file (in a batch, or in a batch and a probe) are one exhibit and a duplicate. */
+  inFlight: Map<string, Promise<unknown>>;
+  /** Decoded pixels held at once by every job of the case. */
+  memory: ByteBudget;
+}
+
 type Outcome = { status: 'done' | 'failed' | 'duplicate' | 'skipped'; faces: number } | 'cancelled';
 
 /** Image files above this size are refused before reading; videos are streamed. */
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
-const SNIFF_BYTES = 4100;
+/** Enough for the type and, for nearly every image, the header that gives its size in pixels. */
+const HEAD_BYTES = 64 * 1024;
+/** A video's analysed frames are staged in the case every this many sampled frames or bytes of crops and copies. */
+const STAGE_FRAMES = 60;
+const STAGE_BYTES = 16 * 2 ** 20;
+const EMPTY_SHA256 = sha256Hex(new Uint8Array(0));
+
+/** One analysed frame of a video, in the order it was sampled. */
+interface AnalysedFrame {
+  timeMs: number;
+  width: number;
+  height: number;
+  faces: AnalysedFace[];
+  display: Uint8Array | null;
+  thumb: Uint8Array | null;
+}
 
 /**
  * One batch being imported: its files, settings, user, counters and the signal that stops
@@ -88,24 +116,23 @@ export class ImportJob {
   private readonly settings: ImportSettings;
   private readonly user: string;
   private readonly controller = new AbortController();
+  /** Faces of videos staged but not yet part of an exhibit count in progress as found. */
   private readonly counters;
   private current: string | null = null;
   private lastEmit = 0;
 
-  /**
-   * @param inFlight imports under way by content hash, shared by every job of the case, so two
-   *   copies of one file (in a batch, or in a batch and a probe) are one exhibit and a duplicate.
-   */
   constructor(
     private readonly deps: EvidenceDeps,
-    private readonly inFlight: Map<string, Promise<unknown>>,
+    private readonly shared: ImportShared,
     spec: ImportJobSpec,
   ) {
     this.batchId = spec.batchId;
     this.files = spec.files;
     this.settings = spec.settings;
     this.user = spec.user;
-    this.counters = { total: spec.files.length, done: 0, failed: 0, duplicates: 0, faces: 0, startedAt: Date.now() };
+    this.counters = { total: spec.files.length, done: 0, failed: 0, duplicates: 0, faces: 0, staged: 0, startedAt: Date.now() };
+    // Every frame and file in flight listens for the stop; the byte budget, not a listener count, bounds them.
+    setMaxListeners(0, this.controller.signal);
   }
 
   /** Runs the batch to its end, recording its outcome; `done` settles then. */
@@ -121,6 +148,8 @@ export class ImportJob {
       .finally(() => {
         const c = this.counters;
         if (this.deps.store.isOpen()) {
+          // Only an interrupted batch resumes; what others staged will not be needed.
+          if (this.status !== 'interrupted') this.deps.store.writes.dropStagedOfBatch(batchId);
           this.deps.store.writes.finishBatch(batchId, this.status, this.status === 'done' || this.status === 'cancelled' ? this.deps.now().toISOString() : null);
           this.deps.audit({ user, action: 'import.finished', object: `batch:${batchId}`, outcome: 'ok', details: { status: this.status, filesTotal: c.total, filesDone: c.done, failed: c.failed, duplicates: c.duplicates, faces: c.faces } });
         }
@@ -198,41 +227,56 @@ export class ImportJob {
       ...over,
     });
 
-    // The original is opened read-only: its head gives the type, then it is read (or streamed) whole for its hash.
+    // The original is opened once, read-only, as a regular file: its head gives the type, then it is read (or streamed) whole for its hash.
+    let original: Original;
+    try {
+      original = await openOriginal(file);
+    } catch (err) {
+      if (err instanceof UnreadableOriginal) return this.recordUnread(base({}), err.message);
+      throw err;
+    }
     let head: Uint8Array;
-    let size: number;
-    let modified: string;
     let type: FileType | null;
     let kind: NewExhibit['kind'];
     let bytes: Uint8Array | null = null;
     let sha256: string;
+    let release = () => {};
+    const size = original.stats.size;
+    const modified = original.stats.mtime.toISOString();
     try {
-      const s = await stat(file);
-      size = s.size;
-      modified = s.mtime.toISOString();
-      head = await readHead(file, SNIFF_BYTES);
+      head = await readHead(original, HEAD_BYTES);
       type = size === 0 ? null : sniffFileType(head);
       kind = isVideoType(type) ? 'video' : isImageType(type) ? 'image' : 'unsupported';
       if (kind === 'image' && size <= MAX_IMAGE_BYTES) {
-        bytes = new Uint8Array(await readWhole(file));
+        // Held from the read until the image is analysed and stored: its bytes and the pixels they decode to.
+        release = await this.shared.memory.acquire(size + (await decodedBytes(head, size)), this.signal);
+        bytes = await readWhole(original);
         sha256 = sha256Hex(bytes);
-        size = bytes.length;
       } else {
-        sha256 = (await sha256File(file)).sha256;
+        sha256 = (await hashOriginal(original)).sha256;
       }
     } catch (err) {
+      release();
+      if (this.signal.aborted) return 'cancelled';
       // A file gone, locked or on a failing disk is one failed exhibit; the rest of the batch goes on.
-      return this.recordFailure(base({}), `The file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that it still exists, that you may read it and that its disk is sound.`);
+      const reason = err instanceof UnreadableOriginal || err instanceof LoupeError ? err.message : `The file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that it still exists, that you may read it and that its disk is sound.`;
+      return this.recordUnread(base({}), reason);
+    } finally {
+      await original.handle.close();
     }
     const known = base({ sha256, bytes: size, kind, fileType: type, sourceModifiedAt: modified });
 
-    for (let pending = this.inFlight.get(sha256); pending; pending = this.inFlight.get(sha256)) await pending.catch(() => undefined);
-    const work = this.importKnown(known, head, bytes, running);
-    this.inFlight.set(sha256, work);
     try {
-      return await work;
+      for (let pending = this.shared.inFlight.get(sha256); pending; pending = this.shared.inFlight.get(sha256)) await pending.catch(() => undefined);
+      const work = this.importKnown(known, head, bytes, running);
+      this.shared.inFlight.set(sha256, work);
+      try {
+        return await work;
+      } finally {
+        this.shared.inFlight.delete(sha256);
+      }
     } finally {
-      this.inFlight.delete(sha256);
+      release();
     }
   }
 
@@ -240,6 +284,8 @@ export class ImportJob {
     const { sha256, sourcePath: file, bytes: size, kind } = known;
     const reads = this.deps.store.reads;
     if (reads.exhibitAt(file, sha256)) return { status: 'skipped', faces: 0 };
+    // Every empty file is its own failure, not a duplicate of the first one.
+    if (size === 0 || sha256 === EMPTY_SHA256) return this.recordFailure(known, 'The file is empty (0 bytes): there is nothing in it to import. Check the copy it came from.');
     const first = reads.exhibitBySha(sha256);
     if (first) {
       const row = { ...known, status: 'duplicate' as const, duplicateOf: first.id, failure: null };
@@ -248,7 +294,6 @@ export class ImportJob {
       return { status: 'duplicate', faces: 0 };
     }
 
-    if (size === 0) return this.recordFailure(known, 'The file is empty (0 bytes).');
     if (kind === 'unsupported') {
       const hex = Buffer.from(head.subarray(0, 8)).toString('hex');
       return this.recordFailure(known, `Not an image or video Loupe can read (first bytes ${hex || 'none'}); the name says ${path.extname(file) || 'nothing'}, the content decides.`);
@@ -282,70 +327,160 @@ export class ImportJob {
       thumbnail,
       display,
     };
-    return this.store(row, [], [], faces);
+    return this.keep(row, faces.length, {}, () => {
+      const { exhibitId, faceIds } = this.deps.store.writes.insertExhibit(row, [], [], faces);
+      return { exhibitId, faces: faceIds.map((id, i) => ({ id, embedding: (faces[i] as NewFace).embedding, model: (faces[i] as NewFace).model })) };
+    });
   }
 
+  /**
+   * A video is sampled, analysed and staged in the case chunk by chunk, so neither its faces
+   * nor its crops and frame copies pile up in memory, and a stopped import resumes after the
+   * last staged frame. Once every frame is in, tracks are built and the staged video becomes
+   * one exhibit, with its record, in one transaction.
+   */
   private async importVideo(e: NewExhibit, running: RunningPack) {
-    const { settings, signal } = this;
-    let facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
-    const analyses: Promise<{ timeMs: number; width: number; height: number; faces: AnalysedFace[]; display: Uint8Array | null; thumb: Uint8Array | null }>[] = [];
-    let first = true;
-    let width = 0;
-    let height = 0;
-    for await (const frame of sampleVideo(e.sourcePath, { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) })) {
-      width = frame.width;
-      height = frame.height;
-      await running.pool.whenReady();
-      const display = frameJpeg(frame);
-      const thumb = first ? frameThumb(frame) : Promise.resolve(null);
-      first = false;
-      const job = running.pool.analyse({ width: frame.width, height: frame.height, data: frame.data }, { smallFaces: settings.smallFaces, thumbnail: false }, signal);
-      const result = Promise.all([job, display, thumb]).then(([a, d, t]) => ({ timeMs: frame.timeMs, width: frame.width, height: frame.height, faces: a.faces, display: a.faces.length > 0 ? d : null, thumb: t }));
-      // Awaited below with the rest; marked handled now so an early failure does not end the process.
-      result.catch(() => undefined);
-      analyses.push(result);
+    const { reads, writes } = this.deps.store;
+    const before = reads.stagedVideo(e.batchId, e.sourcePath, e.sha256);
+    const videoId = before?.id ?? writes.stageVideo({ batchId: e.batchId, sourcePath: e.sourcePath, sha256: e.sha256 });
+    const stagedBefore = this.counters.staged;
+    try {
+      const facts = await this.stageFrames(e, videoId, running);
+      // The original must not have changed while it was being read.
+      const after = await openOriginal(e.sourcePath).then(async (o) => {
+        try {
+          return await hashOriginal(o);
+        } finally {
+          await o.handle.close();
+        }
+      });
+      if (after.sha256 !== e.sha256) throw new LoupeError('integrity', `The file changed while it was being read (SHA-256 ${e.sha256} before, ${after.sha256} after); it was not kept. Import it again from a write-protected copy.`);
+
+      const staged = [...reads.stagedFaces(videoId)];
+      const { tracks } = buildTracks(
+        staged.map((f) => ({ timeMs: f.timeMs, box: f.box, embedding: f.embedding, quality: f.qualityScore })),
+        { sameThreshold: running.trackThreshold, overlapThreshold: running.trackThreshold * 0.6, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 },
+      );
+      const id = (i: number) => (staged[i] as (typeof staged)[number]).id;
+      const stagedTracks: StagedTrack[] = tracks.map((t) => ({ firstMs: t.firstMs, lastMs: t.lastMs, bestFace: id(t.best), members: t.members.map(id) }));
+      const video = reads.stagedVideo(e.batchId, e.sourcePath, e.sha256);
+      const row: NewExhibit = {
+        ...e,
+        status: 'done',
+        width: video?.width ?? null,
+        height: video?.height ?? null,
+        durationMs: facts.durationMs,
+        captureTime: facts.creationTime,
+        thumbnail: video?.thumbnail ?? null,
+      };
+      const extra = { framesSampled: video?.framesSampled ?? 0, tracks: tracks.length, codec: facts.codec, ...(before && before.throughMs >= 0 ? { resumedAfterMs: before.throughMs } : {}) };
+      return this.keep(row, staged.length, extra, () => writes.commitStaged(videoId, row, stagedTracks));
+    } catch (err) {
+      if (err instanceof UnreadableOriginal) throw new LoupeError('integrity', `The file could not be read again after sampling: ${err.message}`);
+      if (!this.signal.aborted && this.deps.store.isOpen()) writes.dropStaged(videoId);
+      throw err;
+    } finally {
+      this.counters.staged = stagedBefore;
     }
-    const frames = await Promise.all(analyses);
-
-    // The original must not have changed while it was being read.
-    const after = await sha256File(e.sourcePath);
-    if (after.sha256 !== e.sha256) throw new LoupeError('integrity', `The file changed while it was being read (SHA-256 ${e.sha256} before, ${after.sha256} after); it was not kept. Import it again from a write-protected copy.`);
-
-    const flat = frames.flatMap((fr) => fr.faces.map((f) => ({ f, timeMs: fr.timeMs })));
-    const { trackOf, tracks } = buildTracks(
-      flat.map(({ f, timeMs }) => ({ timeMs, box: f.box, embedding: f.embedding, quality: f.quality.score })),
-      { sameThreshold: running.trackThreshold, overlapThreshold: running.trackThreshold * 0.6, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 },
-    );
-    const newFrames: NewFrame[] = frames.filter((fr) => fr.faces.length > 0).map((fr) => ({ timeMs: fr.timeMs, width: fr.width, height: fr.height, display: fr.display }));
-    const newTracks: NewTrack[] = tracks.map((t) => ({ key: t.key, firstMs: t.firstMs, lastMs: t.lastMs, bestFace: t.best, faceCount: t.members.length }));
-    const faces = flat.map(({ f, timeMs }, i) => toNewFace(f, timeMs, trackOf[i] ?? null, running.model));
-    const row: NewExhibit = {
-      ...e,
-      status: 'done',
-      width,
-      height,
-      durationMs: facts.durationMs,
-      captureTime: facts.creationTime,
-      thumbnail: frames[0]?.thumb ?? null,
-    };
-    return this.store(row, newFrames, newTracks, faces, { framesSampled: frames.length, tracks: tracks.length, codec: facts.codec });
   }
 
-  private store(row: NewExhibit, frames: NewFrame[], tracks: NewTrack[], faces: NewFace[], extra: Record<string, unknown> = {}) {
+  /** Samples the video and stages every analysed frame after those staged before; returns what ffmpeg said of the video. */
+  private async stageFrames(e: NewExhibit, videoId: number, running: RunningPack): Promise<VideoFacts> {
+    const { settings, signal } = this;
+    const before = this.deps.store.reads.stagedVideo(e.batchId, e.sourcePath, e.sha256);
+    let facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
+    let through = before?.throughMs ?? -1;
+    let sampled = before?.framesSampled ?? 0;
+    let size = { width: before?.width ?? 0, height: before?.height ?? 0 };
+    let chunk = { frames: [] as NewFrame[], faces: [] as NewFace[], sampled: 0, bytes: 0, thumbnail: null as Uint8Array | null };
+    const pending: { done: Promise<void>; result?: AnalysedFrame; error?: { reason: unknown } }[] = [];
+
+    const stage = () => {
+      if (chunk.sampled === 0) return;
+      if (!this.deps.store.isOpen()) throw new LoupeError('cancelled', 'The case was closed.');
+      this.deps.store.writes.stageChunk(videoId, { throughMs: through, framesSampled: sampled, ...size, thumbnail: chunk.thumbnail, frames: chunk.frames, faces: chunk.faces });
+      this.counters.staged += chunk.faces.length;
+      chunk = { frames: [], faces: [], sampled: 0, bytes: 0, thumbnail: null };
+      this.progress('running', true);
+    };
+    // Frames are taken in the order they were sampled, so what is staged is every frame up to a time.
+    const takeSettled = () => {
+      for (let p = pending[0]; p && (p.result || p.error); p = pending[0]) {
+        pending.shift();
+        if (p.error) throw p.error.reason;
+        const fr = p.result as AnalysedFrame;
+        through = fr.timeMs;
+        sampled++;
+        size = { width: fr.width, height: fr.height };
+        chunk.sampled++;
+        if (fr.thumb) chunk.thumbnail = fr.thumb;
+        if (fr.faces.length > 0) {
+          chunk.frames.push({ timeMs: fr.timeMs, width: fr.width, height: fr.height, display: fr.display });
+          chunk.bytes += fr.display?.length ?? 0;
+          for (const f of fr.faces) {
+            chunk.faces.push(toNewFace(f, fr.timeMs, null, running.model));
+            chunk.bytes += f.faceJpeg.length + f.alignedJpeg.length;
+          }
+        }
+        if (chunk.sampled >= STAGE_FRAMES || chunk.bytes >= STAGE_BYTES) stage();
+      }
+    };
+
+    const frames = sampleVideo(e.sourcePath, { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) });
+    for await (const frame of frames) {
+      // Staged before the import stopped: sampling is deterministic, so the same frames come again first.
+      if (frame.timeMs <= through) continue;
+      const thumb = sampled === 0 && pending.length === 0;
+      // The frame here and its copy in the worker, until both are done with.
+      const release = await this.shared.memory.acquire(frame.data.length * 2, signal);
+      const p: (typeof pending)[number] = { done: Promise.resolve() };
+      p.done = this.analyseFrame(frame, thumb, running)
+        .then(
+          (result) => void (p.result = result),
+          (reason: unknown) => void (p.error = { reason }),
+        )
+        .finally(release);
+      pending.push(p);
+      takeSettled();
+    }
+    await Promise.all(pending.map((p) => p.done));
+    takeSettled();
+    stage();
+    return facts;
+  }
+
+  private async analyseFrame(frame: VideoFrame, thumb: boolean, running: RunningPack): Promise<AnalysedFrame> {
+    const display = frameJpeg(frame);
+    const thumbnail = thumb ? frameThumb(frame) : Promise.resolve(null);
+    // Marked handled now: if the analysis fails first, these are not awaited.
+    display.catch(() => undefined);
+    thumbnail.catch(() => undefined);
+    const a = await running.pool.analyse({ width: frame.width, height: frame.height, data: frame.data }, { smallFaces: this.settings.smallFaces, thumbnail: false }, this.signal);
+    return { timeMs: frame.timeMs, width: frame.width, height: frame.height, faces: a.faces, display: a.faces.length > 0 ? await display : null, thumb: await thumbnail };
+  }
+
+  /** Stores an analysed exhibit with its audit record in one transaction, then hands its faces to the index. */
+  private keep(row: NewExhibit, faceCount: number, extra: Record<string, unknown>, write: () => { exhibitId: number; faces: { id: number; embedding: Float32Array; model: string }[] }) {
     if (!this.deps.store.isOpen()) throw new LoupeError('cancelled', 'The case was closed.');
-    const { exhibitId, faceIds } = this.deps.store.transaction(() => {
-      const ids = this.deps.store.writes.insertExhibit(row, frames, tracks, faces);
+    const { exhibitId, faces } = this.deps.store.transaction(() => {
+      const ids = write();
       this.deps.audit({
         user: this.user,
         action: 'exhibit.imported',
         object: `exhibit:${ids.exhibitId}`,
         outcome: 'ok',
-        details: { sha256: row.sha256, bytes: row.bytes, sourcePath: row.sourcePath, exhibitRef: row.exhibitRef, kind: row.kind, fileType: row.fileType, faces: faces.length, pack: row.pack, batchId: row.batchId, ...extra },
+        details: { sha256: row.sha256, bytes: row.bytes, sourcePath: row.sourcePath, exhibitRef: row.exhibitRef, kind: row.kind, fileType: row.fileType, faces: faceCount, pack: row.pack, batchId: row.batchId, ...extra },
       });
       return ids;
     });
-    this.deps.onFaces(faceIds.map((id, i) => ({ id, embedding: (faces[i] as NewFace).embedding, model: (faces[i] as NewFace).model })));
-    return { status: 'done' as const, faces: faces.length, exhibitId };
+    this.deps.onFaces(faces);
+    return { status: 'done' as const, faces: faceCount, exhibitId };
+  }
+
+  /** A file that could not be read has no hash; a resumed batch that recorded it already does not again. */
+  private recordUnread(row: NewExhibit, reason: string): Outcome {
+    if (this.deps.store.reads.exhibitAt(row.sourcePath, '')) return { status: 'skipped', faces: 0 };
+    return this.recordFailure(row, reason);
   }
 
   private recordFailure(row: NewExhibit, reason: string): { status: 'failed'; faces: 0 } {
@@ -372,7 +507,7 @@ export class ImportJob {
       filesDone: c.done,
       failed: c.failed,
       duplicates: c.duplicates,
-      facesFound: c.faces,
+      facesFound: c.faces + c.staged,
       filesPerSec: Math.round(rate * 100) / 100,
       etaSec: rate > 0 ? Math.round((c.total - c.done) / rate) : null,
       current: this.current,
@@ -384,22 +519,10 @@ function toNewFace(f: AnalysedFace, timeMs: number | null, trackKey: number | nu
   return { frameTimeMs: timeMs, trackKey, box: f.box, landmarks5: f.landmarks5, detectorScore: f.detectorScore, quality: f.quality, model, embedding: f.embedding, crop: f.faceJpeg, aligned: f.alignedJpeg };
 }
 
-async function readHead(file: string, n: number): Promise<Uint8Array> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return new Uint8Array(buf.buffer, buf.byteOffset, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readWhole(file: string): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
+/** The bytes an image decodes to, from its header where it gives the size, else a generous guess from the file size. */
+async function decodedBytes(head: Uint8Array, fileBytes: number): Promise<number> {
+  const meta = await sharp(head).metadata().catch(() => null);
+  const pixels = meta?.width && meta.height ? meta.width * meta.height : Math.min(fileBytes * 4, MAX_IMAGE_PIXELS);
+  // One image beyond the limits is refused by the worker from its header, before it decodes anything.
+  return pixels <= MAX_IMAGE_PIXELS ? pixels * 4 : 0;
 }

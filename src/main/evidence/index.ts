@@ -2,11 +2,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LoupeError, type ExhibitDetails, type ImportBatch, type ImportOptions } from '../../shared';
 import { randomId } from '../crypto';
-import { importSettings, ImportJob, type EvidenceDeps, type ImportSettings } from './import-job';
+import { importSettings, ImportJob, type EvidenceDeps, type ImportSettings, type ImportShared } from './import-job';
+import { ByteBudget } from './memory';
 import { EvidenceReader } from './reader';
 import { listSourceFiles } from './sources';
 
 export type { EvidenceDeps, RunningPack } from './import-job';
+export { ByteBudget, IMPORT_MEMORY_BYTES } from './memory';
 export { EvidenceReader } from './reader';
 
 /**
@@ -18,11 +20,11 @@ export class EvidenceImporter {
   private running: ImportJob | null = null;
   /** Probe and reference images imported beside a batch. */
   private readonly singles = new Set<ImportJob>();
-  /** Imports under way by content hash, shared by every job (see ImportJob). */
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly shared: ImportShared;
   private readonly reader: EvidenceReader;
 
   constructor(private readonly deps: EvidenceDeps) {
+    this.shared = { inFlight: new Map(), memory: deps.memory ?? new ByteBudget() };
     this.reader = new EvidenceReader(deps.store.reads);
     // Nothing can be running in a case that was just opened: a 'running' batch was cut off.
     deps.store.writes.markInterrupted();
@@ -108,7 +110,7 @@ export class EvidenceImporter {
   }
 
   private job(batchId: string, files: string[], settings: ImportSettings, user: string): ImportJob {
-    return new ImportJob(this.deps, this.inFlight, { batchId, files, settings, user }).start();
+    return new ImportJob(this.deps, this.shared, { batchId, files, settings, user }).start();
   }
 
   private launch(batchId: string, files: string[], settings: ImportSettings, user: string): void {

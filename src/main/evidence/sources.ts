@@ -5,6 +5,9 @@ import { LoupeError } from '../../shared';
 /**
  * The files an import covers: each path given, and every file under each folder given,
  * in a stable order. Links are followed once; a folder reached twice is walked once.
+ * Entries that are not regular files (named pipes, sockets, devices, links that loop or lead
+ * nowhere) are listed too: the import records each as a failed exhibit saying what it is,
+ * rather than leaving it out unseen.
  */
 export async function listSourceFiles(paths: readonly string[]): Promise<string[]> {
   const files = new Set<string>();
@@ -31,11 +34,7 @@ async function walk(dir: string, files: Set<string>, seenDirs: Set<string>): Pro
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) await walk(full, files, seenDirs);
-    else if (e.isFile()) files.add(full);
-    else if (e.isSymbolicLink()) {
-      const target = await stat(full).catch(() => null);
-      if (target?.isDirectory()) await walk(full, files, seenDirs);
-      else if (target?.isFile()) files.add(full);
-    }
+    else if (e.isSymbolicLink() && (await stat(full).catch(() => null))?.isDirectory()) await walk(full, files, seenDirs);
+    else files.add(full);
   }
 }

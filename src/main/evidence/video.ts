@@ -68,10 +68,18 @@ export function ffmpegReason(errors: readonly string[], input: string): string |
   return cleaned.length > 0 ? cleaned.slice(-3).join('; ') : null;
 }
 
+/**
+ * How long ffmpeg may go without a sign of progress (a frame, a log line; its progress line
+ * comes twice a second) while Loupe waits for it: a path that became a named pipe, or a
+ * stalled disk, would otherwise hold the import for ever.
+ */
+export const VIDEO_STALL_MS = 60_000;
+
 export async function* sampleVideo(
   file: string,
-  opts: { framesPerSecond: number; sceneChange: number; signal?: AbortSignal; facts?: (f: VideoFacts) => void },
+  opts: { framesPerSecond: number; sceneChange: number; signal?: AbortSignal; facts?: (f: VideoFacts) => void; stallMs?: number },
 ): AsyncGenerator<VideoFrame> {
+  const stallMs = opts.stallMs ?? VIDEO_STALL_MS;
   const step = (1 / opts.framesPerSecond).toFixed(4);
   const scene = opts.sceneChange > 0 ? `+gt(scene,${opts.sceneChange.toFixed(3)})` : '';
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${step})${scene}'`;
@@ -87,7 +95,10 @@ export async function* sampleVideo(
   let buffered = 0;
   let exited: { code: number | null; error?: Error } | null = null;
   let wake: (() => void) | null = null;
+  /** When ffmpeg last gave a sign of progress, or Loupe last took a frame (time spent by the taker is not ffmpeg's). */
+  let lastSign = Date.now();
   const notify = () => {
+    lastSign = Date.now();
     const w = wake;
     wake = null;
     w?.();
@@ -95,6 +106,7 @@ export async function* sampleVideo(
 
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
+    lastSign = Date.now();
     stderrBuf += text;
     let nl: number;
     while ((nl = stderrBuf.indexOf('\n')) >= 0) {
@@ -176,12 +188,22 @@ export async function* sampleVideo(
           const data = take(size);
           if (child.stdout.isPaused()) child.stdout.resume();
           yield { timeMs: header.timeMs, width: header.width, height: header.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+          lastSign = Date.now();
           continue;
         }
         if (child.stdout.isPaused()) child.stdout.resume();
       }
       if (exited) break;
-      await new Promise<void>((resolve) => (wake = resolve));
+      const quiet = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), Math.max(0, lastSign + stallMs - Date.now()));
+        wake = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+      });
+      if (quiet && Date.now() - lastSign >= stallMs) {
+        throw new LoupeError('unavailable', `ffmpeg read nothing from the file for ${Math.round(stallMs / 1000)} s: it may be a named pipe or a device rather than a file, or its disk has stalled. Check the file, then import it again.`);
+      }
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

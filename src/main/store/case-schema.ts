@@ -156,4 +156,43 @@ CREATE TABLE person_edits (
   undone INTEGER NOT NULL DEFAULT 0
 );`,
   },
+  {
+    version: 4,
+    name: 'videos staged in chunks while they are analysed',
+    up: `
+CREATE TABLE staged_videos (
+  id INTEGER PRIMARY KEY,
+  batch_id TEXT NOT NULL REFERENCES import_batches(id),
+  source_path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  through_ms INTEGER NOT NULL,
+  frames_sampled INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  thumbnail BLOB,
+  UNIQUE (batch_id, source_path, sha256)
+);
+CREATE TABLE staged_frames (
+  video_id INTEGER NOT NULL REFERENCES staged_videos(id),
+  time_ms INTEGER NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  display BLOB,
+  PRIMARY KEY (video_id, time_ms)
+);
+CREATE TABLE staged_faces (
+  id INTEGER PRIMARY KEY,
+  video_id INTEGER NOT NULL REFERENCES staged_videos(id),
+  time_ms INTEGER NOT NULL,
+  box TEXT NOT NULL,
+  landmarks TEXT NOT NULL,
+  detector_score REAL NOT NULL,
+  quality TEXT NOT NULL,
+  model TEXT NOT NULL,
+  embedding BLOB NOT NULL,
+  crop BLOB NOT NULL,
+  aligned BLOB NOT NULL
+);
+CREATE INDEX staged_faces_by_video ON staged_faces(video_id, id);`,
+  },
 ];

@@ -58,6 +58,46 @@ export interface NewTrack {
   faceCount: number;
 }
 
+/** A video being analysed: how far its analysis is staged in the case (so a stopped import resumes from there). */
+export interface StagedVideo {
+  id: number;
+  /** Every sampled frame up to this time is staged; -1 before the first chunk. */
+  throughMs: number;
+  framesSampled: number;
+  width: number;
+  height: number;
+  thumbnail: Uint8Array | null;
+}
+
+/** The analysed frames of a video since the last chunk, staged in one transaction. */
+export interface StagedChunk {
+  throughMs: number;
+  framesSampled: number;
+  width: number;
+  height: number;
+  /** The video's thumbnail, with the chunk that holds its first frame. */
+  thumbnail: Uint8Array | null;
+  frames: NewFrame[];
+  faces: NewFace[];
+}
+
+/** A staged face as tracking needs it (no crops). */
+export interface StagedFace {
+  id: number;
+  timeMs: number;
+  box: FaceSummary['box'];
+  embedding: Float32Array;
+  qualityScore: number;
+}
+
+/** A track over staged faces (by their staged ids). */
+export interface StagedTrack {
+  firstMs: number;
+  lastMs: number;
+  bestFace: number;
+  members: number[];
+}
+
 export interface StoredEmbedding {
   id: number;
   embedding: Float32Array;
@@ -84,6 +124,9 @@ export interface EvidenceReads {
   embeddings(model: string): IterableIterator<StoredEmbedding>;
   countFacesOf(model: string): number;
   embeddingsOf(ids: readonly number[]): Map<number, Float32Array>;
+  stagedVideo(batchId: string, sourcePath: string, sha256: string): StagedVideo | null;
+  /** A staged video's faces in the order they were found, read chunk by chunk. */
+  stagedFaces(videoId: number): IterableIterator<StagedFace>;
 }
 
 export interface EvidenceWrites {
@@ -94,6 +137,18 @@ export interface EvidenceWrites {
   markInterrupted(): number;
   /** One exhibit with its frames, tracks and faces, all or nothing. Returns the new ids. */
   insertExhibit(e: NewExhibit, frames: NewFrame[], tracks: NewTrack[], faces: NewFace[]): { exhibitId: number; faceIds: number[] };
+  /** Starts staging a video of a batch; returns its staging id. */
+  stageVideo(v: { batchId: string; sourcePath: string; sha256: string }): number;
+  /** Adds a chunk of analysed frames to a staged video, all or nothing. */
+  stageChunk(videoId: number, chunk: StagedChunk): void;
+  /**
+   * Makes a staged video one exhibit with its frames, tracks and faces, and drops its staging,
+   * all or nothing; crops are copied in chunks, never all in memory. Returns the new face ids.
+   */
+  commitStaged(videoId: number, e: NewExhibit, tracks: StagedTrack[]): { exhibitId: number; faces: { id: number; embedding: Float32Array; model: string }[] };
+  dropStaged(videoId: number): void;
+  /** Drops what a batch staged (it was cancelled, so it will not be resumed). */
+  dropStagedOfBatch(batchId: string): void;
 }
 
 const EXHIBIT_COLUMNS = `e.id, e.file_name AS fileName, e.source_path AS sourcePath, e.exhibit_ref AS exhibitRef, e.sha256, e.bytes, e.kind,
@@ -112,6 +167,36 @@ const toFace = ({ landmarks, ...r }: RawFace): FaceSummary => ({ ...r, box: JSON
 const EMBEDDING_CHUNK = 1024;
 
 type RawBatch = Omit<ImportBatch, 'sources'> & { sources: string };
+
+/** Staged faces read at once: crops of about 50 kB each, so a few MB. */
+const STAGED_CHUNK = 128;
+interface RawStagedFace {
+  id: number;
+  time_ms: number;
+  box: string;
+  landmarks: string;
+  detector_score: number;
+  quality: string;
+  model: string;
+  embedding: Buffer;
+  crop: Buffer;
+  aligned: Buffer;
+}
+
+/** A face's columns as stored, in the faces table and in staging alike. */
+const faceColumns = (f: NewFace) => ({
+  box: JSON.stringify(f.box),
+  landmarks: JSON.stringify(f.landmarks5),
+  detectorScore: f.detectorScore,
+  quality: JSON.stringify(f.quality),
+  qualityScore: f.quality.score,
+  insufficient: f.quality.insufficient ? 1 : 0,
+  model: f.model,
+  embedding: embeddingBlob(f.embedding),
+  crop: blobOf(f.crop),
+  aligned: blobOf(f.aligned),
+});
+const blobOf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 export function evidenceTables(db: Db): { reads: EvidenceReads; writes: EvidenceWrites } {
   const batchSelect = `SELECT b.id, b.started_at AS startedAt, b.started_by AS startedBy, b.finished_at AS finishedAt, b.status, b.sources,
@@ -159,6 +244,21 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     insertFrame: db.prepare('INSERT INTO frames (exhibit_id, time_ms, width, height, display) VALUES (?, ?, ?, ?, ?)'),
     insertTrack: db.prepare('INSERT INTO tracks (exhibit_id, first_ms, last_ms, face_count) VALUES (?, ?, ?, ?)'),
     setBest: db.prepare('UPDATE tracks SET best_face_id = ? WHERE id = ?'),
+    stagedVideo: db.prepare(`SELECT id, through_ms AS throughMs, frames_sampled AS framesSampled, width, height, thumbnail FROM staged_videos
+      WHERE batch_id = ? AND source_path = ? AND sha256 = ?`),
+    stagedFacesAfter: db.prepare('SELECT id, time_ms AS timeMs, box, embedding, quality FROM staged_faces WHERE video_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    stagedRowsAfter: db.prepare('SELECT * FROM staged_faces WHERE video_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    stageVideo: db.prepare('INSERT INTO staged_videos (batch_id, source_path, sha256, through_ms, frames_sampled, width, height) VALUES (?, ?, ?, -1, 0, 0, 0)'),
+    stageProgress: db.prepare('UPDATE staged_videos SET through_ms = ?, frames_sampled = ?, width = ?, height = ?, thumbnail = coalesce(thumbnail, ?) WHERE id = ?'),
+    stageFrame: db.prepare('INSERT INTO staged_frames (video_id, time_ms, width, height, display) VALUES (?, ?, ?, ?, ?)'),
+    stageFace: db.prepare(`INSERT INTO staged_faces (video_id, time_ms, box, landmarks, detector_score, quality, model, embedding, crop, aligned)
+      VALUES (@videoId, @timeMs, @box, @landmarks, @detectorScore, @quality, @model, @embedding, @crop, @aligned)`),
+    copyStagedFrames: db.prepare('INSERT INTO frames (exhibit_id, time_ms, width, height, display) SELECT ?, time_ms, width, height, display FROM staged_frames WHERE video_id = ? ORDER BY time_ms'),
+    framesOf: db.prepare('SELECT time_ms AS timeMs, id FROM frames WHERE exhibit_id = ?'),
+    dropStagedFaces: db.prepare('DELETE FROM staged_faces WHERE video_id = ?'),
+    dropStagedFrames: db.prepare('DELETE FROM staged_frames WHERE video_id = ?'),
+    dropStagedVideo: db.prepare('DELETE FROM staged_videos WHERE id = ?'),
+    stagedOfBatch: db.prepare('SELECT id FROM staged_videos WHERE batch_id = ?').pluck(),
     insertFace: db.prepare(`INSERT INTO faces (exhibit_id, frame_id, track_id, box, landmarks, detector_score, quality, quality_score, insufficient, model, embedding, crop, aligned)
       VALUES (@exhibitId, @frameId, @trackId, @box, @landmarks, @detectorScore, @quality, @qualityScore, @insufficient, @model, @embedding, @crop, @aligned)`),
   };
@@ -177,16 +277,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
           exhibitId,
           frameId: f.frameTimeMs === null ? null : (frameIds.get(f.frameTimeMs) ?? null),
           trackId: f.trackKey === null ? null : (trackIds.get(f.trackKey) ?? null),
-          box: JSON.stringify(f.box),
-          landmarks: JSON.stringify(f.landmarks5),
-          detectorScore: f.detectorScore,
-          quality: JSON.stringify(f.quality),
-          qualityScore: f.quality.score,
-          insufficient: f.quality.insufficient ? 1 : 0,
-          model: f.model,
-          embedding: embeddingBlob(f.embedding),
-          crop: blob(f.crop),
-          aligned: blob(f.aligned),
+          ...faceColumns(f),
         }).lastInsertRowid,
       ),
     );
@@ -195,6 +286,54 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       if (best !== undefined) q.setBest.run(best, trackIds.get(t.key));
     }
     return { exhibitId, faceIds };
+  });
+
+  const dropStaged = (videoId: number) => {
+    q.dropStagedFaces.run(videoId);
+    q.dropStagedFrames.run(videoId);
+    q.dropStagedVideo.run(videoId);
+  };
+
+  const stageChunk = db.transaction((videoId: number, c: StagedChunk) => {
+    for (const f of c.frames) q.stageFrame.run(videoId, f.timeMs, f.width, f.height, blob(f.display));
+    for (const f of c.faces) {
+      const { box, landmarks, detectorScore, quality, model, embedding, crop, aligned } = faceColumns(f);
+      q.stageFace.run({ videoId, timeMs: f.frameTimeMs, box, landmarks, detectorScore, quality, model, embedding, crop, aligned });
+    }
+    q.stageProgress.run(c.throughMs, c.framesSampled, c.width, c.height, blob(c.thumbnail), videoId);
+  });
+
+  const commitStaged = db.transaction((videoId: number, e: NewExhibit, tracks: StagedTrack[]) => {
+    const exhibitId = Number(q.insertExhibit.run({ ...e, thumbnail: blob(e.thumbnail), display: blob(e.display) }).lastInsertRowid);
+    q.copyStagedFrames.run(exhibitId, videoId);
+    const frameIds = new Map((q.framesOf.all(exhibitId) as { timeMs: number; id: number }[]).map((r) => [r.timeMs, r.id]));
+    const trackIds = tracks.map((t) => Number(q.insertTrack.run(exhibitId, t.firstMs, t.lastMs, t.members.length).lastInsertRowid));
+    const trackOf = new Map<number, number>();
+    tracks.forEach((t, i) => t.members.forEach((m) => trackOf.set(m, trackIds[i] as number)));
+    const newId = new Map<number, number>();
+    const faces: { id: number; embedding: Float32Array; model: string }[] = [];
+    for (let after = 0; ; ) {
+      const rows = q.stagedRowsAfter.all(videoId, after, STAGED_CHUNK) as RawStagedFace[];
+      for (const r of rows) {
+        const quality = JSON.parse(r.quality) as FaceSummary['quality'];
+        const id = Number(
+          q.insertFace.run({
+            exhibitId, frameId: frameIds.get(r.time_ms) ?? null, trackId: trackOf.get(r.id) ?? null, box: r.box, landmarks: r.landmarks, detectorScore: r.detector_score,
+            quality: r.quality, qualityScore: quality.score, insufficient: quality.insufficient ? 1 : 0, model: r.model, embedding: r.embedding, crop: r.crop, aligned: r.aligned,
+          }).lastInsertRowid,
+        );
+        newId.set(r.id, id);
+        faces.push({ id, embedding: toEmbedding(r.embedding), model: r.model });
+      }
+      if (rows.length < STAGED_CHUNK) break;
+      after = rows[rows.length - 1]!.id;
+    }
+    tracks.forEach((t, i) => {
+      const best = newId.get(t.bestFace);
+      if (best !== undefined) q.setBest.run(best, trackIds[i]);
+    });
+    dropStaged(videoId);
+    return { exhibitId, faces };
   });
 
   return {
@@ -249,6 +388,16 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
         }
         return out;
       },
+      stagedVideo: (batchId, sourcePath, sha256) => (q.stagedVideo.get(batchId, sourcePath, sha256) as StagedVideo | undefined) ?? null,
+      stagedFaces: function* (videoId) {
+        // Read whole chunk by chunk, as embeddings() is, so no statement stays open while the caller works.
+        for (let after = 0; ; ) {
+          const rows = q.stagedFacesAfter.all(videoId, after, STAGED_CHUNK) as { id: number; timeMs: number; box: string; embedding: Buffer; quality: string }[];
+          for (const r of rows) yield { id: r.id, timeMs: r.timeMs, box: JSON.parse(r.box), embedding: toEmbedding(r.embedding), qualityScore: (JSON.parse(r.quality) as FaceSummary['quality']).score };
+          if (rows.length < STAGED_CHUNK) return;
+          after = rows[rows.length - 1]!.id;
+        }
+      },
     },
     writes: {
       startBatch: (b) => void q.startBatch.run({ ...b, sources: JSON.stringify(b.sources), options: JSON.stringify(b.options) }),
@@ -256,6 +405,11 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       finishBatch: (id, status, at) => void q.finish.run(status, at, id),
       markInterrupted: () => q.interrupt.run().changes,
       insertExhibit: (e, frames, tracks, faces) => insertExhibit(e, frames, tracks, faces),
+      stageVideo: (v) => Number(q.stageVideo.run(v.batchId, v.sourcePath, v.sha256).lastInsertRowid),
+      stageChunk: (videoId, chunk) => stageChunk(videoId, chunk),
+      commitStaged: (videoId, e, tracks) => commitStaged(videoId, e, tracks),
+      dropStaged: (videoId) => db.transaction(dropStaged)(videoId),
+      dropStagedOfBatch: (batchId) => db.transaction(() => (q.stagedOfBatch.all(batchId) as number[]).forEach(dropStaged))(),
     },
   };
 }

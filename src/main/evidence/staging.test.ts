@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mediaRef } from '../../shared';
+import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { makeFacesVideo } from '../testing/video';
+
+const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
+if (!ready) console.warn(`video staging test: ${facesAvailable ? 'no model pack installed' : FACES_MISSING}: skipped`);
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe.skipIf(!ready)('a long video killed with SIGKILL part way', () => {
+  it('resumes after the frames staged before the kill, with no face lost or twice', async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), 'loupe-staging-src-'));
+    const home = mkdtempSync(path.join(os.tmpdir(), 'loupe-staging-home-'));
+    dirs.push(src, home);
+    const faces = ['Barack_Obama/obama.jpg', 'Joe_Biden/biden.jpg'].map((f) => path.join(FACES_DIR, 'identities', f));
+    await makeFacesVideo(path.join(src, 'camera-1.mp4'), faces, { seconds: 90, width: 640, height: 360, fps: 10, codec: 'h264' });
+
+    // Reference: the video imported without interruption.
+    let t = await tempWorkstation('', home);
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'REF/1', passphrase: PASSPHRASE });
+    await t.must('evidence.import', { paths: [src] });
+    await t.ws.importSettled();
+    const [clean] = (await t.must('evidence.list', { offset: 0, limit: 10 })).exhibits;
+    const reference = await t.must('evidence.get', { exhibitId: clean!.id });
+    expect(reference.faces.length).toBeGreaterThan(20);
+    await t.must('cases.close', {});
+    const victim = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'KILL/1', passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    await t.ws.close();
+
+    // The same import in a separate process, killed once faces of the video are staged but before it is an exhibit.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', 'import', '--case', 'KILL/1', src], {
+      env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const stagedAtKill = await new Promise<number>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const m = [...stderr.matchAll(/0\/1 files, (\d+) faces/g)].at(-1);
+        if (m && Number(m[1]) > 0 && child.exitCode === null) {
+          child.kill('SIGKILL');
+          resolve(Number(m[1]));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (signal !== 'SIGKILL') reject(new Error(`the import ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
+      });
+    });
+    await new Promise((r) => child.once('close', r));
+    expect(stagedAtKill).toBeLessThan(reference.faces.length);
+
+    t = await tempWorkstation('', home);
+    try {
+      await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+      await t.must('cases.open', { caseId: victim.id, passphrase: PASSPHRASE });
+      const [batch] = await t.must('evidence.batches', {});
+      expect(batch?.status).toBe('interrupted');
+      expect((await t.must('evidence.list', { offset: 0, limit: 10 })).total).toBe(0);
+
+      await t.must('evidence.resumeImport', { batchId: batch!.id });
+      await t.ws.importSettled();
+      const { exhibits, total } = await t.must('evidence.list', { offset: 0, limit: 10 });
+      expect(total).toBe(1);
+      const resumed = await t.must('evidence.get', { exhibitId: exhibits[0]!.id });
+      const key = (f: { timeMs: number | null; box: { x: number; y: number; w: number; h: number } }) => `${f.timeMs} ${f.box.x.toFixed(1)} ${f.box.y.toFixed(1)} ${f.box.w.toFixed(1)}`;
+      expect(resumed.faces.map(key)).toEqual(reference.faces.map(key));
+      expect(resumed.frames.map((f) => f.timeMs)).toEqual(reference.frames.map((f) => f.timeMs));
+      expect(resumed.tracks.map((r) => [r.firstMs, r.lastMs, r.faceCount])).toEqual(reference.tracks.map((r) => [r.firstMs, r.lastMs, r.faceCount]));
+      expect(await t.ws.media(mediaRef(victim.id, `exhibit/${resumed.exhibit.id}/thumb`))).not.toBeNull();
+
+      // It went on from the staged frames rather than starting the video again.
+      const { records } = await t.must('audit.list', { chain: 'case', offset: 0, limit: 1000 });
+      const imported = records.find((r) => r.action === 'exhibit.imported');
+      expect((imported?.details as { resumedAfterMs?: number }).resumedAfterMs).toBeGreaterThan(0);
+      expect((await t.must('audit.verify', { chain: 'case' })).ok).toBe(true);
+    } finally {
+      await t.ws.close();
+    }
+  }, 300_000);
+});

@@ -44,7 +44,8 @@ describe.skipIf(!ready)('air gap', () => {
     for (const d of Object.values(dirs)) mkdirSync(d, { mode: 0o700 });
     const networkLog = path.join(root, 'network.log');
     const traceFile = path.join(root, 'trace');
-    const images = ['obama.jpg', 'obama1.jpg', 'obama2.jpg'].map((f) => path.join(FACES_DIR, 'identities/Barack_Obama', f));
+    // Photos and a short video: ffmpeg, which can open URLs, runs under the trace too.
+    const images = [...['obama.jpg', 'obama1.jpg', 'obama2.jpg'].map((f) => path.join(FACES_DIR, 'identities/Barack_Obama', f)), path.join(FACES_DIR, 'video/faceapijs/video.mp4')];
 
     // ONNX Runtime sends nothing when CI is set, and the test runner switches telemetry off for its own processes: the child has neither.
     const { CI: _ci, ORT_DISABLE_TELEMETRY: _ort, XDG_CACHE_HOME: _cache, ...inherited } = process.env;
@@ -69,7 +70,8 @@ describe.skipIf(!ready)('air gap', () => {
     expect(filesUnder(dirs.loupe)).toContain('workstation.db');
     if (hasStrace) {
       const trace = readFileSync(traceFile, 'utf8');
-      // The trace is read right: it sees the workstation's own writes.
+      // The trace follows child processes (ffmpeg) and is read right: it sees the workstation's own writes.
+      expect(trace).toMatch(/execve\("[^"]*ffmpeg"/);
       expect(writesOutside(trace, process.cwd(), [])).toContain(path.join(dirs.loupe, 'workstation.db'));
       expect(outboundCalls(trace)).toEqual([]);
       // The index's plaintext passes through /dev/shm only (removed as soon as read, which the face index tests check).

@@ -17,6 +17,7 @@ import {
 } from './domain';
 import { PackName } from './model-pack';
 import { Role } from './roles';
+import { AssessmentBody, BlindMode, REVIEW_REFUSAL, ConclusionScale, ReviewItemId, ReviewItemSummary, ReviewOrigin, ReviewQueue, ReviewView } from './review';
 import { BatchId, ExhibitCheck, ExhibitDetails, ExhibitId, ExhibitSummary, FaceId, FaceSummary, ImportBatch, ImportOptions, ImportProgress } from './evidence';
 import { PackInfo } from './model-pack';
 import { PersonId, PersonsView } from './persons';
@@ -31,6 +32,13 @@ const Done = z.object({ done: z.literal(true) });
 
 /** The workstation chain holds every user's sign-ins and refusals: only these roles read it. */
 const WORKSTATION_AUDIT_READERS: readonly Role[] = ['supervisor', 'auditor'];
+/** The verifier is not the first examiner; the supervisor who resolves took no part. */
+const verifierPolicy: Policy<{ itemId: number }> = ({ user, input, facts }) =>
+  facts.reviewParticipants(input.itemId).examiners.includes(user.username) ? REVIEW_REFUSAL.selfVerification : null;
+const resolverPolicy: Policy<{ itemId: number }> = ({ user, input, facts }) => {
+  const p = facts.reviewParticipants(input.itemId);
+  return p.examiners.includes(user.username) || p.verifiers.includes(user.username) ? REVIEW_REFUSAL.resolverTookPart : null;
+};
 const auditChainPolicy: Policy<{ chain: AuditChain }> = ({ user, input }) =>
   input.chain === 'workstation' && !WORKSTATION_AUDIT_READERS.includes(user.role) ? 'Only supervisors and auditors may read the workstation audit record.' : null;
 
@@ -309,6 +317,65 @@ export const api = {
     roles: ['supervisor'],
     scope: 'case',
     summary: 'Accept the open case as restored from an older copy, recording what was lost, and anchor its chain again',
+  }),
+
+  'review.open': channel({
+    input: z.object({ leftFaceId: FaceId, rightFaceId: FaceId, origin: ReviewOrigin }).strict(),
+    output: ReviewView,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Open two faces in the comparison view for examination',
+  }),
+  'review.get': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: ALL, scope: 'case', summary: 'One comparison under review, as much of it as you may see' }),
+  'review.assess': channel({
+    input: z.object({ itemId: ReviewItemId, body: AssessmentBody, correctionReason: z.string().trim().min(10, 'Say why you revise your assessment (at least 10 characters)').max(2000).optional() }).strict(),
+    output: ReviewView,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Record your analysis, feature comparison and conclusion (a revision names the record it corrects)',
+  }),
+  'review.submit': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, scope: 'case', summary: 'Submit your assessment for verification by a second examiner' }),
+  'review.reveal': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, scope: 'case', summary: 'Reveal the score after saving your own assessment (blind mode)' }),
+  'review.verify': channel({
+    input: z.object({ itemId: ReviewItemId, body: AssessmentBody }).strict(),
+    output: ReviewView,
+    roles: ['reviewer'],
+    policy: verifierPolicy,
+    scope: 'case',
+    summary: 'Verify a comparison with your own independent assessment (reviewers who did not examine it)',
+  }),
+  'review.resolve': channel({
+    input: z.object({ itemId: ReviewItemId, body: AssessmentBody }).strict(),
+    output: ReviewView,
+    roles: ['supervisor'],
+    policy: resolverPolicy,
+    scope: 'case',
+    summary: 'Resolve a disagreement between examiners (supervisors who took no part)',
+  }),
+  'review.next': channel({ input: Empty, output: ReviewView.nullable(), roles: ['reviewer'], scope: 'case', summary: 'Take the next comparison awaiting your verification' }),
+  'review.queue': channel({ input: Empty, output: ReviewQueue, roles: ALL, scope: 'case', summary: 'Comparisons awaiting your assessment, verification or resolution' }),
+  'review.states': channel({
+    input: z.object({ leftFaceId: FaceId, rightFaceIds: z.array(FaceId).max(500) }).strict(),
+    output: z.array(ReviewItemSummary),
+    roles: ALL,
+    scope: 'case',
+    summary: 'The review state of candidates against their probe',
+  }),
+  'review.blindMode': channel({ input: Empty, output: BlindMode, roles: ALL, scope: 'case', summary: "This case's blind-mode setting" }),
+  'review.setBlindMode': channel({
+    input: z.object({ on: z.boolean(), reason: z.string().trim().min(10, 'Give a reason (at least 10 characters)').max(2000) }).strict(),
+    output: BlindMode,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: 'Turn blind mode on or off for this case, with a reason',
+  }),
+  'review.scale': channel({ input: Empty, output: ConclusionScale, roles: ALL, scope: 'workstation', summary: 'The conclusion scale in force on this workstation' }),
+  'review.setScale': channel({
+    input: z.object({ scale: ConclusionScale, reason: z.string().trim().min(10, 'Give a reason (at least 10 characters)').max(2000) }).strict(),
+    output: ConclusionScale,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: 'Declare a new version of the conclusion scale, with a reason',
   }),
 } as const;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { api } from './api';
-import { channel, checkAccess, roleRefusal, type Policy } from './channel';
+import { checkAccess, NO_FACTS, roleRefusal, type AccessFacts } from './channel';
+import { REVIEW_REFUSAL } from './review';
 import type { User } from './domain';
 import type { Role } from './roles';
 
@@ -14,7 +14,7 @@ const sam = user('sam', 'supervisor');
 describe('access rules declared in the contract', () => {
   it('refuses the workstation audit chain to analysts and reviewers, and gives every role its case chain', () => {
     const list = api['audit.list'];
-    const ask = (u: User, chain: 'case' | 'workstation') => checkAccess(list, u, list.input.parse({ chain }), {});
+    const ask = (u: User, chain: 'case' | 'workstation') => checkAccess(list, u, list.input.parse({ chain }), NO_FACTS);
     for (const role of ['analyst', 'reviewer'] as const) {
       expect(ask(user('x', role), 'workstation')).toEqual({ code: 'forbidden', message: 'Only supervisors and auditors may read the workstation audit record.' });
       expect(ask(user('x', role), 'case')).toBeNull();
@@ -23,49 +23,31 @@ describe('access rules declared in the contract', () => {
   });
 
   it('asks the role list before the policy, and nobody signed in only on public channels', () => {
-    expect(checkAccess(api['users.list'], null, {}, {})).toEqual({ code: 'not_signed_in', message: 'Sign in first.' });
-    expect(checkAccess(api['session.status'], null, {}, {})).toBeNull();
-    expect(checkAccess(api['audit.export'], ann, { chain: 'case' }, {})).toEqual({ code: 'forbidden', message: roleRefusal('analyst', api['audit.export'].summary) });
+    expect(checkAccess(api['users.list'], null, {}, NO_FACTS)).toEqual({ code: 'not_signed_in', message: 'Sign in first.' });
+    expect(checkAccess(api['session.status'], null, {}, NO_FACTS)).toBeNull();
+    expect(checkAccess(api['audit.export'], ann, { chain: 'case' }, NO_FACTS)).toEqual({ code: 'forbidden', message: roleRefusal('analyst', api['audit.export'].summary) });
     expect(roleRefusal('auditor', api['search.run'].summary)).toBe('Your role (Auditor) may not do this: search a probe face against the case and/or watch lists (1:N); candidates are leads, not identifications.');
   });
 
-  /**
-   * The examiner review's rules, declared as its channels will declare them: each needs to
-   * know from the store who assessed the candidate, which main answers through a read-only
-   * lookup. The lookup here is a table standing for that store, which the review builds.
-   */
-  describe('can express the examiner review (issue 10)', () => {
-    interface ReviewFacts {
-      examiners(candidateId: number): { first: string | null; verifier: string | null };
-    }
-    const facts = (table: Record<number, { first: string | null; verifier: string | null }>): ReviewFacts => ({ examiners: (id) => table[id] ?? { first: null, verifier: null } });
-    const Candidate = z.object({ candidateId: z.number().int() }).strict();
-
-    const verifierIsNotFirstExaminer: Policy<{ candidateId: number }, ReviewFacts> = ({ user: u, input, facts: f }) => {
-      const { first } = f.examiners(input.candidateId);
-      if (first === null) return 'This candidate has no first assessment to verify yet.';
-      return first === u.username ? 'You made the first assessment of this candidate: a second examiner must verify it.' : null;
-    };
-    const resolverWasNeitherExaminer: Policy<{ candidateId: number }, ReviewFacts> = ({ user: u, input, facts: f }) => {
-      const { first, verifier } = f.examiners(input.candidateId);
-      return u.username === first || u.username === verifier ? 'You assessed this candidate: a supervisor who was neither examiner resolves the dispute.' : null;
-    };
-    const verify = channel({ input: Candidate, output: z.object({}), roles: ['reviewer', 'supervisor'], policy: verifierIsNotFirstExaminer, scope: 'case', summary: 'Verify a lead blind' });
-    const resolve = channel({ input: Candidate, output: z.object({}), roles: ['supervisor'], policy: resolverWasNeitherExaminer, scope: 'case', summary: 'Resolve a dispute' });
-    const store = facts({ 1: { first: 'ann', verifier: null }, 2: { first: 'sue', verifier: 'rex' }, 3: { first: 'rex', verifier: null } });
+  describe("the examiner review's rules (who took part comes from the store, read-only)", () => {
+    const facts = (table: Record<number, { examiners: string[]; verifiers: string[] }>): AccessFacts => ({ reviewParticipants: (id) => table[id] ?? { examiners: [], verifiers: [] } });
+    const store = facts({ 1: { examiners: ['ann'], verifiers: [] }, 2: { examiners: ['sue'], verifiers: ['rex'] }, 3: { examiners: ['rex'], verifiers: [] } });
+    const verify = api['review.verify'];
+    const resolve = api['review.resolve'];
+    const call = (itemId: number) => ({ itemId, body: {} as never });
 
     it('the verifier is not the first examiner', () => {
-      expect(checkAccess(verify, rex, { candidateId: 1 }, store)).toBeNull();
-      expect(checkAccess(verify, rex, { candidateId: 3 }, store)).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/second examiner must verify/) });
-      expect(checkAccess(verify, rex, { candidateId: 9 }, store)).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/no first assessment/) });
-      // The role list still comes first: an analyst is refused whatever the store says.
-      expect(checkAccess(verify, ann, { candidateId: 1 }, store)).toMatchObject({ code: 'forbidden', message: roleRefusal('analyst', 'Verify a lead blind') });
+      expect(checkAccess(verify, rex, call(1), store)).toBeNull();
+      expect(checkAccess(verify, rex, call(3), store)).toEqual({ code: 'forbidden', message: REVIEW_REFUSAL.selfVerification });
+      // The role list still comes first: an analyst or a supervisor is refused whatever the store says.
+      expect(checkAccess(verify, ann, call(1), store)).toEqual({ code: 'forbidden', message: roleRefusal('analyst', verify.summary) });
+      expect(checkAccess(verify, sam, call(1), store)).toEqual({ code: 'forbidden', message: roleRefusal('supervisor', verify.summary) });
     });
 
-    it('a supervisor who was neither examiner resolves', () => {
-      expect(checkAccess(resolve, sam, { candidateId: 2 }, store)).toBeNull();
-      expect(checkAccess(resolve, sue, { candidateId: 2 }, store)).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/neither examiner/) });
-      expect(checkAccess(resolve, rex, { candidateId: 2 }, store)).toMatchObject({ code: 'forbidden', message: roleRefusal('reviewer', 'Resolve a dispute') });
+    it('a supervisor who was neither examiner nor verifier resolves', () => {
+      expect(checkAccess(resolve, sam, call(2), store)).toBeNull();
+      expect(checkAccess(resolve, sue, call(2), store)).toEqual({ code: 'forbidden', message: REVIEW_REFUSAL.resolverTookPart });
+      expect(checkAccess(resolve, rex, call(2), store)).toEqual({ code: 'forbidden', message: roleRefusal('reviewer', resolve.summary) });
     });
   });
 });

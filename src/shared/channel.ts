@@ -6,12 +6,17 @@ import { ROLE_LABEL, type Role } from './roles';
 export type Access = readonly Role[] | 'public';
 
 /**
- * What a policy may look up in the stores, read-only, answered by main. No rule of today's
- * contract turns on a stored fact; the examiner review adds its questions here (who assessed
- * a candidate, who verified it), so that "the verifier is not the first examiner" is declared
- * beside its channel like any other rule.
+ * What a policy may look up in the stores, read-only, answered by main: the rules of the
+ * examiner review turn on who took part in a comparison, so "the verifier is not the first
+ * examiner" is declared beside its channel like any other rule.
  */
-export type AccessFacts = Readonly<Record<never, never>>;
+export interface AccessFacts {
+  /** Who examined and who verified a comparison of the open case (empty lists when none, or no case is open). */
+  reviewParticipants(itemId: number): { examiners: readonly string[]; verifiers: readonly string[] };
+}
+
+/** The facts of a caller that knows none (the UI, which shows main's own answer for rules that turn on stored facts). */
+export const NO_FACTS: AccessFacts = { reviewParticipants: () => ({ examiners: [], verifiers: [] }) };
 
 /**
  * A rule finer than the role list, declared with its channel: it sees who calls, the parsed

@@ -17,3 +17,4 @@ export * from './persons';
 export * from './probes';
 export * from './worker-protocol';
 export * from './projection';
+export * from './review';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { api, LoupeError, roleRefusal, type User } from '../../shared';
+import { api, LoupeError, NO_FACTS, roleRefusal, type User } from '../../shared';
 import { AuditLog } from '../audit';
 import { randomBytes } from 'node:crypto';
 import { openWorkstationStore, type WorkstationStore } from '../store';
@@ -25,7 +25,7 @@ beforeEach(() => {
   store = openWorkstationStore(path.join(dir, 'workstation.db'));
   log = new AuditLog(store.audit, 'workstation', 'router-test', () => new Date());
   caller = supervisor;
-  router = new Router({ user: () => caller, facts: () => ({}), caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
+  router = new Router({ user: () => caller, facts: () => NO_FACTS, caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
 });
 afterEach(() => {
   store.close();

@@ -1,4 +1,5 @@
 import { AUDIT_SCHEMA } from './audit-table';
+import { REVIEW_SCHEMA } from './review-tables';
 import type { Migration } from './sqlite';
 
 /** Numbered migrations of a case database. Append only: never edit a released migration. */
@@ -194,5 +195,10 @@ CREATE TABLE staged_faces (
   aligned BLOB NOT NULL
 );
 CREATE INDEX staged_faces_by_video ON staged_faces(video_id, id);`,
+  },
+  {
+    version: 5,
+    name: 'examiner review: comparison items, assessments, submissions, reveals, case settings',
+    up: REVIEW_SCHEMA,
   },
 ];

@@ -3,6 +3,7 @@ import { caseMetaTables, type CaseMetaReads, type CaseMetaWrites } from './case-
 import { evidenceTables, type EvidenceReads, type EvidenceWrites } from './evidence-tables';
 import { faceContextTables, type FaceContextReads } from './face-context-tables';
 import { personTables, type PersonReads, type PersonWrites } from './person-tables';
+import { reviewTables, type ReviewReads, type ReviewWrites } from './review-tables';
 import { searchTables, type SearchReads, type SearchWrites } from './search-tables';
 import type { Db } from './sqlite';
 import { watchlistTables, type WatchlistReads, type WatchlistWrites } from './watchlist-tables';
@@ -10,9 +11,9 @@ import { watchlistTables, type WatchlistReads, type WatchlistWrites } from './wa
 export type { CaseInfo } from './case-meta-tables';
 
 /** Every table of a case database, one file per domain; a new domain adds its reads and writes here. */
-export interface CaseReads extends CaseMetaReads, EvidenceReads, FaceContextReads, SearchReads, WatchlistReads, PersonReads {}
+export interface CaseReads extends CaseMetaReads, EvidenceReads, FaceContextReads, SearchReads, WatchlistReads, PersonReads, ReviewReads {}
 
-export interface CaseWrites extends CaseMetaWrites, EvidenceWrites, SearchWrites, WatchlistWrites, PersonWrites {}
+export interface CaseWrites extends CaseMetaWrites, EvidenceWrites, SearchWrites, WatchlistWrites, PersonWrites, ReviewWrites {}
 
 export interface CaseTables {
   reads: CaseReads;
@@ -26,9 +27,10 @@ export function caseTables(db: Db): CaseTables {
   const search = searchTables(db);
   const watchlists = watchlistTables(db);
   const persons = personTables(db);
+  const review = reviewTables(db);
   return {
-    reads: { ...meta.reads, ...evidence.reads, ...faceContextTables(db).reads, ...search.reads, ...watchlists.reads, ...persons.reads },
-    writes: { ...meta.writes, ...evidence.writes, ...search.writes, ...watchlists.writes, ...persons.writes },
+    reads: { ...meta.reads, ...evidence.reads, ...faceContextTables(db).reads, ...search.reads, ...watchlists.reads, ...persons.reads, ...review.reads },
+    writes: { ...meta.writes, ...evidence.writes, ...search.writes, ...watchlists.writes, ...persons.writes, ...review.writes },
     audit: auditTable(db),
   };
 }

@@ -17,6 +17,7 @@ export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo,
 export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
 export type { Member } from './keyslots';
+export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus } from './review-tables';
 export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';

@@ -7,6 +7,7 @@ import { EvidenceImporter, EvidenceReader } from '../evidence';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
 import { PersonsService } from '../persons';
+import { ReviewService, ScaleSetting } from '../review';
 import { CaseFaceIndex, SearchService } from '../search';
 import { WatchlistService } from '../watchlists';
 import { randomId } from '../crypto';
@@ -20,6 +21,7 @@ import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
 import { registerPersonHandlers } from './person-handlers';
 import { registerProbeHandlers } from './probe-handlers';
+import { registerReviewHandlers } from './review-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
 import { registerWatchlistHandlers } from './watchlist-handlers';
@@ -65,6 +67,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
   const modelsDir = opts.modelsDir ?? (process.env.LOUPE_MODELS ? defaultModelsDir() : path.join(opts.home, 'models'));
   const packInUse = new PackInUse(modelsDir);
+  const scale = new ScaleSetting(ws);
 
   /** Records written by services (not the router) join the case chain the same way. */
   const caseAudit = (open: OpenCase) => (entry: AuditEntry) => {
@@ -83,6 +86,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     const openIndexInBackground = () => void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
     // A case with faces opens its index at once, so imports keep it current and closing saves it.
     if (open.store.reads.counts().faces > 0) openIndexInBackground();
+    const search = new SearchService(open.store, openIndex, () => packInUse.pack(), now);
     return {
       ...open,
       evidence: new EvidenceImporter({
@@ -98,9 +102,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         now,
       }),
       exhibits: new EvidenceReader(open.store.reads),
-      search: new SearchService(open.store, openIndex, () => packInUse.pack(), now),
+      search,
       watchlists: new WatchlistService(open.store, now),
       persons: new PersonsService(open.store, now),
+      review: new ReviewService({
+        store: open.store,
+        now,
+        scale: () => scale.current(),
+        search: (id) => search.get(id),
+        compare: (l, r) => search.compare(l, r),
+      }),
       index: openIndex,
       openedIndex: () => index,
     };
@@ -108,7 +119,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const router = new Router({
     user: () => state.user,
-    facts: () => ({}),
+    facts: () => ({ reviewParticipants: (itemId) => state.open?.review.participants(itemId) ?? { examiners: [], verifiers: [] } }),
     caseAudit: () => state.open?.audit ?? null,
     workstationAudit: () => workstationAudit,
     onCaseAudited: () => state.open && cases.recordAnchor(state.open),
@@ -122,6 +133,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerSearchHandlers(router, state);
   registerWatchlistHandlers(router, state);
   registerPersonHandlers(router, state, () => packInUse.pack());
+  registerReviewHandlers(router, state, scale);
   router.assertComplete();
 
   return {

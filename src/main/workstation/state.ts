@@ -2,6 +2,7 @@ import { ApiEvent, LoupeError, type CaseSummary, type User } from '../../shared'
 import type { OpenCase } from '../cases';
 import type { EvidenceImporter, EvidenceReader } from '../evidence';
 import type { PersonsService } from '../persons';
+import type { ReviewService } from '../review';
 import type { CaseFaceIndex, SearchService } from '../search';
 import type { WatchlistService } from '../watchlists';
 
@@ -14,6 +15,7 @@ export interface CaseSession extends OpenCase {
   search: SearchService;
   watchlists: WatchlistService;
   persons: PersonsService;
+  review: ReviewService;
   /** The face index, opened on first use (a case that is only looked at never builds one). */
   index(): Promise<CaseFaceIndex>;
   /** The index if it was opened, so closing can save it. */

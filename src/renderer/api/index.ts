@@ -15,6 +15,7 @@ import {
   type Role,
   type SessionStatus,
   type User,
+  NO_FACTS,
 } from '../../shared';
 
 declare global {
@@ -64,12 +65,12 @@ export function refusal(role: Role, channel: ChannelName): string {
 /**
  * Whether the user may make this very call: the role list and the channel's policy on this
  * input (which audit chain...), the rules main applies. The UI holds no stored facts, so a
- * rule that turns on them is main's alone to answer; today's contract has none.
+ * rule that turns on them (the examiner review's) is main's alone to answer.
  */
 export function mayCall<K extends ChannelName>(user: User, channel: K, input: ChannelInput<K>): boolean {
   const spec: Channel = api[channel];
   const parsed = spec.input.safeParse(input);
-  return parsed.success ? checkAccess(spec, user, parsed.data, {}) === null : may(user.role, channel);
+  return parsed.success ? checkAccess(spec, user, parsed.data, NO_FACTS) === null : may(user.role, channel);
 }
 
 /** Calls main; a transport failure becomes an ApiResult like any other error, never a thrown exception. */

@@ -71,7 +71,7 @@ export function unseal(key: Buffer, sealed: Sealed, aad: Buffer): Buffer | null 
 
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
-export async function sha256File(file: string): Promise<{ sha256: string; bytes: number }> {
+export async function sha256File(file: string | Buffer): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(file, { flags: 'r' })) {

@@ -21,6 +21,7 @@ import type { CaseStore, NewExhibit, NewFace, NewFrame, StagedTrack } from '../s
 import type { ByteBudget } from './memory';
 import { hashOriginal, openOriginal, readHead, readWhole, UnreadableOriginal, type Original } from './originals';
 import { frameJpeg, frameThumb, imageDisplay } from './renditions';
+import { displayName, fsPath } from './source-path';
 import { buildTracks } from './tracking';
 import { sampleVideo, type VideoFacts, type VideoFrame } from './video';
 
@@ -186,7 +187,7 @@ export class ImportJob {
 
   private async importFile(file: string, running: RunningPack): Promise<void> {
     const c = this.counters;
-    this.current = path.basename(file);
+    this.current = displayName(file);
     try {
       const outcome = await this.importOne(file, running);
       if (outcome === 'cancelled') return;
@@ -205,7 +206,7 @@ export class ImportJob {
       sha256: '',
       bytes: 0,
       sourcePath: file,
-      fileName: path.basename(file),
+      fileName: displayName(file),
       exhibitRef: this.settings.exhibitRef,
       kind: 'unsupported',
       fileType: null,
@@ -230,7 +231,7 @@ export class ImportJob {
     // The original is opened once, read-only, as a regular file: its head gives the type, then it is read (or streamed) whole for its hash.
     let original: Original;
     try {
-      original = await openOriginal(file);
+      original = await openOriginal(fsPath(file));
     } catch (err) {
       if (err instanceof UnreadableOriginal) return this.recordUnread(base({}), err.message);
       throw err;
@@ -347,7 +348,7 @@ export class ImportJob {
     try {
       const facts = await this.stageFrames(e, videoId, running);
       // The original must not have changed while it was being read.
-      const after = await openOriginal(e.sourcePath).then(async (o) => {
+      const after = await openOriginal(fsPath(e.sourcePath)).then(async (o) => {
         try {
           return await hashOriginal(o);
         } finally {
@@ -426,7 +427,7 @@ export class ImportJob {
       }
     };
 
-    const frames = sampleVideo(e.sourcePath, { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) });
+    const frames = sampleVideo(fsPath(e.sourcePath), { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) });
     for await (const frame of frames) {
       // Staged before the import stopped: sampling is deterministic, so the same frames come again first.
       if (frame.timeMs <= through) continue;

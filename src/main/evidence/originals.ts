@@ -21,7 +21,7 @@ export interface Original {
 }
 
 /** Opens a path as a regular file, or throws UnreadableOriginal saying what it is instead. */
-export async function openOriginal(file: string): Promise<Original> {
+export async function openOriginal(file: string | Buffer): Promise<Original> {
   let handle: FileHandle;
   try {
     // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; it changes nothing for a regular file.
@@ -46,7 +46,7 @@ function kindOf(s: Stats): string {
   return 'a special file';
 }
 
-async function whyNotOpened(file: string, err: NodeJS.ErrnoException): Promise<string> {
+async function whyNotOpened(file: string | Buffer, err: NodeJS.ErrnoException): Promise<string> {
   const link = await lstat(file).catch(() => null);
   if (err.code === 'ELOOP') return 'It is a symbolic link that loops (it leads back to itself), so there is no file to read.';
   if (link?.isSymbolicLink() && err.code === 'ENOENT') {

@@ -1,6 +1,7 @@
 import { CASE_MEDIA_REF, LoupeError, type ExhibitCheck, type ExhibitDetails, type ExhibitSummary, type FaceSummary, type ImportBatch } from '../../shared';
 import { sha256File } from '../crypto';
 import type { CaseReads } from '../store';
+import { fsPath } from './source-path';
 
 /**
  * The read side of a case's evidence: batches, exhibits, faces, media and the check of
@@ -48,7 +49,7 @@ export class EvidenceReader {
         out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: 'The file could not be read at import, so it has no hash to compare.' });
         continue;
       }
-      const now = await sha256File(r.sourcePath).catch((err: NodeJS.ErrnoException) => err);
+      const now = await sha256File(fsPath(r.sourcePath)).catch((err: NodeJS.ErrnoException) => err);
       if (now instanceof Error) out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: `The original cannot be read now (${now.code ?? now.message}).` });
       else if (now.sha256 !== r.sha256) out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: `The original has changed since import: SHA-256 is now ${now.sha256}, was ${r.sha256}.` });
       else out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: true, reason: null });

@@ -1,6 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { LoupeError, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, withinImageLimits } from '../../shared';
 
 /**
@@ -76,15 +78,19 @@ export function ffmpegReason(errors: readonly string[], input: string): string |
 export const VIDEO_STALL_MS = 60_000;
 
 export async function* sampleVideo(
-  file: string,
+  file: string | Buffer,
   opts: { framesPerSecond: number; sceneChange: number; signal?: AbortSignal; facts?: (f: VideoFacts) => void; stallMs?: number },
 ): AsyncGenerator<VideoFrame> {
   const stallMs = opts.stallMs ?? VIDEO_STALL_MS;
   const step = (1 / opts.framesPerSecond).toFixed(4);
   const scene = opts.sceneChange > 0 ? `+gt(scene,${opts.sceneChange.toFixed(3)})` : '';
   const select = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${step})${scene}'`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `${select},showinfo`, '-vsync', 'vfr', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
-  const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A path that is not UTF-8 (bytes) cannot be an argument: the file is opened here and handed to ffmpeg as its fd 3.
+  const fd = typeof file === 'string' ? null : openSync(file, 'r');
+  const input = fd === null ? `file:${file as string}` : 'file:/dev/fd/3';
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-i', input, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `${select},showinfo`, '-vsync', 'vfr', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'];
+  const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe', fd ?? 'ignore'] }) as ChildProcessByStdio<null, Readable, Readable>;
+  if (fd !== null) closeSync(fd);
 
   const headers: { timeMs: number; width: number; height: number }[] = [];
   const errors: string[] = [];
@@ -214,7 +220,7 @@ export async function* sampleVideo(
   if (end?.error) throw new LoupeError('unavailable', `ffmpeg could not be started (${end.error.message}); install ffmpeg or set LOUPE_FFMPEG.`);
   if (!factsSent) opts.facts?.(facts);
   if (end?.code !== 0 || frames === 0) {
-    const why = ffmpegReason(errors, file) ?? (end?.code === 0 ? 'it has no frames that could be decoded' : `ffmpeg stopped with code ${end?.code ?? 'none'} and gave no reason`);
+    const why = ffmpegReason(errors, input) ?? (end?.code === 0 ? 'it has no frames that could be decoded' : `ffmpeg stopped with code ${end?.code ?? 'none'} and gave no reason`);
     if (frames === 0) throw new LoupeError('unsupported_file', `Not a video Loupe can read: ${why}.`);
     throw new LoupeError('unsupported_file', `The video is damaged after ${frames} readable frames (${why}); the readable part was not kept, to avoid a partial record.`);
   }

@@ -1,16 +1,9 @@
 import { useState } from 'react';
-import { Role, ROLE_LABEL, type User, type UserAccount } from '../../shared';
+import { Role, ROLE_DUTIES, ROLE_LABEL, type User, type UserAccount } from '../../shared';
 import { confirmError, useAction, useChannelForm, useLoad, useUser } from '../api';
 import { ActionsHeader, Alert, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextField } from '../ui';
 
 const ROLE_CHOICES = Role.options.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
-
-const ROLE_HELP: Record<Role, string> = {
-  analyst: 'imports evidence, searches, compares and groups faces',
-  reviewer: 'a second examiner; until assessment and verification are built, the same work as an analyst',
-  supervisor: 'manages users and case access, and may do what an analyst does',
-  auditor: 'reads the audit record and reports; changes nothing',
-};
 
 /** Supervisors only: the workstation's accounts. Users are disabled, never deleted, so the audit record keeps its names. */
 export function UsersScreen() {
@@ -149,7 +142,7 @@ function AddUser({ onAdded }: { onAdded(user: User): void }) {
         <Alert message={form.alert} />
         <TextField id={form.fieldId('username')} label="User name" value={username} onChange={setUsername} error={form.errors.username} hint="Lower-case letters, digits, dot, dash and underscore." required />
         <TextField id={form.fieldId('displayName')} label="Display name" value={displayName} onChange={setDisplayName} error={form.errors.displayName} required />
-        <SelectField id={form.fieldId('role')} label="Role" value={role} onChange={(v) => setRole(v as Role)} choices={ROLE_CHOICES} error={form.errors.role} hint={`${ROLE_LABEL[role]}: ${ROLE_HELP[role]}.`} required />
+        <SelectField id={form.fieldId('role')} label="Role" value={role} onChange={(v) => setRole(v as Role)} choices={ROLE_CHOICES} error={form.errors.role} hint={`${ROLE_LABEL[role]}: ${ROLE_DUTIES[role]}.`} required />
         <TextField id={form.fieldId('password')} label="Initial password" type="password" value={password} onChange={setPassword} error={form.errors.password} hint="At least 10 characters. The user can change it after signing in." required autoComplete="new-password" />
         <TextField id={form.fieldId('confirm')} label="Confirm password" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <FormActions busy={form.busy} label="Add user" busyLabel="Adding…" />

@@ -143,7 +143,15 @@ export const api = {
   }),
 
   'audit.list': channel({
-    input: z.object({ chain: AuditChain, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    input: z
+      .object({
+        chain: AuditChain,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+        /** Only the records about one object, as the record names it (review-item:7 follows one comparison). */
+        object: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict(),
     output: z.object({ total: z.number().int(), records: z.array(AuditRecord) }),
     roles: ALL,
     policy: auditChainPolicy,

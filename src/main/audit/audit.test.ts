@@ -103,6 +103,19 @@ describe('audit chain', () => {
     expect(log.verify()).toMatchObject({ ok: false, firstBad: { seq: 2 } });
   });
 
+  it('lists only the records about one object when asked, newest first, counted alone', () => {
+    log.append({ user: 'bob', action: 'review.get', object: 'step:2', outcome: 'ok', details: {} });
+    const about2 = log.list(0, 10, 'step:2');
+    expect(about2.total).toBe(2);
+    expect(about2.records.map((r) => [r.seq, r.action])).toEqual([
+      [7, 'review.get'],
+      [2, 'test.step'],
+    ]);
+    expect(log.list(1, 10, 'step:2').records.map((r) => r.seq)).toEqual([2]);
+    expect(log.list(0, 10, 'step:99')).toEqual({ total: 0, records: [] });
+    expect(log.list(0, 10).total).toBe(7);
+  });
+
   it('binds the chain to its case: records moved from another chain do not verify', () => {
     const other = new AuditLog(store.audit, 'case', 'another-case', () => new Date());
     expect(other.verify()).toMatchObject({ ok: false, firstBad: { seq: 1 } });

@@ -71,8 +71,9 @@ export class AuditLog {
     return this.table.hashAt(anchor.seq) === anchor.hash;
   }
 
-  list(offset: number, limit: number): { total: number; records: AuditRecord[] } {
-    return { total: this.table.count(), records: this.table.page(offset, limit).map(toRecord) };
+  /** Newest first; with `object`, only the records about it (the review of one comparison), counted alone. */
+  list(offset: number, limit: number, object?: string): { total: number; records: AuditRecord[] } {
+    return { total: this.table.count(object), records: this.table.page(offset, limit, object).map(toRecord) };
   }
 
   verify(anchor?: AuditAnchor | null): AuditVerification {

@@ -18,10 +18,11 @@ export interface AuditRow {
 export interface AuditTable {
   head(): { seq: number; hash: string } | null;
   insert(row: AuditRow): void;
-  count(): number;
+  /** All records, or only those about one object (review-item:7, case:...). */
+  count(object?: string): number;
   hashAt(seq: number): string | null;
-  /** Newest first. */
-  page(offset: number, limit: number): AuditRow[];
+  /** Newest first; only those about `object` when given. */
+  page(offset: number, limit: number, object?: string): AuditRow[];
   /** Oldest first, streaming. */
   all(): IterableIterator<AuditRow>;
   /** Runs fn in a write transaction so reading the head and appending are one step. */
@@ -50,15 +51,17 @@ export function auditTable(db: Db): AuditTable {
   const head = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
   const insert = db.prepare('INSERT INTO audit (seq, time, user, action, object, outcome, details, prev_hash, hash) VALUES (@seq, @time, @user, @action, @object, @outcome, @details, @prevHash, @hash)');
   const count = db.prepare('SELECT count(*) AS n FROM audit').pluck();
+  const countOf = db.prepare('SELECT count(*) AS n FROM audit WHERE object = ?').pluck();
   const hashAt = db.prepare('SELECT hash FROM audit WHERE seq = ?').pluck();
   const page = db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY seq DESC LIMIT ? OFFSET ?`);
+  const pageOf = db.prepare(`SELECT ${COLUMNS} FROM audit WHERE object = ? ORDER BY seq DESC LIMIT ? OFFSET ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM audit ORDER BY seq ASC`);
   return {
     head: () => (head.get() as { seq: number; hash: string } | undefined) ?? null,
     insert: (row) => void insert.run(row),
-    count: () => count.get() as number,
+    count: (object) => (object === undefined ? count.get() : countOf.get(object)) as number,
     hashAt: (seq) => (hashAt.get(seq) as string | undefined) ?? null,
-    page: (offset, limit) => page.all(limit, offset) as AuditRow[],
+    page: (offset, limit, object) => (object === undefined ? page.all(limit, offset) : pageOf.all(object, limit, offset)) as AuditRow[],
     all: () => all.iterate() as IterableIterator<AuditRow>,
     atomically: (fn) => db.transaction(fn).immediate(),
   };

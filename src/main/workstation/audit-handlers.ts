@@ -12,7 +12,7 @@ export function registerAuditHandlers(router: Router, state: SessionState, cases
     return state.open.audit;
   };
 
-  router.handle('audit.list', (input) => chainFor(input.chain).list(input.offset, input.limit));
+  router.handle('audit.list', (input) => chainFor(input.chain).list(input.offset, input.limit, input.object));
 
   router.handle('audit.verify', (input, ctx) => {
     const log = chainFor(input.chain);

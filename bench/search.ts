@@ -15,6 +15,8 @@
  *     [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600]
  *     [--m 32] [--ef-construction 200] [--synthetic mixture|gaussian] [--clusters 64] [--cache DIR] [--seed N]
  *     [--projection on|off]   (off: the graph on raw embeddings, for a comparison in the same conditions)
+ *     [--engine native|memory] (how the saved index is opened and searched: hnswlib through a RAM
+ *       folder, or the graph in JavaScript memory as on macOS and Windows; it is built natively either way)
  * Prints figures; never passes or fails on them.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,14 +24,14 @@ import { fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, PROJECTION_SAMPLE, RERANK_FACTOR, exactTopK, fitProjectionOffThread } from '../src/main/face-index';
+import { type Candidate, EXACT_BELOW, FaceIndex, HNSW_EF_CONSTRUCTION, HNSW_M, PROJECTION_SAMPLE, RERANK_FACTOR, exactTopK, fitProjectionOffThread, type GraphEngine } from '../src/main/face-index';
 import { similarity } from '../src/shared';
 import { machine, parseArgs, writeJson } from './_lib';
 import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
 
 const USAGE =
-  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N] [--projection on|off]';
+  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N] [--projection on|off] [--engine native|memory]';
 const K = 50;
 const DISTRIBUTION_PAIRS = 300_000;
 /** Rows drawn from the model not used, only to compare its score distribution. */
@@ -46,10 +48,11 @@ interface Options {
   synthetic: 'mixture' | 'gaussian';
   clusters: number;
   projection: boolean;
+  engine: GraphEngine;
 }
 
 function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
-  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64, projection: true };
+  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64, projection: true, engine: 'native' };
   const rest: string[] = [];
   const list = (v: string, what: string) => {
     const xs = v.split(',').map(Number);
@@ -76,6 +79,11 @@ function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
       const on = take();
       if (on !== 'on' && on !== 'off') throw new Error(`--projection is on or off\n${USAGE}`);
       mine.projection = on === 'on';
+    }
+    else if (a === '--engine') {
+      const engine = take();
+      if (engine !== 'native' && engine !== 'memory') throw new Error(`--engine is native or memory\n${USAGE}`);
+      mine.engine = engine;
     }
     else if (a === '--synthetic') {
       const kind = take();
@@ -196,7 +204,7 @@ async function buildPhase(job: BuildJob): Promise<BuildResult> {
   const projection = job.projection ? await fitProjectionOffThread(sample, files.dim) : null;
   const fitSec = (performance.now() - tFit) / 1000;
   log(`    projection: ${projection ? `${projection.d} dimensions keep ${projection.retained.toFixed(5)} of the variance` : 'none'} (fit on ${fitRows} faces in ${fitSec.toFixed(1)} s)`);
-  const index = FaceIndex.create({ dim: files.dim, modelId: job.modelId, capacity: size, m: job.m, efConstruction: job.efConstruction, exactBelow: 0, projection });
+  const index = FaceIndex.create({ dim: files.dim, modelId: job.modelId, capacity: size, m: job.m, efConstruction: job.efConstruction, exactBelow: 0, projection, engine: 'native' });
   const t0 = performance.now();
   for (let id = 0; id < size; id++) {
     index.add(id, galleryRow(files, real, synthetic, id));
@@ -223,6 +231,7 @@ interface QueryJob {
   probes: number[][];
   truth: number[][];
   probeIdentity: string[];
+  engine: GraphEngine;
   /** Identity of gallery ids below files.realRows.length (null: unknown, a group photo face). */
   galleryIdentity: (string | null)[];
   efs: number[];
@@ -247,7 +256,7 @@ interface QueryResult {
 async function queryPhase(job: QueryJob): Promise<QueryResult> {
   const { files } = job;
   const t0 = performance.now();
-  const loaded = await FaceIndex.load(job.indexFile, Buffer.from(job.keyHex, 'hex'), { modelId: job.modelId, dim: files.dim, expectedCount: job.size }, { exactBelow: 0 });
+  const loaded = await FaceIndex.load(job.indexFile, Buffer.from(job.keyHex, 'hex'), { modelId: job.modelId, dim: files.dim, expectedCount: job.size }, { exactBelow: 0, engine: job.engine });
   const openSec = (performance.now() - t0) / 1000;
   if (loaded.status !== 'loaded') throw new Error(`index did not load: ${loaded.status}: ${loaded.reason}`);
   const openRssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -444,7 +453,7 @@ async function main(): Promise<void> {
       log(`  build ${built.buildSec.toFixed(1)} s, save ${built.saveSec.toFixed(1)} s, encrypted file ${(built.indexBytes / 2 ** 20).toFixed(0)} MiB, build RSS ${built.buildRssMb} MB`);
       const queried = await runChild<QueryResult>({
         kind: 'query', files: sizeFiles, size, modelId: real.modelId, indexFile, keyHex,
-        probes: probes.map((p) => Array.from(p)), truth, probeIdentity, galleryIdentity: galleryIdentity.slice(0, realHere), efs: mine.efs,
+        probes: probes.map((p) => Array.from(p)), truth, probeIdentity, engine: mine.engine, galleryIdentity: galleryIdentity.slice(0, realHere), efs: mine.efs,
       });
       for (const r of queried.runs) log(`  ef ${r.ef}${r.productDefault ? ' (default)' : ''}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, recall@10 ${r.recallAt10}, recall@50 ${r.recallAt50}, mate rank-1 ${r.mateRank1}`);
       log(`  open ${queried.openSec.toFixed(2)} s (RSS after open ${queried.openRssMb} MB), query process peak RSS ${queried.rssMb} MB`);
@@ -473,7 +482,7 @@ async function main(): Promise<void> {
 
   writeJson(args.json, {
     benchmark: 'search', machine: machine(), pack, modelId: real.modelId,
-    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
+    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, engine: mine.engine, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
     real: { faces: n, labelled: labelled.length, identities: byIdentity.size, probes: probes.length, imagesWithoutFace: real.imagesWithoutFace },
     synthetic: {
       model: modelTag,

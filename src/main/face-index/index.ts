@@ -14,24 +14,31 @@
  * (projection.ts): it then only proposes candidates, and no projected vector is ever scored.
  * Persistence is encrypted; see sealed-file.ts for why it goes through a RAM-backed file.
  */
-import { createRequire } from 'node:module';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type * as Hnswlib from 'hnswlib-node';
 import { LoupeError, PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, similarity } from '../../shared';
 import { type Candidate, TopK } from './exact';
 import { FlatGallery } from './flat';
+import { HnswGraph } from './graph';
 import { checkHnswFile } from './hnsw-file';
+import { NativeGraph } from './native-graph';
 import { fitProjectionOffThread, project } from './projection';
-import { DEFAULT_RAM_DIR, type SealedFailure, type SealedProjection, readSealed, writeSealed } from './sealed-file';
+import { DEFAULT_RAM_DIR, type SealedFailure, type SealedProjection, ramFolderAvailable, readSealed, writeSealed } from './sealed-file';
 
 export { type Candidate, exactTopK } from './exact';
 export { PROJECTION_RETAIN, PROJECTION_SAMPLE, type Projection, fitProjection } from '../../shared';
 export { fitProjectionOffThread } from './projection';
 export { removeOrphans } from './sealed-file';
 
-// hnswlib-node is a CommonJS native addon whose exports ESM cannot name statically.
-const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as typeof Hnswlib;
-type Hnsw = Hnswlib.HierarchicalNSW;
+/**
+ * Where the graph lives: hnswlib's native code ('native', fastest) where its file can pass
+ * through a RAM folder, else the same graph in JavaScript memory ('memory'), which is sealed
+ * and opened without any file, so the index persists encrypted on every OS.
+ */
+export type GraphEngine = 'native' | 'memory';
+type Graph = NativeGraph | HnswGraph;
+
+/** The engine for a graph kept through `ramDir`: native where hnswlib's file can stay in RAM. */
+export const defaultEngine = (ramDir = DEFAULT_RAM_DIR): GraphEngine => (ramFolderAvailable(ramDir) ? 'native' : 'memory');
 
 /**
  * Galleries up to this many live faces are searched exhaustively: past the point where the
@@ -117,6 +124,8 @@ export interface CreateOptions {
   efConstruction?: number;
   /** Fixes the graph's random levels, for reproducible builds. */
   seed?: number;
+  /** Default: defaultEngine(). */
+  engine?: GraphEngine;
   /** Exhaustive search up to this many live faces (default EXACT_BELOW); benchmarks and tests move it. */
   exactBelow?: number;
   /**
@@ -200,7 +209,7 @@ export class FaceIndex {
   private changes = 0;
 
   private constructor(
-    private readonly hnsw: Hnsw,
+    private readonly hnsw: Graph,
     readonly dim: number,
     readonly modelId: string,
     private readonly live: Set<number>,
@@ -215,8 +224,15 @@ export class FaceIndex {
     if (typeof o.modelId !== 'string' || o.modelId.length === 0) throw new LoupeError('invalid_input', 'A face index needs the id of the model that made its embeddings.');
     if (o.projection) checkProjection(o.projection, o.dim);
     const graph: GraphSpace = o.projection ? { space: 'projected', projection: o.projection } : { space: o.projection === null ? 'raw-declined' : 'raw' };
-    const hnsw = o.projection ? new HierarchicalNSW('l2', o.projection.d) : new HierarchicalNSW('ip', o.dim);
-    hnsw.initIndex(Math.max(16, o.capacity ?? 1024), o.m ?? HNSW_M, o.efConstruction ?? HNSW_EF_CONSTRUCTION, o.seed ?? 100);
+    const shape = {
+      metric: o.projection ? ('l2' as const) : ('ip' as const),
+      dims: o.projection ? o.projection.d : o.dim,
+      capacity: Math.max(16, o.capacity ?? 1024),
+      m: o.m ?? HNSW_M,
+      efConstruction: o.efConstruction ?? HNSW_EF_CONSTRUCTION,
+      seed: o.seed ?? 100,
+    };
+    const hnsw = (o.engine ?? defaultEngine()) === 'native' ? NativeGraph.create(shape) : HnswGraph.create(shape);
     const index = new FaceIndex(hnsw, o.dim, o.modelId, new Set(), new Set(), checkExactBelow(o.exactBelow), graph, { pairs: 0, full: 0, projected: 0 });
     index.flat = new FlatGallery(o.dim);
     return index;
@@ -230,35 +246,44 @@ export class FaceIndex {
     file: string,
     key: Buffer,
     expect: { modelId: string; dim: number; expectedCount: number },
-    o: { ramDir?: string; exactBelow?: number } = {},
+    o: { ramDir?: string; exactBelow?: number; engine?: GraphEngine } = {},
   ): Promise<LoadOutcome> {
     const exactBelow = checkExactBelow(o.exactBelow);
-    // The graph's space, from the header, before hnswlib reads the graph.
-    let projectedDims: number | null = null;
-    const read = await readSealed({
+    const ramDir = o.ramDir ?? DEFAULT_RAM_DIR;
+    const engine = o.engine ?? defaultEngine(ramDir);
+    // The graph's space, from the header, before the graph is read.
+    let metric: 'ip' | 'l2' = 'ip';
+    let dims = expect.dim;
+    const read = await readSealed<Graph | string>({
       file,
       key,
-      ramDir: o.ramDir ?? DEFAULT_RAM_DIR,
+      ramDir,
       expect: { modelId: expect.modelId, dim: expect.dim, liveCount: expect.expectedCount },
       staleBecause: (header) => {
-        projectedDims = header.projection.space === 'projected' ? header.projection.dims : null;
+        if (header.projection.space === 'projected') {
+          metric = 'l2';
+          dims = header.projection.dims;
+        }
         return staleBecause(header.projection, header.liveCount);
       },
-      readPlain: async (plainPath) => {
-        const hnsw = projectedDims === null ? new HierarchicalNSW('ip', expect.dim) : new HierarchicalNSW('l2', projectedDims);
-        try {
-          await hnsw.readIndex(plainPath);
-        } catch (e) {
-          return `hnswlib could not read it (${e instanceof Error ? e.message : String(e)})`;
-        }
-        return hnsw;
-      },
+      readPlain:
+        engine === 'native'
+          ? { file: (plainPath) => NativeGraph.read(plainPath, metric, dims) }
+          : {
+              bytes: (plain) => {
+                try {
+                  return HnswGraph.fromBytes(plain, metric, dims);
+                } catch (e) {
+                  return e instanceof Error ? e.message : String(e);
+                }
+              },
+            },
     });
     if (read.status !== 'loaded') return read;
     const hnsw = read.value;
     if (typeof hnsw === 'string') return { status: 'unreadable', reason: `The face index is authentic but ${hnsw}.` };
     const p = read.header.projection;
-    if (hnsw.getNumDimensions() !== (p.space === 'projected' ? p.dims : expect.dim)) return { status: 'unreadable', reason: 'The face index dimensions do not match its header.' };
+    if (hnsw.dims !== (p.space === 'projected' ? p.dims : expect.dim)) return { status: 'unreadable', reason: 'The face index dimensions do not match its header.' };
     let graph: GraphSpace;
     if (p.space === 'projected') {
       const projection: Projection = { d: p.dims, dim: expect.dim, basis: read.basis!, retained: p.retained };
@@ -269,12 +294,17 @@ export class FaceIndex {
     }
     const deleted = new Set(read.deleted);
     const live = new Set<number>();
-    for (const id of hnsw.getIdsList()) if (!deleted.has(id)) live.add(id);
+    for (const id of hnsw.labels()) if (!deleted.has(id)) live.add(id);
     if (live.size !== read.header.liveCount) {
       return { status: 'unreadable', reason: `The face index holds ${live.size} faces where its header says ${read.header.liveCount}.` };
     }
     const drift = { pairs: p.driftPairs, full: p.driftFull, projected: p.driftProjected };
     return { status: 'loaded', index: new FaceIndex(hnsw, expect.dim, expect.modelId, live, deleted, exactBelow, graph, drift) };
+  }
+
+  /** Where the graph lives. */
+  get engine(): GraphEngine {
+    return this.hnsw instanceof NativeGraph ? 'native' : 'memory';
   }
 
   /** The subspace the graph is built in; null when it holds the embeddings themselves. */
@@ -310,12 +340,8 @@ export class FaceIndex {
     this.assertWritable();
     checkId(id);
     const v = unit(embedding, this.dim, `The embedding of face ${id}`);
-    if (!this.live.has(id) && !this.deleted.has(id)) {
-      // Deleted faces keep their slot, and re-adding one reuses it; only new ids take room.
-      const used = this.hnsw.getCurrentCount();
-      if (used >= this.hnsw.getMaxElements()) this.hnsw.resizeIndex(Math.max(used * 2, used + 1024));
-    }
-    this.hnsw.addPoint(Array.from(this.inGraph(v, true)), id);
+    // Deleted faces keep their slot, and re-adding one reuses it; only new ids take room (each graph grows as needed).
+    this.hnsw.add(id, this.inGraph(v, true));
     this.changes++;
     this.deleted.delete(id);
     this.live.add(id);
@@ -330,7 +356,7 @@ export class FaceIndex {
     this.assertWritable();
     checkId(id);
     if (!this.live.has(id)) return false;
-    this.hnsw.markDelete(id);
+    this.hnsw.markDeleted(id);
     this.changes++;
     this.live.delete(id);
     this.deleted.add(id);
@@ -370,7 +396,7 @@ export class FaceIndex {
     if (this.flat === null) {
       const flat = new FlatGallery(this.dim, this.live.size);
       if (this.graph.space !== 'projected') {
-        for (const id of this.live) flat.set(id, Float32Array.from(this.hnsw.getPoint(id)));
+        for (const id of this.live) flat.set(id, this.hnsw.point(id));
         this.flat = flat;
         return flat;
       }
@@ -440,11 +466,10 @@ export class FaceIndex {
     o: SearchOptions,
     how: { filter?: (id: number) => boolean; extra?: number; keep?: (id: number) => boolean } = {},
   ): Promise<SearchOutcome> {
-    const pool = Math.min(RERANK_FACTOR * (k + (how.extra ?? 0)), this.hnsw.getMaxElements());
+    const pool = RERANK_FACTOR * (k + (how.extra ?? 0));
     const ef = Math.max(o.ef ?? defaultEf(this.live.size), pool);
-    this.hnsw.setEf(ef);
-    const found = this.hnsw.searchKnn(Array.from(this.inGraph(q)), pool, how.filter);
-    const ids = how.keep ? found.neighbors.filter(how.keep) : found.neighbors;
+    const found = this.hnsw.search(this.inGraph(q), pool, ef, how.filter);
+    const ids = how.keep ? found.filter(how.keep) : found;
     const { candidates, scored } = await this.rescore(q, k, ids, o.embeddings);
     return { candidates, method: 'hnsw', scored, ef };
   }
@@ -471,15 +496,17 @@ export class FaceIndex {
   }
 
   /**
-   * Saves the index encrypted under the case data key (atomic replace). Throws
-   * LoupeError('unavailable') where no RAM-backed folder exists: then do not persist,
-   * rebuild on open. Adding and removing faces waits for the save to finish.
+   * Saves the index encrypted under the case data key (atomic replace). A native graph
+   * throws LoupeError('unavailable') where no RAM-backed folder exists (then it is rebuilt
+   * on open); a graph in memory is saved on every OS. Adding and removing faces waits for
+   * the save to finish.
    */
   async save(file: string, key: Buffer, o: { ramDir?: string } = {}): Promise<{ bytes: number }> {
     this.assertWritable();
     this.saving = true;
     try {
-      const used = this.hnsw.getCurrentCount();
+      const graph = this.hnsw;
+      const used = graph.size;
       const p = this.projection;
       const projection: SealedProjection = p
         ? { space: 'projected', dims: p.d, retained: p.retained, driftPairs: Math.min(this.drift.pairs, 0xffffffff), driftFull: this.drift.full, driftProjected: this.drift.projected }
@@ -491,12 +518,17 @@ export class FaceIndex {
         header: { dim: this.dim, liveCount: this.live.size, deletedCount: this.deleted.size, projection, modelId: this.modelId },
         deleted: [...this.deleted],
         basis: p?.basis ?? null,
-        // Per face: vector, label, 2M level-0 links and about M/ln(M) upper-level ones; room for 128 links covers M=32.
-        estimatedBytes: 4096 + used * ((p?.d ?? this.dim) * 4 + 4 * 128 + 16) * 1.1,
-        writePlain: async (plainPath) => {
-          await this.hnsw.writeIndex(plainPath);
-          await checkHnswFile(plainPath, used);
-        },
+        plain:
+          graph instanceof HnswGraph
+            ? { bytes: graph.byteLength, chunks: () => graph.bytes() }
+            : {
+                // Per face: vector, label, 2M level-0 links and about M/ln(M) upper-level ones; room for 128 links covers M=32.
+                estimatedBytes: 4096 + used * ((p?.d ?? this.dim) * 4 + 4 * 128 + 16) * 1.1,
+                write: async (plainPath) => {
+                  await graph.write(plainPath);
+                  await checkHnswFile(plainPath, used);
+                },
+              },
       });
     } finally {
       this.saving = false;
@@ -519,31 +551,38 @@ export interface RebuildOptions {
   m?: number;
   efConstruction?: number;
   exactBelow?: number;
+  engine?: GraphEngine;
 }
+
+/** The longest a rebuild computes before it lets other work run: adding one face costs milliseconds in a large graph. */
+const REBUILD_SLICE_MS = 20;
 
 /**
  * Builds an index from the store's faces. When the gallery is large enough to be searched
  * through the graph, the first PROJECTION_SAMPLE faces are held back to fit the projection
  * (in a worker thread: seconds of CPU), then added.
- * Yields to the event loop every few hundred faces so the app stays responsive (HNSW
- * insertion is synchronous native code), reports progress (faces added), and stops with
+ * Yields to the event loop every REBUILD_SLICE_MS so the app stays responsive (insertion
+ * is synchronous), reports progress (faces added) as it does, and stops with
  * LoupeError('cancelled') when the signal aborts.
  */
 export async function rebuildFaceIndex(items: Iterable<FaceEmbedding> | AsyncIterable<FaceEmbedding>, o: RebuildOptions): Promise<FaceIndex> {
   const exactBelow = checkExactBelow(o.exactBelow);
   const create = (projection?: Projection | null) =>
-    FaceIndex.create({ dim: o.dim, modelId: o.modelId, capacity: o.expectedCount, m: o.m, efConstruction: o.efConstruction, exactBelow, projection });
+    FaceIndex.create({ dim: o.dim, modelId: o.modelId, capacity: o.expectedCount, m: o.m, efConstruction: o.efConstruction, exactBelow, projection, engine: o.engine });
   // A gallery searched exhaustively never uses its graph for search: no fit for it.
   const hold = (o.expectedCount ?? 0) > exactBelow ? Math.min(o.expectedCount ?? 0, PROJECTION_SAMPLE) : 0;
   const held: FaceEmbedding[] = [];
   let index = hold === 0 ? create() : null;
   let done = 0;
+  let sliceStart = performance.now();
   const add = async (into: FaceIndex, f: FaceEmbedding) => {
     if (o.signal?.aborted) throw new LoupeError('cancelled', 'Rebuilding the face index was cancelled.');
     into.add(f.id, f.embedding);
-    if (++done % 256 === 0) {
+    done++;
+    if (performance.now() - sliceStart >= REBUILD_SLICE_MS) {
       o.onProgress?.(done, o.expectedCount);
       await yieldToEventLoop();
+      sliceStart = performance.now();
     }
   };
   const fitOnHeld = async (): Promise<FaceIndex> => {

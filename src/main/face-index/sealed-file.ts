@@ -1,26 +1,29 @@
 /*
  * The persisted face index is a biometric template store: whoever reads it can search the
  * case's faces. It must never reach persistent storage in plaintext (case folder, temp
- * folders, backups, forensic recovery of freed disk blocks). hnswlib can only write and
- * read its index through a file path, so the plaintext passes through a file that lives in
- * RAM only: a tmpfs/ramfs directory (Linux /dev/shm), private (0700 directory, 0600 file),
- * unlinked as soon as it has been opened or read, removed in `finally` on every path; the
- * folder of a process that died mid-way is removed by the next save or load. What
- * reaches the case folder is AES-256-GCM ciphertext under a key derived (HKDF) from the
- * case data key, with the header (format, model, counts, projection, nonce) as associated
- * data, written atomically (temp file, fsync, rename, fsync of the folder) so a crash
- * leaves the old index or the new one, never half of one.
- * Where no RAM-backed filesystem exists (macOS, Windows), persistence is refused and the
- * caller rebuilds the index from the encrypted case store on open. tmpfs pages, like the
- * index in process memory itself, can be swapped: deployments must use encrypted swap or
+ * folders, backups, forensic recovery of freed disk blocks). What reaches the case folder
+ * is AES-256-GCM ciphertext under a key derived (HKDF) from the case data key, with the
+ * header (format, model, counts, projection, nonce) as associated data, written atomically
+ * (temp file, fsync, rename, fsync of the folder) so a crash leaves the old index or the
+ * new one, never half of one.
+ * The plaintext (hnswlib's file format) comes from, and goes to, one of two places:
+ * - memory, for the graph held in JavaScript (graph.ts): on every OS;
+ * - for hnswlib's native graph, which reads and writes only through a file path, a file
+ *   that lives in RAM only: a tmpfs/ramfs directory (Linux /dev/shm), private (0700
+ *   directory, 0600 file), unlinked as soon as it has been opened or read, removed in
+ *   `finally` on every path; the folder of a process that died mid-way is removed by the
+ *   next save or load. Where no such folder exists (macOS, Windows) the native graph is
+ *   not used (see FaceIndex).
+ * Process memory and tmpfs pages can be swapped: deployments must use encrypted swap or
  * none, which the installation notes say.
- * Decryption streams into the RAM file and the GCM tag is checked before hnswlib reads a
- * byte of it, so a damaged or forged file is refused before the native parser sees it.
+ * Decryption is checked (GCM tag) before the graph is parsed, so a damaged or forged file
+ * is refused before any parser sees it.
  * Payload: hnswlib's file, the deleted ids (uint32 each), then the projection basis
  * (d x dim float32) when the graph is projected: the basis is derived from the case's faces,
  * so it is kept as secret as they are.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { LoupeError } from '../../shared';
@@ -183,6 +186,16 @@ export async function removeOrphans(base: string = DEFAULT_RAM_DIR): Promise<voi
   }
 }
 
+/** Whether `base` is a RAM-backed folder hnswlib's file can pass through (Linux tmpfs or ramfs). */
+export function ramFolderAvailable(base = DEFAULT_RAM_DIR): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    return RAM_FILESYSTEMS.has(statfsSync(base).type);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A fresh private directory on a RAM-backed filesystem, or LoupeError('unavailable').
  * mkdtemp creates it with mode 0700.
@@ -223,64 +236,98 @@ export interface WriteSealedOptions {
   deleted: readonly number[];
   /** The projection basis (header.projection.dims x header.dim), when the graph is projected. */
   basis: Float32Array | null;
-  /** Upper estimate of hnswlib's file size, to refuse early when the RAM folder is too small. */
-  estimatedBytes: number;
-  /** Writes hnswlib's plaintext index to the given path (inside the private RAM folder). */
-  writePlain: (plainPath: string) => Promise<void>;
+  /**
+   * hnswlib's plaintext index: its bytes from memory, or written by `write` to a path in a
+   * private RAM folder (`estimatedBytes`, an upper estimate of its size, refuses early when
+   * the folder is too small).
+   */
+  plain: { bytes: number; chunks: () => Iterable<Uint8Array> } | { estimatedBytes: number; write: (plainPath: string) => Promise<void> };
   ramDir?: string;
 }
 
-/** Encrypts what `writePlain` produces into `file`, atomically. Throws LoupeError('unavailable') where it cannot keep the plaintext in RAM. */
-export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: number }> {
-  const subkey = indexKey(o.key);
-  const dir = await privateRamDir(o.ramDir ?? DEFAULT_RAM_DIR, o.estimatedBytes);
-  const plainPath = path.join(dir, 'index.hnsw');
-  let tmp: string | undefined;
+/** The plaintext index as chunks of known total length; `done` removes whatever held it. */
+interface PlainSource {
+  bytes: number;
+  chunks: AsyncIterable<Uint8Array>;
+  done: () => Promise<void>;
+}
+
+async function plainFromRam(base: string, estimatedBytes: number, write: (plainPath: string) => Promise<void>): Promise<PlainSource> {
+  const dir = await privateRamDir(base, estimatedBytes);
   try {
+    const plainPath = path.join(dir, 'index.hnsw');
     // Created here with 0600 so hnswlib's ofstream only truncates it and never picks the mode.
     await (await open(plainPath, 'wx', 0o600)).close();
-    await o.writePlain(plainPath);
+    await write(plainPath);
     const plain = await open(plainPath, 'r');
-    try {
-      await rm(plainPath);
-      const indexBytes = (await plain.stat()).size;
-      const nonce = randomBytes(NONCE_BYTES);
-      const header = encodeHeader({ ...o.header, indexBytes }, nonce, keyCheck(subkey, nonce));
-      const deleted = Buffer.alloc(o.deleted.length * 4);
-      o.deleted.forEach((id, i) => deleted.writeUInt32LE(id, i * 4));
-      const basisValues = o.header.projection.space === 'projected' ? o.header.projection.dims * o.header.dim : 0;
-      if ((o.basis?.length ?? 0) !== basisValues) throw new LoupeError('internal', `The projection basis holds ${o.basis?.length ?? 0} values where the header promises ${basisValues}.`);
-      const basis = o.basis ? Buffer.from(o.basis.buffer, o.basis.byteOffset, o.basis.byteLength) : Buffer.alloc(0);
-      const cipher = createCipheriv('aes-256-gcm', subkey, nonce);
-      cipher.setAAD(header);
-      tmp = `${o.file}.${randomBytes(6).toString('hex')}.tmp`;
-      const out = await open(tmp, 'wx', 0o600);
-      try {
-        await writeAll(out, header);
-        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, indexBytes)));
-        for (let pos = 0; pos < indexBytes; ) {
-          const { bytesRead } = await plain.read(chunk, 0, Math.min(chunk.length, indexBytes - pos), pos);
-          if (bytesRead === 0) throw new LoupeError('internal', 'The face index file shrank while it was being encrypted.');
-          pos += bytesRead;
-          await writeAll(out, cipher.update(chunk.subarray(0, bytesRead)));
-        }
-        await writeAll(out, cipher.update(deleted));
-        await writeAll(out, cipher.update(basis));
-        await writeAll(out, cipher.final());
-        await writeAll(out, cipher.getAuthTag());
-        await out.sync();
-      } finally {
-        await out.close();
+    await rm(plainPath);
+    const bytes = (await plain.stat()).size;
+    async function* chunks(): AsyncIterable<Uint8Array> {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, bytes)));
+      for (let pos = 0; pos < bytes; ) {
+        const { bytesRead } = await plain.read(chunk, 0, Math.min(chunk.length, bytes - pos), pos);
+        if (bytesRead === 0) throw new LoupeError('internal', 'The face index file shrank while it was being encrypted.');
+        pos += bytesRead;
+        yield chunk.subarray(0, bytesRead);
       }
-      await rename(tmp, o.file);
-      tmp = undefined;
-      await fsyncFolder(path.dirname(o.file));
-      return { bytes: header.length + indexBytes + deleted.length + basis.length + TAG_BYTES };
-    } finally {
-      await plain.close();
     }
-  } finally {
+    return {
+      bytes,
+      chunks: chunks(),
+      done: async () => {
+        await plain.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Encrypts the plaintext index into `file`, atomically. Throws LoupeError('unavailable') where hnswlib's file cannot be kept in RAM. */
+export async function writeSealed(o: WriteSealedOptions): Promise<{ bytes: number }> {
+  const subkey = indexKey(o.key);
+  const basisValues = o.header.projection.space === 'projected' ? o.header.projection.dims * o.header.dim : 0;
+  if ((o.basis?.length ?? 0) !== basisValues) throw new LoupeError('internal', `The projection basis holds ${o.basis?.length ?? 0} values where the header promises ${basisValues}.`);
+  const source: PlainSource =
+    'chunks' in o.plain
+      ? { bytes: o.plain.bytes, chunks: (async function* (c) { yield* c; })(o.plain.chunks()), done: async () => undefined }
+      : await plainFromRam(o.ramDir ?? DEFAULT_RAM_DIR, o.plain.estimatedBytes, o.plain.write);
+  let tmp: string | undefined;
+  try {
+    const indexBytes = source.bytes;
+    const nonce = randomBytes(NONCE_BYTES);
+    const header = encodeHeader({ ...o.header, indexBytes }, nonce, keyCheck(subkey, nonce));
+    const deleted = Buffer.alloc(o.deleted.length * 4);
+    o.deleted.forEach((id, i) => deleted.writeUInt32LE(id, i * 4));
+    const basis = o.basis ? Buffer.from(o.basis.buffer, o.basis.byteOffset, o.basis.byteLength) : Buffer.alloc(0);
+    const cipher = createCipheriv('aes-256-gcm', subkey, nonce);
+    cipher.setAAD(header);
+    tmp = `${o.file}.${randomBytes(6).toString('hex')}.tmp`;
+    const out = await open(tmp, 'wx', 0o600);
+    try {
+      await writeAll(out, header);
+      let written = 0;
+      for await (const chunk of source.chunks) {
+        written += chunk.length;
+        await writeAll(out, cipher.update(chunk));
+      }
+      if (written !== indexBytes) throw new LoupeError('internal', `The face index gave ${written} bytes where it promised ${indexBytes}.`);
+      await writeAll(out, cipher.update(deleted));
+      await writeAll(out, cipher.update(basis));
+      await writeAll(out, cipher.final());
+      await writeAll(out, cipher.getAuthTag());
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    await rename(tmp, o.file);
+    tmp = undefined;
+    await fsyncFolder(path.dirname(o.file));
+    return { bytes: header.length + indexBytes + deleted.length + basis.length + TAG_BYTES };
+  } finally {
+    await source.done();
     if (tmp !== undefined) await rm(tmp, { force: true });
   }
 }
@@ -292,9 +339,67 @@ export interface ReadSealedOptions<T> {
   expect: { modelId: string; dim: number; liveCount: number };
   /** Why an otherwise current file should be rebuilt anyway (null: it need not be); asked before anything is decrypted. */
   staleBecause?: (header: SealedHeader) => string | null;
-  /** Reads hnswlib's plaintext index from the given path (authenticated, inside the private RAM folder). */
-  readPlain: (plainPath: string) => Promise<T>;
+  /**
+   * Reads hnswlib's plaintext index (authenticated): from memory (`bytes`), or from a path
+   * inside a private RAM folder (`file`).
+   */
+  readPlain: { bytes: (plain: Uint8Array) => T | Promise<T> } | { file: (plainPath: string) => Promise<T> };
   ramDir?: string;
+}
+
+/** Where decrypted index bytes go: a file in a private RAM folder, or one buffer in memory. */
+interface PlainSink {
+  write(b: Uint8Array): Promise<void>;
+  /** Called once everything is written and authenticated. */
+  read<T>(readPlain: ReadSealedOptions<T>['readPlain']): Promise<T>;
+  done(): Promise<void>;
+}
+
+async function sinkInRam(base: string, bytes: number): Promise<PlainSink> {
+  const dir = await privateRamDir(base, bytes);
+  const plainPath = path.join(dir, 'index.hnsw');
+  let plain: FileHandle | null = null;
+  try {
+    plain = await open(plainPath, 'wx', 0o600);
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const close = async () => {
+    await plain?.close();
+    plain = null;
+  };
+  return {
+    write: (b) => writeAll(plain!, b),
+    read: async (readPlain) => {
+      await close();
+      if (!('file' in readPlain)) throw new LoupeError('internal', 'A RAM file was decrypted for a reader of bytes.');
+      return readPlain.file(plainPath);
+    },
+    done: async () => {
+      await close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function sinkInMemory(bytes: number): PlainSink {
+  const buf = new Uint8Array(bytes);
+  let at = 0;
+  return {
+    write: async (b) => {
+      buf.set(b, at);
+      at += b.length;
+    },
+    read: async (readPlain) => {
+      if (!('bytes' in readPlain)) throw new LoupeError('internal', 'Bytes were decrypted for a reader of files.');
+      return readPlain.bytes(buf);
+    },
+    done: async () => {
+      // The plaintext graph is not left for the garbage collector to free at leisure.
+      buf.fill(0);
+    },
+  };
 }
 
 export type ReadSealedResult<T> = { status: 'loaded'; value: T; header: SealedHeader; deleted: number[]; basis: Float32Array | null } | SealedFailure;
@@ -362,53 +467,47 @@ export async function readSealed<T>(o: ReadSealedOptions<T>): Promise<ReadSealed
     const tag = await readExactly(fh, TAG_BYTES, size - TAG_BYTES);
     if (tag === null) return { status: 'unreadable', reason: 'The face index file is truncated.' };
 
-    let dir: string;
+    let sink: PlainSink;
     try {
-      dir = await privateRamDir(o.ramDir ?? DEFAULT_RAM_DIR, header.indexBytes);
+      sink = 'file' in o.readPlain ? await sinkInRam(o.ramDir ?? DEFAULT_RAM_DIR, header.indexBytes) : sinkInMemory(header.indexBytes);
     } catch (e) {
       if (e instanceof LoupeError) return { status: 'unavailable', reason: e.message };
       throw e;
     }
     try {
-      const plainPath = path.join(dir, 'index.hnsw');
-      const plain = await open(plainPath, 'wx', 0o600);
       // Everything after hnswlib's file: the deleted ids, then the basis.
       const tail = Buffer.alloc(tailBytes);
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', subkey, nonce);
-        decipher.setAAD(Buffer.concat([fixed, model]));
-        decipher.setAuthTag(tag);
-        let toIndex = header.indexBytes;
-        let toTail = 0;
-        const route = async (clear: Buffer) => {
-          const head = Math.min(toIndex, clear.length);
-          if (head > 0) await writeAll(plain, clear.subarray(0, head));
-          toIndex -= head;
-          clear.copy(tail, toTail, head);
-          toTail += clear.length - head;
-        };
-        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, payloadBytes)));
-        for (let pos = headerBytes, end = headerBytes + payloadBytes; pos < end; ) {
-          const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, end - pos), pos);
-          if (bytesRead === 0) return { status: 'unreadable', reason: 'The face index file is truncated.' };
-          pos += bytesRead;
-          await route(decipher.update(chunk.subarray(0, bytesRead)));
-        }
-        try {
-          await route(decipher.final());
-        } catch {
-          return { status: 'unreadable', reason: 'The face index file was altered or damaged (authentication failed).' };
-        }
-      } finally {
-        await plain.close();
+      const decipher = createDecipheriv('aes-256-gcm', subkey, nonce);
+      decipher.setAAD(Buffer.concat([fixed, model]));
+      decipher.setAuthTag(tag);
+      let toIndex = header.indexBytes;
+      let toTail = 0;
+      const route = async (clear: Buffer) => {
+        const head = Math.min(toIndex, clear.length);
+        if (head > 0) await sink.write(clear.subarray(0, head));
+        toIndex -= head;
+        clear.copy(tail, toTail, head);
+        toTail += clear.length - head;
+      };
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(1, payloadBytes)));
+      for (let pos = headerBytes, end = headerBytes + payloadBytes; pos < end; ) {
+        const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, end - pos), pos);
+        if (bytesRead === 0) return { status: 'unreadable', reason: 'The face index file is truncated.' };
+        pos += bytesRead;
+        await route(decipher.update(chunk.subarray(0, bytesRead)));
       }
-      const value = await o.readPlain(plainPath);
+      try {
+        await route(decipher.final());
+      } catch {
+        return { status: 'unreadable', reason: 'The face index file was altered or damaged (authentication failed).' };
+      }
+      const value = await sink.read(o.readPlain);
       const ids: number[] = [];
       for (let i = 0; i < header.deletedCount; i++) ids.push(tail.readUInt32LE(i * 4));
       const basis = basisBytes > 0 ? new Float32Array(tail.buffer.slice(tail.byteOffset + header.deletedCount * 4, tail.byteOffset + tailBytes)) : null;
       return { status: 'loaded', value, header, deleted: ids, basis };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await sink.done();
     }
   } finally {
     await fh.close();

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCaseStore, type CaseStore } from '../store';
+import { createCaseStore, type CaseStore, type Db } from '../store';
+import { tamperingConnection } from '../testing';
 import { AuditLog, verifyExport } from './index';
 
 let dir: string;
 let store: CaseStore;
+let db: Db;
 let log: AuditLog;
 
 beforeEach(async () => {
@@ -17,24 +19,26 @@ beforeEach(async () => {
     { username: 'alice', passphrase: 'a long passphrase 1' },
   );
   log = new AuditLog(store.audit, 'case', store.id, () => new Date());
+  db = tamperingConnection(store);
   for (let i = 1; i <= 6; i++) log.append({ user: 'alice', action: 'test.step', object: `step:${i}`, outcome: 'ok', details: { i, note: `step ${i}` } });
 });
 afterEach(() => {
+  db.close();
   store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** What an attacker with the key can do: drop the append-only triggers and edit rows. */
 const tamper = (sql: string) => {
-  store.db.exec('DROP TRIGGER audit_append_only_update; DROP TRIGGER audit_append_only_delete;');
-  store.db.exec(sql);
+  db.exec('DROP TRIGGER audit_append_only_update; DROP TRIGGER audit_append_only_delete;');
+  db.exec(sql);
 };
 
 describe('audit chain', () => {
   it('verifies an untouched chain and refuses edits through SQL while the triggers stand', () => {
     expect(log.verify()).toMatchObject({ ok: true, records: 6 });
-    expect(() => store.db.exec("UPDATE audit SET user = 'mallory' WHERE seq = 2")).toThrow(/append-only/);
-    expect(() => store.db.exec('DELETE FROM audit WHERE seq = 2')).toThrow(/append-only/);
+    expect(() => db.exec("UPDATE audit SET user = 'mallory' WHERE seq = 2")).toThrow(/append-only/);
+    expect(() => db.exec('DELETE FROM audit WHERE seq = 2')).toThrow(/append-only/);
   });
 
   it('names an edited record', () => {

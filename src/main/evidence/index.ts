@@ -26,8 +26,11 @@ export class EvidenceImporter {
   constructor(private readonly deps: EvidenceDeps) {
     this.shared = { inFlight: new Map(), memory: deps.memory ?? new ByteBudget() };
     this.reader = new EvidenceReader(deps.store.reads);
-    // Nothing can be running in a case that was just opened: a 'running' batch was cut off.
-    deps.store.writes.markInterrupted();
+  }
+
+  /** Run when the case opens: nothing can be running yet, so a batch still marked 'running' was cut off; it becomes 'interrupted', to be resumed. */
+  markCutOffBatches(): void {
+    this.deps.store.writes.markInterrupted();
   }
 
   async start(paths: string[], options: ImportOptions, user: string): Promise<{ batchId: string; filesTotal: number }> {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LoupeError, type IndexProgress } from '../../shared';
 import { FaceIndex, type LoadOutcome, rebuildFaceIndex, type SearchOutcome } from '../face-index';
 import { CASE_FILES, type CaseStore } from '../store';
+import type { SearchPack } from './index';
 
 /**
  * The open case's face index for the current model: loaded from its encrypted file when
@@ -13,17 +14,21 @@ export class CaseFaceIndex {
   private readonly pending: { id: number; embedding: Float32Array }[] = [];
   private dirty = false;
   private failure: Error | null = null;
-  readonly ready: Promise<void>;
+  private ready: Promise<void> | null = null;
 
   constructor(
     private readonly store: CaseStore,
     readonly modelId: string,
     readonly dim: number,
     private readonly emit: (e: IndexProgress) => void,
-  ) {
-    this.ready = this.open().catch((err: Error) => {
+  ) {}
+
+  /** Starts loading the saved index, or rebuilding it from the store; a search waits for it, a failure is kept for the search to report. */
+  load(): Promise<void> {
+    this.ready ??= this.open().catch((err: Error) => {
       this.failure = err;
     });
+    return this.ready;
   }
 
   private get file(): string {
@@ -64,7 +69,7 @@ export class CaseFaceIndex {
   }
 
   async search(query: Float32Array, k: number, allowed: ReadonlySet<number>): Promise<SearchOutcome> {
-    await this.ready;
+    await this.load();
     if (this.failure || !this.index) throw new LoupeError('unavailable', `The face index could not be opened (${this.failure?.message ?? 'unknown reason'}); close and reopen the case to rebuild it.`);
     return this.index.search(query, k, {
       allowed,
@@ -77,6 +82,7 @@ export class CaseFaceIndex {
 
   /** Persists the index if it changed; where it cannot be kept encrypted it is rebuilt next time instead. */
   async close(): Promise<void> {
+    if (!this.ready) return;
     await this.ready;
     if (!this.index || !this.dirty) return;
     try {
@@ -85,5 +91,47 @@ export class CaseFaceIndex {
     } catch (err) {
       if (!(err instanceof LoupeError && err.code === 'unavailable')) throw err;
     }
+  }
+}
+
+/**
+ * The case's face index as a case-scoped service: opened for the pack in use on first use (a
+ * case that is only looked at never builds one), or at once by openInBackground() for a case
+ * that has faces, so imports keep it current and closing saves it.
+ */
+export class FaceIndexService {
+  private index: CaseFaceIndex | null = null;
+
+  constructor(
+    private readonly store: CaseStore,
+    private readonly pack: () => Promise<SearchPack>,
+    private readonly emit: (e: IndexProgress) => void,
+  ) {}
+
+  async get(): Promise<CaseFaceIndex> {
+    if (!this.index) {
+      const pack = await this.pack();
+      if (!this.index) {
+        this.index = new CaseFaceIndex(this.store, pack.model, pack.manifest.embedder.embeddingSize, this.emit);
+        void this.index.load();
+      }
+    }
+    return this.index;
+  }
+
+  /** Opens the index without waiting for it; a failure is logged, and the next use tries again. */
+  openInBackground(): void {
+    void this.get().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
+  }
+
+  /** Faces join the index as they are stored; the first ones open it (from the store, which already holds them). */
+  add(faces: { id: number; embedding: Float32Array; model: string }[]): void {
+    if (this.index) this.index.add(faces);
+    else this.openInBackground();
+  }
+
+  /** Saves the index if it was opened and changed; if it cannot be saved it is rebuilt on the next open. */
+  async close(): Promise<void> {
+    await this.index?.close().catch((err: unknown) => console.error('[loupe] the face index could not be saved; it will be rebuilt on open', err));
   }
 }

@@ -15,7 +15,7 @@ import type { CaseStore } from '../store';
 import type { CaseFaceIndex } from './case-index';
 import { searchFolded } from './fold';
 
-export { CaseFaceIndex } from './case-index';
+export { CaseFaceIndex, FaceIndexService } from './case-index';
 
 const LEADS_CAVEAT =
   'Investigative leads, not identifications. A score says how alike two faces look to the model; the false match rate estimates how often faces of different people score that high. A candidate is nobody until a trained examiner has compared the faces and a second examiner has verified the decision.';

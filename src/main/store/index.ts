@@ -28,9 +28,8 @@ export const CASE_FILES = { database: 'case.db', keyslots: 'keyslots.json', face
 export interface CaseStore extends CaseTables {
   readonly id: string;
   readonly folder: string;
-  readonly db: Db;
   readonly keyslots: Keyslots;
-  /** Runs fn in one SQLite transaction (nested calls become savepoints); services write through this, never through db. */
+  /** Runs fn in one SQLite transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** False once the case is closed: work still running (an import) stops instead of writing. */
   isOpen(): boolean;
@@ -40,6 +39,8 @@ export interface CaseStore extends CaseTables {
   dataKey(): Buffer;
   /** Every page decrypted and checked; `full` checks the indexes against their tables too. The problems found, none when sound. */
   check(full: boolean): string[];
+  /** Pages in the database: how much a check reads. */
+  pageCount(): number;
   close(): void;
 }
 
@@ -49,13 +50,13 @@ function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db): Cas
     ...tables,
     id: keyslots.caseId,
     folder,
-    db,
     keyslots,
     transaction: (fn) => db.transaction(fn)(),
     isOpen: () => db.open,
     subkey: (purpose) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `loupe/${purpose}`, 32)),
     dataKey: () => Buffer.from(key),
     check: (full) => checkDatabase(db, full),
+    pageCount: () => db.pragma('page_count', { simple: true }) as number,
     close: () => {
       if (db.open) {
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -139,7 +140,7 @@ export function readCaseMembers(folder: string): string[] {
     .map((m) => m.username);
 }
 
-export type WorkstationStore = ReturnType<typeof workstationTables> & { db: Db; close(): void };
+export type WorkstationStore = ReturnType<typeof workstationTables> & { close(): void };
 
 /**
  * The workstation database: users, the register of cases and the workstation's own audit
@@ -155,7 +156,7 @@ export function openWorkstationStore(file: string): WorkstationStore {
     // Into the database file at once, so pages a migration rewrote (the titles it took out) are overwritten there, not only in the log.
     db.pragma('wal_checkpoint(TRUNCATE)');
     const opened = db;
-    return { ...workstationTables(opened), db: opened, close: () => opened.open && opened.close() };
+    return { ...workstationTables(opened), close: () => opened.open && opened.close() };
   } catch (err) {
     db?.close();
     if (err instanceof LoupeError) throw err;

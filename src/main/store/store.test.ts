@@ -8,7 +8,7 @@ import { LoupeError } from '../../shared';
 import { flipByte } from '../testing/damage';
 import { CASE_MIGRATIONS } from './case-schema';
 import { CASE_FILES, createCaseStore, openCaseStore, openWorkstationStore } from './index';
-import { migrate, openPlainDatabase } from './sqlite';
+import { migrate, openEncryptedDatabase, openPlainDatabase } from './sqlite';
 import { WORKSTATION_MIGRATIONS } from './workstation-schema';
 
 const dirs: string[] = [];
@@ -46,7 +46,7 @@ describe('encrypted case store', () => {
     const folder = path.join(tempDir(), 'case');
     const store = await createCaseStore(folder, info(), { username: 'alice', passphrase: 'a long passphrase 1' });
     // Write while the WAL is live and look at every file before and after a checkpoint.
-    store.db.exec("CREATE TABLE probe (v TEXT); INSERT INTO probe VALUES ('MARKER_ROW_5d2e')");
+    store.writes.setCaseMeta('probe', 'MARKER_ROW_5d2e');
     const markers = ['MARKER_TITLE_7f3a', 'MARKER_PURPOSE_91bc', 'MARKER_ROW_5d2e', 'SQLite format 3'];
     const scan = (expected: string[]) => {
       const files = readdirSync(folder);
@@ -167,11 +167,14 @@ describe('case database integrity', () => {
   async function filledCase(): Promise<string> {
     const folder = path.join(tempDir(), 'case');
     const store = await createCaseStore(folder, info(), alice);
-    store.db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, b BLOB)');
-    const ins = store.db.prepare('INSERT INTO filler (b) VALUES (?)');
-    store.transaction(() => {
+    // Rows no table of Loupe holds, written over a second connection with the case key.
+    const db = openEncryptedDatabase(path.join(folder, CASE_FILES.database), store.dataKey(), { mustExist: true });
+    db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, b BLOB)');
+    const ins = db.prepare('INSERT INTO filler (b) VALUES (?)');
+    db.transaction(() => {
       for (let i = 0; i < 400; i++) ins.run(randomBytes(1000));
-    });
+    })();
+    db.close();
     store.close();
     return folder;
   }

@@ -2,6 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type ChannelName } from '../../shared';
+import { CASE_FILES, type CaseStore, type Db } from '../store';
+import { openEncryptedDatabase } from '../store/sqlite';
 import { createWorkstation, type Workstation } from '../workstation';
 
 export { gaussian, normalise } from './random';
@@ -19,6 +21,16 @@ export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A second connection to a case's database, as someone holding its key could open outside Loupe: for tests that tamper with it. */
+export function tamperingConnection(store: CaseStore): Db {
+  const key = store.dataKey();
+  try {
+    return openEncryptedDatabase(path.join(store.folder, CASE_FILES.database), key, { mustExist: true });
+  } finally {
+    key.fill(0);
+  }
 }
 
 export const CASE_AUTHORITY = {

@@ -1,7 +1,8 @@
 import { LoupeError } from '../../shared';
 import type { CaseService, OpenCase } from '../cases';
 import type { Router } from '../router';
-import type { CaseSession, SessionState } from './state';
+import type { CaseSession } from './case-session';
+import type { SessionState } from './state';
 
 export function registerCaseHandlers(router: Router, state: SessionState, cases: CaseService, attach: (open: OpenCase) => CaseSession): void {
   const open = () => state.requireOpen();
@@ -54,7 +55,7 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
     ctx.setObject(`case:${c.store.id}`);
     const started = performance.now();
     const problems = c.store.check(input.full);
-    const pagesChecked = c.store.db.pragma('page_count', { simple: true }) as number;
+    const pagesChecked = c.store.pageCount();
     return { ok: problems.length === 0, problems, pagesChecked, ms: Math.round(performance.now() - started) };
   });
 

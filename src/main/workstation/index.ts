@@ -1,31 +1,28 @@
 import os from 'node:os';
 import path from 'node:path';
 import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
-import { AuditLog, type AuditEntry } from '../audit';
-import { CaseService, type OpenCase } from '../cases';
-import { EvidenceImporter, EvidenceReader } from '../evidence';
+import { AuditLog } from '../audit';
+import { CaseService } from '../cases';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
-import { PersonsService } from '../persons';
-import { ReviewService, ScaleSetting } from '../review';
-import { CaseFaceIndex, SearchService } from '../search';
-import { WatchlistService } from '../watchlists';
+import { ScaleSetting } from '../review';
 import { randomId } from '../crypto';
 import { Router, type Transport } from '../router';
 import { openWorkstationStore } from '../store';
 import { UserRegistry } from '../users';
 import { registerAuditHandlers } from './audit-handlers';
 import { registerCaseHandlers } from './case-handlers';
-import { PackInUse } from './pack-in-use';
+import { caseServices } from './case-session';
 import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
+import { PackInUse } from './pack-in-use';
 import { registerPersonHandlers } from './person-handlers';
 import { registerProbeHandlers } from './probe-handlers';
 import { registerReviewHandlers } from './review-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
 import { registerWatchlistHandlers } from './watchlist-handlers';
-import { SessionState, type CaseSession } from './state';
+import { SessionState } from './state';
 
 export interface WorkstationOptions {
   /** Where the workstation database and the cases live. */
@@ -69,53 +66,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const packInUse = new PackInUse(modelsDir);
   const scale = new ScaleSetting(ws);
 
-  /** Records written by services (not the router) join the case chain the same way. */
-  const caseAudit = (open: OpenCase) => (entry: AuditEntry) => {
-    open.audit.append(entry);
-    cases.recordAnchor(open);
-  };
-  const attach = (open: OpenCase): CaseSession => {
-    let index: CaseFaceIndex | null = null;
-    const openIndex = async () => {
-      if (!index) {
-        const pack = await packInUse.pack();
-        index ??= new CaseFaceIndex(open.store, pack.model, pack.manifest.embedder.embeddingSize, (e) => state.emit(e));
-      }
-      return index;
-    };
-    const openIndexInBackground = () => void openIndex().catch((err: unknown) => console.error('[loupe] the face index could not be opened', err));
-    // A case with faces opens its index at once, so imports keep it current and closing saves it.
-    if (open.store.reads.counts().faces > 0) openIndexInBackground();
-    const search = new SearchService(open.store, openIndex, () => packInUse.pack(), now);
-    return {
-      ...open,
-      evidence: new EvidenceImporter({
-        store: open.store,
-        runningPack: () => packInUse.start(),
-        audit: caseAudit(open),
-        emit: (e) => state.emit(e),
-        // Faces join the index as they are stored; the first ones open it (from the store, which already holds them).
-        onFaces: (faces) => {
-          if (index) index.add(faces);
-          else openIndexInBackground();
-        },
-        now,
-      }),
-      exhibits: new EvidenceReader(open.store.reads),
-      search,
-      watchlists: new WatchlistService(open.store, now),
-      persons: new PersonsService(open.store, now),
-      review: new ReviewService({
-        store: open.store,
-        now,
-        scale: () => scale.current(),
-        search: (id) => search.get(id),
-        compare: (l, r) => search.compare(l, r),
-      }),
-      index: openIndex,
-      openedIndex: () => index,
-    };
-  };
+  const sessions = caseServices({
+    packInUse,
+    scale,
+    now,
+    emit: (e) => state.emit(e),
+    // Records written by services (not the router) join the case chain the same way.
+    audit: (open) => (entry) => {
+      open.audit.append(entry);
+      cases.recordAnchor(open);
+    },
+  });
 
   const router = new Router({
     user: () => state.user,
@@ -125,7 +86,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     onCaseAudited: () => state.open && cases.recordAnchor(state.open),
   });
   registerSessionHandlers(router, state, users);
-  registerCaseHandlers(router, state, cases, attach);
+  registerCaseHandlers(router, state, cases, (open) => sessions.open(open));
   registerAuditHandlers(router, state, cases, workstationAudit, now);
   registerModelHandlers(router, modelsDir, packInUse, now);
   registerEvidenceHandlers(router, state);

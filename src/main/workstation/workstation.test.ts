@@ -1,7 +1,7 @@
 import { renameSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCaseStore } from '../store';
-import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperingConnection, tempWorkstation } from '../testing';
 
 let t: Awaited<ReturnType<typeof tempWorkstation>>;
 beforeEach(async () => {
@@ -104,7 +104,9 @@ describe('workstation through the router', () => {
     await t.must('cases.close', {});
     // Someone with the key removes the newest records directly in the database.
     const store = await openCaseStore(c.folder, { username: 'sup', passphrase: PASSPHRASE });
-    store.db.exec('DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= 3;');
+    const db = tamperingConnection(store);
+    db.exec('DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= 3;');
+    db.close();
     store.close();
     await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
     const v = await t.must('audit.verify', { chain: 'case' });

@@ -1,5 +1,7 @@
-// Lint, including the layering rule of DESIGN.md: each process may import only the
-// layers below it, and only src/main/shell and src/preload may import electron.
+// Lint, including the layering rule of docs/architecture.md: each process may import only
+// the layers below it, only src/main/shell and src/preload may import electron, native
+// packages stay out of the processes that must not hold them, and inside src/main a layer
+// never imports a higher one.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -13,6 +15,48 @@ const noBuiltins = (message) => ({ paths: builtinModules.map((name) => ({ name, 
 const sharedBuiltins = noBuiltins('src/shared is pure: no I/O, no Node built-ins.');
 const rendererBuiltins = noBuiltins('The renderer has no Node: ask main through the typed API.');
 const preloadBuiltins = noBuiltins('The preload runs sandboxed: it has no Node built-ins.');
+
+// Native and Node-only packages, by the processes that may not load them.
+const NODE_PACKAGES = ['sharp', 'better-sqlite3-multiple-ciphers', 'onnxruntime-node', 'hnswlib-node', '@ffmpeg-installer/ffmpeg', '@node-rs/argon2'];
+const STORE_PACKAGES = ['better-sqlite3-multiple-ciphers', 'hnswlib-node'];
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const noPackages = (packages, message) => ({ regex: `^(${packages.map(escape).join('|')})(/|$)`, message });
+const rendererPackages = noPackages(NODE_PACKAGES, 'The renderer has no Node: native packages run in main, reached through the typed API.');
+const sharedPackages = noPackages(NODE_PACKAGES, 'src/shared is pure: no native or Node-only package.');
+const preloadPackages = noPackages(NODE_PACKAGES, 'The preload runs sandboxed: no native or Node-only package.');
+const workerPackages = noPackages(STORE_PACKAGES, 'The worker analyses bytes: the case database and the face index belong to main.');
+
+/**
+ * The layers inside src/main, lowest first; each folder may import its own layer and those
+ * below, never one above (src/main/shell, above them all, has its own block below).
+ * Test files may import any layer: they drive a module through the workstation.
+ */
+export const MAIN_LAYERS = [
+  { name: 'modules', folders: ['files', 'crypto', 'calibration', 'threads', 'models', 'face-pool', 'calibration-measurement', 'face-index', 'grouping'] },
+  { name: 'store', folders: ['store'] },
+  { name: 'services', folders: ['audit', 'users', 'cases', 'evidence', 'search', 'watchlists', 'persons'] },
+  { name: 'router', folders: ['router'] },
+  { name: 'workstation', folders: ['workstation', 'testing'] },
+];
+const mainBase = [
+  layer(['**/renderer/**', '**/preload/**', '**/cli/**', '**/shell/**'], 'src/main is plain Node below the shell and the CLI.'),
+  layer(['**/worker/**', '!**/worker_threads'], 'src/main reaches the worker only through messages defined in src/shared.'),
+];
+const order = `${MAIN_LAYERS.map((m) => m.name).join(' < ')} < shell`;
+const mainLayerBlocks = MAIN_LAYERS.slice(0, -1).flatMap((l, i) => {
+  const higher = MAIN_LAYERS.slice(i + 1);
+  const above = { regex: `^(\\.\\./)+(${higher.flatMap((h) => h.folders).map(escape).join('|')})(/|$)` };
+  return l.folders.map((folder) => ({
+    files: [`src/main/${folder}/**`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [...mainBase, { ...above, message: `src/main/${folder} is in the ${l.name} layer: it may not import ${higher.map((h) => h.name).join(', ')} (${order}).` }],
+      }],
+    },
+  }));
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'models/packs/**', 'bench/results/**'] },
@@ -33,6 +77,7 @@ export default tseslint.config(
         patterns: [
           layer(['**/main/**', '**/worker/**', '**/renderer/**', '**/preload/**', '**/cli/**'], 'src/shared is the bottom layer: it imports nothing of Loupe.'),
           sharedBuiltins.pattern,
+          sharedPackages,
         ],
       }],
     },
@@ -45,6 +90,7 @@ export default tseslint.config(
         patterns: [
           layer(['**/main/**', '**/worker/**', '**/preload/**', '**/cli/**'], 'The renderer talks to main only through the typed API in src/shared.'),
           rendererBuiltins.pattern,
+          rendererPackages,
         ],
       }],
     },
@@ -54,7 +100,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electron],
-        patterns: [layer(['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'], 'The worker is pure functions of bytes: it imports only src/shared.')],
+        patterns: [layer(['**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'], 'The worker is pure functions of bytes: it imports only src/shared.'), workerPackages],
       }],
     },
   },
@@ -64,13 +110,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electron],
-        patterns: [
-          layer(['**/renderer/**', '**/preload/**', '**/cli/**', '**/shell/**'], 'src/main is plain Node below the shell and the CLI.'),
-          layer(['**/worker/**', '!**/worker_threads'], 'src/main reaches the worker only through messages defined in src/shared.'),
-        ],
+        patterns: mainBase,
       }],
     },
   },
+  ...mainLayerBlocks,
   {
     files: ['src/main/shell/**', 'src/preload/**'],
     rules: {
@@ -87,6 +131,7 @@ export default tseslint.config(
         patterns: [
           layer(['**/main/**', '**/renderer/**', '**/worker/**', '**/cli/**'], 'The preload exposes the typed API and nothing else: it imports only src/shared.'),
           preloadBuiltins.pattern,
+          preloadPackages,
         ],
       }],
     },

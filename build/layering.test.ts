@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
+import { MAIN_LAYERS } from '../eslint.config.js';
 
-/** The layering rule of DESIGN.md is enforced by the lint configuration; this shows that it bites. */
+/** The layering rule of docs/architecture.md is enforced by the lint configuration; this shows that it bites. */
 const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restricted(filePath: string, code: string): Promise<string[]> {
@@ -38,5 +40,59 @@ describe('layering lint rule', () => {
     ['src/main/face-pool/probe.ts', "import { Worker } from 'node:worker_threads';\nvoid Worker;"],
   ])('allows %s to import what its layer may', async (file, code) => {
     expect(await restricted(file, code)).toEqual([]);
+  });
+});
+
+const NATIVE = ['sharp', 'better-sqlite3-multiple-ciphers', 'onnxruntime-node', 'hnswlib-node', '@ffmpeg-installer/ffmpeg', '@node-rs/argon2'];
+
+describe('package lists per layer', () => {
+  it.each([
+    ...NATIVE.flatMap((pkg) => [
+      ['src/renderer/probe.ts', pkg, /renderer has no Node/],
+      ['src/shared/probe.ts', pkg, /pure/],
+      ['src/preload/probe.ts', pkg, /sandboxed/],
+    ]),
+    ['src/worker/probe.ts', 'better-sqlite3-multiple-ciphers', /belong to main/],
+    ['src/worker/probe.ts', 'hnswlib-node', /belong to main/],
+  ] as [string, string, RegExp][])('refuses %s importing %s', async (file, pkg, why) => {
+    const messages = await restricted(file, `import * as m from '${pkg}';\nvoid m;`);
+    expect(messages.length, `${file}: ${pkg}`).toBe(1);
+    expect(messages[0]).toMatch(why);
+  });
+
+  it.each([
+    ['src/worker/probe.ts', 'sharp'],
+    ['src/worker/probe.ts', 'onnxruntime-node'],
+    ['src/main/store/probe.ts', 'better-sqlite3-multiple-ciphers'],
+    ['src/main/face-index/probe.ts', 'hnswlib-node'],
+    ['src/renderer/probe.ts', 'sharpen'],
+  ])('allows %s to import %s', async (file, pkg) => {
+    expect(await restricted(file, `import * as m from '${pkg}';\nvoid m;`)).toEqual([]);
+  });
+});
+
+describe('order of layers inside src/main', () => {
+  const pairs = MAIN_LAYERS.flatMap((low, i) => MAIN_LAYERS.slice(i + 1).map((high): [string, string, string, string] => [low.name, low.folders[0]!, high.name, high.folders[0]!]));
+
+  it.each(pairs)('refuses the %s layer (%s) importing the %s layer (%s)', async (_low, from, high, to) => {
+    const messages = await restricted(`src/main/${from}/probe.ts`, `import { x } from '../${to}';\nvoid x;`);
+    expect(messages.length).toBe(1);
+    expect(messages[0]).toMatch(new RegExp(`may not import .*${high}`));
+  });
+
+  it.each(pairs)('allows the %s layer (%s) to be imported by the %s layer (%s)', async (_low, from, _high, to) => {
+    expect(await restricted(`src/main/${to}/probe.ts`, `import { x } from '../${from}/index';\nvoid x;`)).toEqual([]);
+  });
+
+  it('lets a test import any layer, and a folder its own files', async () => {
+    expect(await restricted('src/main/face-index/probe.test.ts', "import { x } from '../testing';\nvoid x;")).toEqual([]);
+    expect(await restricted('src/main/store/probe.ts', "import { x } from './audit-table';\nvoid x;")).toEqual([]);
+  });
+
+  it('places every folder of src/main in exactly one layer (the shell above them all)', () => {
+    const placed = MAIN_LAYERS.flatMap((l) => l.folders);
+    expect(new Set(placed).size).toBe(placed.length);
+    const folders = readdirSync('src/main', { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'shell').map((d) => d.name);
+    expect(folders.filter((f) => !placed.includes(f)), 'folders of src/main not in MAIN_LAYERS (eslint.config.js)').toEqual([]);
   });
 });

@@ -6,7 +6,8 @@ import { createWorkstation, defaultHome, type Workstation } from '../workstation
 
 /**
  * The Electron shell: the only code that touches Electron. It applies the security
- * baseline of DESIGN.md and adapts the router to ipcMain; everything else is plain Node.
+ * baseline (docs/architecture.md, Processes) and adapts the router to ipcMain; everything
+ * else is plain Node.
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, 'renderer');

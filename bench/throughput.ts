@@ -11,13 +11,11 @@
  * hashing, store writes and audit; it runs first so the peak RSS it reports is its own.
  *   node dist/bench-throughput.js [--data DIR] [--pack NAME] [--json FILE] [--workers N] [--import-images N]
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
-import { createClient, type AnalyseInput, type ChannelName } from '../src/shared';
-import { createWorkstation } from '../src/main/workstation';
-import { analyseAll, IMAGE_EXT, listIdentities, machine, openPool, parseArgs, peakRssMb, readInput, writeJson, type BenchArgs } from './_lib';
+import type { AnalyseInput } from '../src/shared';
+import { analyseAll, listIdentities, machine, openPool, parseArgs, peakRssMb, readInput, writeJson, type BenchArgs } from './_lib';
+import { halfMegapixelSet, openBenchCase, writeSeizedPhotos } from './_lib/case-import';
 
 const USAGE = 'usage: throughput [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N] [--limit N] [--import-images N]';
 const COUNT = 500;
@@ -30,31 +28,6 @@ function folderSet(data: string, count: number): string[] {
     for (const id of listIdentities(dir)) for (const f of id.files) files.push(path.join(dir, f));
   }
   return files.slice(0, count);
-}
-
-async function halfMegapixelSet(data: string, count: number): Promise<Uint8Array[]> {
-  const photos: string[] = [];
-  const ids = path.join(data, 'identities');
-  if (existsSync(ids)) {
-    for (const id of listIdentities(ids)) for (const f of id.files) if (!/\.p[gp]m$/i.test(f)) photos.push(path.join(ids, f));
-  }
-  const groups = path.join(data, 'groups');
-  if (existsSync(groups)) {
-    for (const d of readdirSync(groups)) {
-      const dir = path.join(groups, d);
-      if (existsSync(dir) && !IMAGE_EXT.test(d)) for (const f of readdirSync(dir)) if (/\.(jpe?g|png)$/i.test(f)) photos.push(path.join(dir, f));
-    }
-  }
-  const encoded: Uint8Array[] = [];
-  for (const p of photos) {
-    const meta = await sharp(p).metadata();
-    const w = meta.autoOrient?.width ?? meta.width ?? 0, h = meta.autoOrient?.height ?? meta.height ?? 0;
-    // Only real photos: skip the small face crops, which would not be 0.5 MP without enlarging.
-    if (w * h < 300_000) continue;
-    const f = Math.sqrt(500_000 / (w * h));
-    encoded.push(new Uint8Array(await sharp(p).autoOrient().resize(Math.round(w * f), Math.round(h * f)).jpeg({ quality: 90 }).toBuffer()));
-  }
-  return Array.from({ length: Math.min(count, encoded.length ? count : 0) }, (_, i) => encoded[i % encoded.length] as Uint8Array);
 }
 
 interface Run {
@@ -81,16 +54,6 @@ async function run(args: BenchArgs, pack: string, workers: number, items: string
   }
 }
 
-/** The same JPEG with a comment segment after its start marker: identical pixels, a distinct file hash. */
-function distinctCopy(jpeg: Uint8Array, n: number): Uint8Array {
-  const text = Buffer.from(`loupe throughput bench copy ${n}`, 'latin1');
-  const segment = Buffer.alloc(4 + text.length);
-  segment.writeUInt16BE(0xfffe, 0);
-  segment.writeUInt16BE(2 + text.length, 2);
-  text.copy(segment, 4);
-  return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
-}
-
 interface CaseImport {
   pack: string;
   images: { files: number; failed: number; duplicates: number; faces: number; seconds: number; imagesPerSec: number; facesPerSec: number };
@@ -100,54 +63,25 @@ interface CaseImport {
 
 /** Imports photos and video/ into a fresh encrypted case, as an analyst would, and times it. */
 async function caseImport(args: BenchArgs, pack: string, photos: Uint8Array[], count: number): Promise<CaseImport> {
-  const root = mkdtempSync(path.join(tmpdir(), 'loupe-bench-import-'));
+  const bench = await openBenchCase(args, pack);
   try {
-    // A models folder holding only the pack measured, since the workstation uses the best installed.
-    const models = path.join(root, 'models');
-    mkdirSync(models);
-    cpSync(path.join(args.modelsDir, pack), path.join(models, pack), { recursive: true });
-    const folder = path.join(root, 'seized');
-    for (let i = 0; i < count; i++) {
-      const dir = path.join(folder, `card-${String(Math.floor(i / 500)).padStart(2, '0')}`);
-      if (i % 500 === 0) mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, `IMG_${String(i).padStart(5, '0')}.jpg`), distinctCopy(photos[i % photos.length] as Uint8Array, i));
-    }
-    const ws = await createWorkstation({ home: path.join(root, 'home'), modelsDir: models });
-    const c = createClient((channel: ChannelName, input: unknown) => ws.call(channel, input, 'cli'));
-    try {
-      await c.must('session.createFirstSupervisor', { username: 'bench', displayName: 'Throughput bench', password: 'bench throughput password' });
-      await c.must('cases.create', {
-        reference: 'BENCH/1', title: 'Throughput benchmark', offenceCategory: 'other', purpose: 'Measure import throughput',
-        legalBasis: 'Benchmark on consented research photos', authorisedBy: 'Loupe developers', retentionDate: '2030-01-01', passphrase: 'bench throughput passphrase',
-      });
-      const timed = async (paths: string[]) => {
-        const t0 = performance.now();
-        const started = await c.must('evidence.import', { paths });
-        await ws.importSettled();
-        const seconds = (performance.now() - t0) / 1000;
-        const batch = (await c.must('evidence.batches', {})).find((b) => b.id === started.batchId);
-        if (!batch || batch.status !== 'done') throw new Error(`the bench import ended ${batch?.status ?? 'missing'}`);
-        return { batch, seconds };
-      };
-      // Video first, while the case holds nothing else, so its clips are the case's only exhibits.
-      const videoDir = path.join(args.data, 'video');
-      let video: CaseImport['video'] = null;
-      if (existsSync(videoDir)) {
-        const v = await timed([videoDir]);
-        const list = await c.must('evidence.list', { offset: 0, limit: 500 });
-        const clips = list.exhibits.filter((e) => e.kind === 'video' && e.status === 'done');
-        const videoSeconds = clips.reduce((s, e) => s + (e.durationMs ?? 0), 0) / 1000;
-        video = { files: clips.length, videoSeconds, faces: v.batch.facesFound, seconds: v.seconds, videoSecondsPerSec: videoSeconds / v.seconds };
-      } else console.log(`  (no video folder at ${videoDir}: video import not measured)`);
-      const photosRun = await timed([folder]);
-      const b = photosRun.batch;
-      const images = { files: b.filesTotal, failed: b.failed, duplicates: b.duplicates, faces: b.facesFound, seconds: photosRun.seconds, imagesPerSec: b.filesTotal / photosRun.seconds, facesPerSec: b.facesFound / photosRun.seconds };
-      return { pack, images, video, peakRssMb: peakRssMb() };
-    } finally {
-      await ws.close();
-    }
+    const folder = writeSeizedPhotos(path.join(bench.root, 'seized'), photos, count);
+    // Video first, while the case holds nothing else, so its clips are the case's only exhibits.
+    const videoDir = path.join(args.data, 'video');
+    let video: CaseImport['video'] = null;
+    if (existsSync(videoDir)) {
+      const v = await bench.importTimed([videoDir]);
+      const list = await bench.client.must('evidence.list', { offset: 0, limit: 500 });
+      const clips = list.exhibits.filter((e) => e.kind === 'video' && e.status === 'done');
+      const videoSeconds = clips.reduce((s, e) => s + (e.durationMs ?? 0), 0) / 1000;
+      video = { files: clips.length, videoSeconds, faces: v.batch.facesFound, seconds: v.seconds, videoSecondsPerSec: videoSeconds / v.seconds };
+    } else console.log(`  (no video folder at ${videoDir}: video import not measured)`);
+    const photosRun = await bench.importTimed([folder]);
+    const b = photosRun.batch;
+    const images = { files: b.filesTotal, failed: b.failed, duplicates: b.duplicates, faces: b.facesFound, seconds: photosRun.seconds, imagesPerSec: b.filesTotal / photosRun.seconds, facesPerSec: b.facesFound / photosRun.seconds };
+    return { pack, images, video, peakRssMb: peakRssMb() };
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    await bench.close();
   }
 }
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CASE_AUTHORITY, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../main/testing';
+import { assessmentBody, CASE_AUTHORITY, FACES_DIR, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../main/testing';
 
 const ready = packInstalled('yunet') || packInstalled('default');
 if (!ready) console.warn('command line test: no model pack installed (an import needs one): skipped');
@@ -63,5 +63,56 @@ describe.skipIf(!ready)('command line', () => {
     const missing = loupe(home, 'import', '--case', 'CLI/1', path.join(src, 'gone\u001b]0;owned\u0007'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^loupe: No such file or folder: .*gone\\x1b]0;owned\\x07\. Check the path; nothing was imported\.\n$/);
+  });
+});
+
+describe.skipIf(!ready || !facesAvailable)('command line: the examiner review', () => {
+  it('lists the review queue and shows a comparison as far as the user may see it, as text or JSON', async () => {
+    const home = temp('loupe-cli-review-');
+    const src = temp('loupe-cli-review-src-');
+    copyFileSync(path.join(FACES_DIR, 'identities', 'Barack_Obama', 'obama.jpg'), path.join(src, 'obama.jpg'));
+    copyFileSync(path.join(FACES_DIR, 'identities', 'Joe_Biden', 'biden.jpg'), path.join(src, 'biden.jpg'));
+    const t = await tempWorkstation('', home);
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    for (const [username, role] of [['ann', 'analyst'], ['rita', 'reviewer']] as const) await t.must('users.add', { username, displayName: username, role, password: PASSWORD });
+    const c = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'CLI/2', passphrase: PASSPHRASE });
+    for (const username of ['ann', 'rita']) await t.must('cases.grantAccess', { username, passphrase: PASSPHRASE });
+    await t.must('evidence.import', { paths: [src] });
+    await t.ws.importSettled();
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 10, status: 'done' });
+    const [left, right] = await Promise.all(exhibits.map(async (e) => (await t.must('evidence.get', { exhibitId: e.id })).faces[0]?.id ?? 0));
+    await t.must('session.signOut', {});
+    await t.must('session.signIn', { username: 'ann', password: PASSWORD });
+    await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
+    const item = (await t.must('review.open', { leftFaceId: left ?? 0, rightFaceId: right ?? 0, origin: { kind: 'pair' } })).item;
+    await t.must('review.assess', { itemId: item.id, body: assessmentBody('strong_different') });
+    await t.must('review.submit', { itemId: item.id });
+    await t.must('review.open', { leftFaceId: right ?? 0, rightFaceId: left ?? 0, origin: { kind: 'pair' } });
+    await t.ws.close();
+
+    const annQueue = loupe(home, '--as', 'ann', 'review', 'queue', '--case', 'CLI/2');
+    expect(annQueue.err).toBe('');
+    expect(annQueue.out).toMatch(/^awaiting my assessment: 1\n {2}#2 {2}face \d+ with face \d+, two faces chosen for 1:1: not examined; opened by ann \S+\nawaiting my verification: 0\ndisputes I may resolve: 0\n$/);
+
+    // A reviewer sees how many await verification, not whose: they take the next one.
+    const ritaQueue = loupe(home, '--as', 'rita', 'review', 'queue', '--case', 'CLI/2');
+    expect(ritaQueue.out).toContain('awaiting my verification: 1 (take the next one');
+    expect(ritaQueue.out).not.toContain(`#${item.id} `);
+    const json = JSON.parse(loupe(home, '--as', 'rita', '--json', 'review', 'queue', '--case', 'CLI/2').out) as { toVerify: { id: number; state: string }[] };
+    expect(json.toVerify).toEqual([expect.objectContaining({ id: item.id, state: 'awaiting_verification' })]);
+
+    // Before verifying, the reviewer is told the first examiner's conclusion is withheld, and not shown it.
+    const ritaShow = loupe(home, '--as', 'rita', 'review', 'show', String(item.id), '--case', 'CLI/2');
+    expect(ritaShow.out).toContain(`comparison #${item.id}: face ${left} with face ${right}, two faces chosen for 1:1`);
+    expect(ritaShow.out).toContain('state: awaiting verification; first examiner: ann');
+    expect(ritaShow.out).toContain('1 assessment(s) withheld');
+    expect(ritaShow.out).not.toMatch(/different persons/i);
+
+    const annShow = loupe(home, '--as', 'ann', 'review', 'show', String(item.id), '--case', 'CLI/2');
+    expect(annShow.out).toMatch(/examination #\d+ by ann \(analyst\) \S+, blind: Strong support for different persons \(loupe-7 v1\)/);
+
+    const bad = loupe(home, 'review', 'show', 'first', '--case', 'CLI/2');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('loupe: Name the comparison by its number: loupe review show ITEM --case REF (see loupe review queue), not first\n');
   });
 });

@@ -1,6 +1,6 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LoupeError, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch } from '../shared';
+import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type ReviewItemSummary, type ReviewView } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { readSecret } from './prompt';
@@ -73,6 +73,24 @@ async function followImport(ctx: CommandContext, c: Client, ws: Workstation, sta
 
 const describeBatch = (b: ImportBatch) =>
   `import ${b.id} ${b.status}: ${b.filesDone}/${b.filesTotal} files, ${b.facesFound} faces, ${b.failed} failed, ${b.duplicates} duplicates`;
+
+const describeItem = (i: ReviewItemSummary) =>
+  `  #${i.id}  face ${i.leftFaceId} with face ${i.rightFaceId}, ${originLabel(i.origin)}: ${REVIEW_STATE_LABEL[i.state].toLowerCase()}${i.lead ? ' (a lead)' : ''}; opened by ${t(i.openedBy)} ${i.openedAt}`;
+
+function describeReview(v: ReviewView): string {
+  const s = v.score;
+  return [
+    `comparison #${v.item.id}: face ${v.item.leftFaceId} with face ${v.item.rightFaceId}, ${originLabel(v.item.origin)}`,
+    `state: ${REVIEW_STATE_LABEL[v.item.state].toLowerCase()}${v.item.lead ? ' (a lead)' : ''}; first examiner: ${v.item.examiner ? t(v.item.examiner) : 'none yet'}; your part: ${v.part}`,
+    v.blind ? 'score: withheld (blind mode: save your own assessment first)' : s ? `score: ${s.score.toFixed(4)}${s.rank !== null ? `, rank ${s.rank}` : ''}${s.fmr ? `, false match rate ${s.fmr.oneIn}` : ''}` : 'score: not shown',
+    ...v.assessments.map((a) => {
+      const level = a.scale.levels.find((l) => l.id === a.body.conclusion);
+      return `${a.kind} #${a.id} by ${t(a.examiner)} (${a.examinerRole}) ${a.createdAt}${a.blind ? ', blind' : ''}${a.corrects ? `, corrects #${a.corrects}` : ''}: ${level ? t(level.label) : a.body.conclusion} (${a.scale.id} v${a.scale.version})`;
+    }),
+    ...(v.withheld > 0 ? [`${v.withheld} assessment(s) withheld from you until you have saved your own`] : []),
+    ...(v.why ? [t(v.why)] : []),
+  ].join('\n');
+}
 
 export const COMMANDS: Command[] = [
   {
@@ -226,6 +244,38 @@ export const COMMANDS: Command[] = [
       const passphrase = await readSecret(`Case passphrase for ${username}`, 'LOUPE_NEW_PASSPHRASE');
       const d = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.grantAccess', { username, passphrase }));
       print(ctx, d.members, () => `members: ${d.members.map((m) => m.username).join(', ')}`);
+    },
+  },
+  {
+    words: ['review', 'queue'],
+    usage: 'review queue --case REF',
+    summary: 'comparisons awaiting your assessment, verification or resolution',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' } });
+      const q = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('review.queue', {}));
+      print(ctx, q, () =>
+        [
+          `awaiting my assessment: ${q.mine.length}`,
+          ...q.mine.map(describeItem),
+          // A reviewer takes the next item rather than choosing whose work to check: a count, not a list.
+          `awaiting my verification: ${q.toVerify.length}${q.toVerify.length > 0 ? ' (take the next one in the workstation, Case overview)' : ''}`,
+          `disputes I may resolve: ${q.disputes.length}`,
+          ...q.disputes.map(describeItem),
+        ].join('\n'),
+      );
+    },
+  },
+  {
+    words: ['review', 'show'],
+    usage: 'review show ITEM --case REF',
+    summary: 'one comparison under review: its state and the assessments you may see',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { case: { type: 'string' } });
+      const item = positionals[2];
+      if (!item || !/^[1-9]\d{0,8}$/.test(item)) throw new LoupeError('invalid_input', `Name the comparison by its number: loupe review show ITEM --case REF (see loupe review queue)${item ? `, not ${t(item)}` : ''}`);
+      const itemId = Number(item);
+      const v = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('review.get', { itemId }));
+      print(ctx, v, () => describeReview(v));
     },
   },
   {

@@ -18,3 +18,4 @@ export * from './probes';
 export * from './worker-protocol';
 export * from './projection';
 export * from './review';
+export * from './review-labels';

@@ -2,10 +2,10 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SCALE, FEATURE_COMPONENTS, REVIEW_REFUSAL, type AssessmentBody, type SearchResult } from '../../shared';
+import { DEFAULT_SCALE, REVIEW_REFUSAL, type SearchResult } from '../../shared';
 import { openCaseStore } from '../store';
 import { ReviewService } from './index';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { assessmentBody as body, CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`review tests: ${facesAvailable ? `no model pack in ${MODELS_DIR}` : FACES_MISSING}: skipped`);
@@ -23,18 +23,6 @@ const USERS = [
   { username: 'sue', role: 'supervisor' },
   { username: 'aud', role: 'auditor' },
 ] as const;
-
-function body(conclusion: string, extra: Partial<AssessmentBody> = {}): AssessmentBody {
-  return {
-    analysis: { left: { suitability: 'suitable', factors: [], note: '' }, right: { suitability: 'limited', factors: ['resolution', 'pose'], note: 'Smaller face, turned slightly' } },
-    features: Object.fromEntries(FEATURE_COMPONENTS.map((c) => [c, { observation: c === 'ears' ? 'not_visible' : 'similar', note: c === 'eyebrows' ? 'Same arch and density' : '' }])) as AssessmentBody['features'],
-    conclusion,
-    rationale: 'The eyebrows, nose and mouth agree in shape and proportion; no dissimilarity that the image quality does not explain.',
-    display: { left: { brightness: 0, contrast: 0, gamma: 1, greyscale: false }, right: { brightness: 20, contrast: 0, gamma: 1.2, greyscale: true }, smoothing: false, view: 'aligned' },
-    annotations: [{ n: 1, side: 'right', view: 'aligned', x: 40, y: 52, note: 'Mole' }],
-    ...extra,
-  };
-}
 
 describe.skipIf(!ready)('examiner review through the router', () => {
   let t: Awaited<ReturnType<typeof tempWorkstation>>;

@@ -7,6 +7,7 @@ import { openEncryptedDatabase } from '../store/sqlite';
 import { createWorkstation, type Workstation } from '../workstation';
 
 export { gaussian, normalise } from './random';
+export { assessmentBody } from './review';
 
 /** A real workstation in a fresh temp folder, driven through the router as the transports do; `now` is its clock. */
 export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync(path.join(os.tmpdir(), prefix)), now?: () => Date) {

@@ -424,7 +424,7 @@ export const COMMANDS: Command[] = [
       });
       print(ctx, page, () =>
         [
-          ...page.exhibits.map((e) => `${String(e.id).padStart(5)} ${e.status.padEnd(9)} ${e.kind.padEnd(11)} ${String(e.faceCount).padStart(4)} faces  ${e.sha256.slice(0, 16)}  ${t(e.sourcePath)}${e.failure ? `  (${t(e.failure)})` : ''}`),
+          ...page.exhibits.map((e) => `${String(e.id).padStart(5)} ${e.status.padEnd(9)} ${e.kind.padEnd(11)} ${String(e.faceCount).padStart(4)} faces  ${e.sha256.slice(0, 16)}  ${t(e.sourcePath)}${e.failure ? `  (${t(e.failure)})` : ''}${e.notice ? `  [${t(e.notice)}]` : ''}`),
           page.exhibits.length === 0 ? `none of ${page.total} exhibits` : `${page.offset + 1}-${page.offset + page.exhibits.length} of ${page.total} exhibits`,
         ].join('\n'),
       );

@@ -25,6 +25,8 @@ export const ExhibitSummary = z.object({
   fileType: z.string().nullable(),
   status: ExhibitStatus,
   failure: z.string().nullable(),
+  /** What of the file was not analysed (faces past the per-image cap, pages past the first), for an exhibit that was. */
+  notice: z.string().nullable(),
   duplicateOf: ExhibitId.nullable(),
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),

@@ -89,6 +89,8 @@ export type ImageAnalysis = z.infer<typeof ImageAnalysis>;
  * small file that claims a huge image is refused before it can take the memory.
  */
 export const MAX_IMAGE_PIXELS = 8192 * 8192;
+/** The most faces kept of one image or frame, the best scoring; an image with more says so. */
+export const MAX_FACES_PER_IMAGE = 500;
 export const MAX_IMAGE_SIDE = 16384;
 
 /** Whether an image or frame of this size is within what Loupe analyses (MAX_IMAGE_SIDE, and maxPixels). */
@@ -114,7 +116,7 @@ export const AnalyseOptions = z.object({
   /** Detector score below which a candidate is dropped; default the pack's threshold. */
   scoreThreshold: z.number().min(0).max(1).optional(),
   /** Keep at most this many faces, the highest scoring. */
-  maxFaces: z.number().int().positive().max(2000).default(500),
+  maxFaces: z.number().int().positive().max(2000).default(MAX_FACES_PER_IMAGE),
   /** Faces with fewer pixels than this between the eyes are dropped before encoding. */
   minInterEyePx: z.number().nonnegative().default(0),
   thumbnail: z.boolean().default(true),

@@ -5,6 +5,7 @@ import {
   isImageType,
   isVideoType,
   LoupeError,
+  MAX_FACES_PER_IMAGE,
   MAX_IMAGE_PIXELS,
   sniffFileType,
   type AnalysedFace,
@@ -212,6 +213,7 @@ export class ImportJob {
       fileType: null,
       status: 'failed',
       failure: null,
+      notice: null,
       duplicateOf: null,
       width: null,
       height: null,
@@ -318,9 +320,11 @@ export class ImportJob {
     // Where libvips cannot read it (BMP) the thumbnail stands in, so the exhibit can still be seen.
     const display = (await imageDisplay(bytes, MAX_IMAGE_PIXELS).catch(() => null)) ?? thumbnail;
     const faces = a.faces.map((f) => toNewFace(f, null, null, running.model));
+    const notice = imageNotice(a.moreFaces, a.pages, a.format) ?? null;
     const row: NewExhibit = {
       ...e,
       status: 'done',
+      notice,
       width: a.width,
       height: a.height,
       captureTime: a.exif.captureTime ?? null,
@@ -328,7 +332,7 @@ export class ImportJob {
       thumbnail,
       display,
     };
-    return this.keep(row, faces.length, {}, () => {
+    return this.keep(row, faces.length, notice ? { notice } : {}, () => {
       const { exhibitId, faceIds } = this.deps.store.writes.insertExhibit(row, [], [], faces);
       return { exhibitId, faces: faceIds.map((id, i) => ({ id, embedding: (faces[i] as NewFace).embedding, model: (faces[i] as NewFace).model })) };
     });
@@ -514,6 +518,17 @@ export class ImportJob {
       current: this.current,
     });
   }
+}
+
+/** What of an image was not analysed, in words for the examiner, or undefined when it all was. */
+export function imageNotice(moreFaces: boolean, pages: number, format: string): string | undefined {
+  const parts: string[] = [];
+  if (moreFaces) parts.push(`This image has more than ${MAX_FACES_PER_IMAGE} faces: only the ${MAX_FACES_PER_IMAGE} the detector scored highest were kept. Crop the image into parts and import them to analyse the others.`);
+  if (pages > 1) {
+    const what = format === 'tiff' ? 'pages' : 'frames';
+    parts.push(`This ${format.toUpperCase()} file has ${pages} ${what}: only the first was analysed, the other ${pages - 1} were not. Save each as a file of its own and import those to analyse them.`);
+  }
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 function toNewFace(f: AnalysedFace, timeMs: number | null, trackKey: number | null, model: string): NewFace {

@@ -68,7 +68,7 @@ describe.skipIf(!ready)('the case face index', () => {
       store.writes.insertExhibit(
         {
           batchId, sha256: 'ab'.repeat(32), bytes: 1, sourcePath: '/synthetic/crowd.jpg', fileName: 'crowd.jpg', exhibitRef: null, kind: 'image', fileType: 'jpeg',
-          status: 'done', failure: null, duplicateOf: null, width: 100, height: 100, durationMs: null, captureTime: null, camera: null, sourceModifiedAt: null,
+          status: 'done', failure: null, notice: null, duplicateOf: null, width: 100, height: 100, durationMs: null, captureTime: null, camera: null, sourceModifiedAt: null,
           importedBy: 'sup', importedAt: at, pack: 'default', thumbnail: null, display: null, role: 'evidence',
         },
         [],

@@ -201,4 +201,9 @@ CREATE INDEX staged_faces_by_video ON staged_faces(video_id, id);`,
     name: 'examiner review: comparison items, assessments, submissions, reveals, case settings',
     up: REVIEW_SCHEMA,
   },
+  {
+    version: 6,
+    name: 'exhibit notices: what of an imported file was not analysed (faces past the cap, pages past the first)',
+    up: 'ALTER TABLE exhibits ADD COLUMN notice TEXT',
+  },
 ];

@@ -27,6 +27,8 @@ export interface NewExhibit {
   fileType: string | null;
   status: ExhibitSummary['status'];
   failure: string | null;
+  /** What of the file was not analysed, for an exhibit that was. */
+  notice: string | null;
   duplicateOf: number | null;
   width: number | null;
   height: number | null;
@@ -152,7 +154,7 @@ export interface EvidenceWrites {
 }
 
 const EXHIBIT_COLUMNS = `e.id, e.file_name AS fileName, e.source_path AS sourcePath, e.exhibit_ref AS exhibitRef, e.sha256, e.bytes, e.kind,
-  e.file_type AS fileType, e.status, e.failure, e.duplicate_of AS duplicateOf, e.width, e.height, e.duration_ms AS durationMs,
+  e.file_type AS fileType, e.status, e.failure, e.notice, e.duplicate_of AS duplicateOf, e.width, e.height, e.duration_ms AS durationMs,
   e.capture_time AS captureTime, e.camera, e.imported_by AS importedBy, e.imported_at AS importedAt, e.role,
   (SELECT count(*) FROM faces f WHERE f.exhibit_id = e.id AND f.deleted = 0) AS faceCount,
   (SELECT count(*) FROM tracks t WHERE t.exhibit_id = e.id) AS trackCount`;
@@ -237,9 +239,9 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     setTotal: db.prepare('UPDATE import_batches SET files_total = ? WHERE id = ?'),
     finish: db.prepare('UPDATE import_batches SET status = ?, finished_at = ? WHERE id = ?'),
     interrupt: db.prepare("UPDATE import_batches SET status = 'interrupted' WHERE status = 'running'"),
-    insertExhibit: db.prepare(`INSERT INTO exhibits (batch_id, sha256, bytes, source_path, file_name, exhibit_ref, kind, file_type, status, failure, duplicate_of,
+    insertExhibit: db.prepare(`INSERT INTO exhibits (batch_id, sha256, bytes, source_path, file_name, exhibit_ref, kind, file_type, status, failure, notice, duplicate_of,
       width, height, duration_ms, capture_time, camera, source_modified_at, imported_by, imported_at, pack, thumbnail, display, role)
-      VALUES (@batchId, @sha256, @bytes, @sourcePath, @fileName, @exhibitRef, @kind, @fileType, @status, @failure, @duplicateOf,
+      VALUES (@batchId, @sha256, @bytes, @sourcePath, @fileName, @exhibitRef, @kind, @fileType, @status, @failure, @notice, @duplicateOf,
       @width, @height, @durationMs, @captureTime, @camera, @sourceModifiedAt, @importedBy, @importedAt, @pack, @thumbnail, @display, @role)`),
     insertFrame: db.prepare('INSERT INTO frames (exhibit_id, time_ms, width, height, display) VALUES (?, ?, ?, ?, ?)'),
     insertTrack: db.prepare('INSERT INTO tracks (exhibit_id, first_ms, last_ms, face_count) VALUES (?, ?, ?, ?)'),

@@ -85,6 +85,7 @@ function ExhibitView({ exhibitId, initialFace }: { exhibitId: number; initialFac
       <div className="columns columns-wide-left">
         <div className="stack">
           {e.status === 'failed' ? <Alert message={`This file could not be used: ${visibleText(e.failure ?? 'no reason was recorded')}`} /> : null}
+          {e.notice ? <p className="notice">Not everything in this file was analysed. {visibleText(e.notice)}</p> : null}
           {e.status === 'duplicate' ? (
             <p className="notice">
               This file has the same content as <a href={`#/exhibit?id=${e.duplicateOf ?? ''}`}>exhibit {e.duplicateOf}</a>, where its faces are.

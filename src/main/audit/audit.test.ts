@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCaseStore, type CaseStore, type Db } from '../store';
+import { createCaseStore, openWorkstationStore, type CaseStore, type Db } from '../store';
 import { tamperingConnection } from '../testing';
-import { AuditLog, verifyExport } from './index';
+import { AuditLog, fileAnchor, verifyExport } from './index';
 
 let dir: string;
 let store: CaseStore;
@@ -123,5 +124,54 @@ describe('audit chain', () => {
   it('binds the chain to its case: records moved from another chain do not verify', () => {
     const other = new AuditLog(store.audit, 'case', 'another-case', () => new Date());
     expect(other.verify()).toMatchObject({ ok: false, firstBad: { seq: 1 } });
+  });
+
+  it('keeps an action and its record together: a failed append leaves no write behind', () => {
+    const before = log.head();
+    const entry = { user: 'alice', action: 'test.write', object: null, outcome: 'ok' as const, details: { score: Number.NaN } };
+    expect(() => log.record(() => store.writes.setCaseMeta('marker', 'written'), () => entry)).toThrow(/non-finite/);
+    expect(store.reads.caseMeta('marker')).toBeNull();
+    expect(log.head()).toEqual(before);
+    expect(log.record(() => store.writes.setCaseMeta('marker', 'written'), () => ({ ...entry, details: { score: 0.5 } }))).toBeUndefined();
+    expect(store.reads.caseMeta('marker')).toBe('written');
+    expect(log.verify()).toMatchObject({ ok: true, records: 7 });
+  });
+
+  it('keeps neither the write nor the record of an action whose process is killed between the two', () => {
+    const file = path.join(dir, 'workstation.db');
+    // The child writes, then dies (SIGKILL, no clean-up) before the record is appended.
+    const script = `
+      import { openWorkstationStore } from './src/main/store/index.ts';
+      import { AuditLog } from './src/main/audit/index.ts';
+      const store = openWorkstationStore(${JSON.stringify(file)});
+      const log = new AuditLog(store.audit, 'workstation', 'crash', () => new Date());
+      log.append({ user: 'sup', action: 'before', object: null, outcome: 'ok', details: {} });
+      log.record(() => {
+        store.writes.setMeta('marker', 'written');
+        process.kill(process.pid, 'SIGKILL');
+      }, () => ({ user: 'sup', action: 'killed', object: null, outcome: 'ok', details: {} }));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, TSX_DISABLE_CACHE: '1' } });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    const ws = openWorkstationStore(file);
+    try {
+      expect(ws.reads.meta('marker')).toBeNull();
+      const after = new AuditLog(ws.audit, 'workstation', 'crash', () => new Date());
+      expect(after.verify()).toMatchObject({ ok: true, records: 1 });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('moves a kept anchor with each record, and catches a tail cut below it', () => {
+    const anchored = new AuditLog(store.audit, 'case', store.id, () => new Date(), fileAnchor(path.join(dir, 'chain.anchor'), store.id));
+    anchored.append({ user: 'alice', action: 'test.step', object: null, outcome: 'ok', details: {} });
+    expect(anchored.anchor()).toEqual(anchored.head());
+    tamper('DELETE FROM audit WHERE seq >= 6');
+    expect(anchored.verify()).toMatchObject({ ok: false, firstBad: { seq: 6, reason: expect.stringMatching(/records 6 to 7 are missing/) } });
+    // Records appended after the cut do not move the anchor past the evidence.
+    anchored.append({ user: 'mallory', action: 'test.cover', object: null, outcome: 'ok', details: {} });
+    anchored.append({ user: 'mallory', action: 'test.cover', object: null, outcome: 'ok', details: {} });
+    expect(anchored.anchor()?.seq).toBe(7);
+    expect(anchored.verify()).toMatchObject({ ok: false, firstBad: { seq: 7 } });
   });
 });

@@ -1,13 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { AuditRecord, canonicalJson, type AuditChain, type AuditVerification } from '../../shared';
 import { sha256Hex } from '../crypto';
-import type { AuditRow, AuditTable } from '../store';
+import { writeFileAtomic, type AuditRow, type AuditTable } from '../store';
 
 /**
  * The tamper-evident record. Each record carries the hash of the one before it, and its
  * own hash covers its content and that link, so an edited, removed, reordered or inserted
  * record breaks the chain at that point. The first link is bound to the chain's id, so
  * records cannot be moved between cases. Cutting off the newest records is caught by the
- * anchor (the head seq and hash that the workstation keeps outside the case).
+ * anchor: the head seq and hash kept outside the chain's store (a case's in the workstation
+ * register, the workstation's in a file beside its database).
  */
 export interface AuditEntry {
   user: string | null;
@@ -20,6 +22,36 @@ export interface AuditEntry {
 export interface AuditAnchor {
   seq: number;
   hash: string;
+}
+
+/**
+ * Keeps a chain's head outside the store that holds the chain, where cutting off the newest
+ * records (or putting back an older copy of the store) cannot reach it.
+ */
+export interface AnchorKeeper {
+  read(): AuditAnchor | null;
+  write(anchor: AuditAnchor): void;
+}
+
+/** Runs the writes of one action; the caller appends the action's audit record in the same transaction. */
+export type Commit = <T>(write: () => T) => T;
+
+/**
+ * The workstation chain's anchor: a small file beside workstation.db, since the chain's own
+ * database cannot vouch for its tail (the case chains are anchored in the workstation register).
+ */
+export function fileAnchor(file: string, chainId: string): AnchorKeeper {
+  return {
+    read: () => {
+      if (!existsSync(file)) return null;
+      const a = JSON.parse(readFileSync(file, 'utf8')) as { chainId?: unknown; seq?: unknown; hash?: unknown };
+      if (a.chainId !== chainId || typeof a.seq !== 'number' || typeof a.hash !== 'string') {
+        throw new Error(`${file} is not the anchor of this workstation's audit record`);
+      }
+      return { seq: a.seq, hash: a.hash };
+    },
+    write: (a) => writeFileAtomic(file, `${JSON.stringify({ chainId, seq: a.seq, hash: a.hash })}\n`),
+  };
 }
 
 export const genesisHash = (chainId: string): string => sha256Hex(`loupe/audit/v1/${chainId}`);
@@ -47,23 +79,37 @@ export class AuditLog {
     readonly chain: AuditChain,
     readonly chainId: string,
     private readonly now: () => Date,
+    private readonly keeper: AnchorKeeper | null = null,
   ) {}
 
   append(entry: AuditEntry): AuditRecord {
-    return this.table.atomically(() => {
-      const head = this.table.head();
-      const seq = (head?.seq ?? 0) + 1;
-      const prevHash = head?.hash ?? genesisHash(this.chainId);
-      const details = JSON.parse(canonicalJson(entry.details)) as Record<string, unknown>;
-      const base = { seq, time: this.now().toISOString(), user: entry.user, action: entry.action, object: entry.object, outcome: entry.outcome };
-      const row: AuditRow = { ...base, details: canonicalJson(details), prevHash, hash: recordHash(prevHash, { ...base, details }) };
-      this.table.insert(row);
-      return toRecord(row);
+    const record = this.table.atomically(() => this.appendRow(entry));
+    this.moveAnchor();
+    return record;
+  }
+
+  /**
+   * Runs an action's writes and appends its record in one transaction of the store that holds
+   * this chain, so a crash or a failed append never keeps the one without the other. The
+   * entry is read after the writes, so it can name what they made.
+   */
+  record<T>(write: () => T, entry: () => AuditEntry): T {
+    const value = this.table.atomically(() => {
+      const v = write();
+      this.appendRow(entry());
+      return v;
     });
+    this.moveAnchor();
+    return value;
   }
 
   head(): AuditAnchor | null {
     return this.table.head();
+  }
+
+  /** Where the head was last seen from outside the store, or null when this chain has no keeper (yet). */
+  anchor(): AuditAnchor | null {
+    return this.keeper?.read() ?? null;
   }
 
   /** Whether this chain still holds the record an anchor names. */
@@ -76,10 +122,38 @@ export class AuditLog {
     return { total: this.table.count(object), records: this.table.page(offset, limit, object).map(toRecord) };
   }
 
-  verify(anchor?: AuditAnchor | null): AuditVerification {
-    const result = verifyRows(this.table.all(), this.chainId, anchor ?? null);
+  verify(anchor: AuditAnchor | null = this.anchor()): AuditVerification {
+    const result = verifyRows(this.table.all(), this.chainId, anchor);
     const behindAnchor = !result.ok && anchor && verifyRows(this.table.all(), this.chainId, null).ok;
     return { chain: this.chain, ...result, ...(behindAnchor ? { behindAnchor: true } : {}), checkedAt: this.now().toISOString() };
+  }
+
+  private appendRow(entry: AuditEntry): AuditRecord {
+    const head = this.table.head();
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? genesisHash(this.chainId);
+    const details = JSON.parse(canonicalJson(entry.details)) as Record<string, unknown>;
+    const base = { seq, time: this.now().toISOString(), user: entry.user, action: entry.action, object: entry.object, outcome: entry.outcome };
+    const row: AuditRow = { ...base, details: canonicalJson(details), prevHash, hash: recordHash(prevHash, { ...base, details }) };
+    this.table.insert(row);
+    return toRecord(row);
+  }
+
+  /**
+   * Moves the anchor to the head once the record is committed (an anchor ahead of its chain
+   * would be a false alarm), unless the chain no longer holds the old anchor: then it stays
+   * as the evidence. A failure here leaves the record in place and the anchor behind, which
+   * only narrows what a later cut can be caught for, so it is reported and not raised.
+   */
+  private moveAnchor(): void {
+    if (!this.keeper) return;
+    try {
+      const head = this.table.head();
+      const previous = this.keeper.read();
+      if (head && (!previous || this.contains(previous))) this.keeper.write(head);
+    } catch (err) {
+      console.error(`[loupe] the anchor of the ${this.chain} audit chain could not be moved`, err);
+    }
   }
 
   /** JSON lines: a header line, then one record a line, oldest first. */
@@ -117,7 +191,7 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
         if (details === undefined || recordHash(row.prevHash, { ...row, details }) !== row.hash) {
           firstBad = { seq: row.seq, reason: 'content does not match its hash (edited record)' };
         } else if (anchor && row.seq === anchor.seq && row.hash !== anchor.hash) {
-          firstBad = { seq: row.seq, reason: 'differs from the record the workstation register saw (records were removed and the chain rewritten)' };
+          firstBad = { seq: row.seq, reason: 'differs from the record its anchor saw (records were removed and the chain rewritten)' };
         }
       }
     }
@@ -126,7 +200,7 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
   }
   const records = expectedSeq - 1;
   if (!firstBad && anchor) {
-    if (anchor.seq > records) firstBad = { seq: records + 1, reason: `records ${records + 1} to ${anchor.seq} are missing (the workstation register recorded ${anchor.seq} records)` };
+    if (anchor.seq > records) firstBad = { seq: records + 1, reason: `records ${records + 1} to ${anchor.seq} are missing (its anchor, kept outside the chain, saw ${anchor.seq} records)` };
   }
   return { ok: !firstBad, records, headHash: prevHash, ...(firstBad ? { firstBad } : {}) };
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError, type AuditHead, type CaseAuthority, type CaseDetails, type CaseSummary, type RestoreAcceptance, type User } from '../../shared';
-import { AuditLog, genesisHash } from '../audit';
+import { AuditLog, genesisHash, type AuditAnchor } from '../audit';
 import { randomId } from '../crypto';
 import { createCaseStore, openCaseStore, readCaseMembers, type CaseStore, type WorkstationStore } from '../store';
 
@@ -114,16 +114,9 @@ export class CaseService {
   }
 
   /** The head the workstation last saw of this case's chain; truncation below it is detected. */
-  anchor(caseId: string): { seq: number; hash: string } | null {
+  private anchor(caseId: string): { seq: number; hash: string } | null {
     const reg = this.ws.reads.caseById(caseId);
     return reg && reg.auditHeadSeq !== null && reg.auditHeadHash !== null ? { seq: reg.auditHeadSeq, hash: reg.auditHeadHash } : null;
-  }
-
-  /** Moves the anchor forward, unless the chain no longer holds it: then it stays as the evidence. */
-  recordAnchor(open: OpenCase): void {
-    const head = open.audit.head();
-    const previous = this.anchor(open.store.id);
-    if (head && (!previous || open.audit.contains(previous))) this.ws.writes.anchorCaseAudit(open.store.id, head.seq, head.hash);
   }
 
   /**
@@ -150,6 +143,8 @@ export class CaseService {
   }
 
   private wrap(store: CaseStore): OpenCase {
-    return { store, audit: new AuditLog(store.audit, 'case', store.id, this.now) };
+    // The case chain's head is kept in the workstation register, outside the case it vouches for.
+    const keeper = { read: () => this.anchor(store.id), write: (a: AuditAnchor) => this.ws.writes.anchorCaseAudit(store.id, a.seq, a.hash) };
+    return { store, audit: new AuditLog(store.audit, 'case', store.id, this.now, keeper) };
   }
 }

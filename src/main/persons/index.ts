@@ -29,7 +29,7 @@ export class PersonsService {
    * an examiner can still move one into a group by hand. The thresholds come from the pack's
    * calibration: the examiner's false match rate, or else one that falls as the case grows.
    */
-  async group(model: string, calibration: CalibrationTable, maxFmr?: number): Promise<PersonsView> {
+  async group(model: string, calibration: CalibrationTable, maxFmr?: number): Promise<() => PersonsView> {
     const items: GroupingItem[] = [];
     for (const row of this.store.reads.groupingItems(model, 'evidence')) {
       if (row.insufficient === 1) continue;
@@ -46,11 +46,13 @@ export class PersonsService {
       limitedByCalibration: t.limitedByCalibration,
     };
     const result = await groupFaces(items, { threshold: t.threshold, pairThreshold: t.pairThreshold });
-    this.store.transaction(() => {
-      this.store.writes.replaceGrouping(result.groups.map((faceIds) => ({ faceIds })));
-      this.store.writes.setCaseMeta('grouping', JSON.stringify({ at: this.now().toISOString(), model, threshold }));
-    });
-    return this.view();
+    return () => {
+      this.store.transaction(() => {
+        this.store.writes.replaceGrouping(result.groups.map((faceIds) => ({ faceIds })));
+        this.store.writes.setCaseMeta('grouping', JSON.stringify({ at: this.now().toISOString(), model, threshold }));
+      });
+      return this.view();
+    };
   }
 
   view(): PersonsView {

@@ -15,7 +15,7 @@ import {
   type Channel,
   type User,
 } from '../../shared';
-import type { AuditLog } from '../audit';
+import type { AuditEntry, AuditLog } from '../audit';
 import { isDamageError } from '../store';
 
 /** Which transport a call came through; recorded in its audit record. */
@@ -31,6 +31,14 @@ export interface CallContext<U extends User | null = User> {
   addDetails(details: Record<string, unknown>): void;
   /** Runs after the audit record is written: closing a case must wait for its last record. */
   afterAudit(fn: () => void | Promise<void>): void;
+  /**
+   * Runs the call's writes and appends its audit record in one transaction, so a crash or a
+   * failed append never keeps the action without its record: the writes go to the store
+   * that holds the call's chain (the open case's for a case channel, the workstation's for a
+   * workstation channel). Once per call; `write` may still name the object and add details,
+   * as the record is made after it. A call that never commits is recorded after it ends.
+   */
+  commit<T>(write: () => T): T;
 }
 
 /** Only public channels (sign-in, first run, status) may be called by nobody. */
@@ -45,8 +53,6 @@ export interface RouterSession {
   /** The open case's audit log, or null. */
   caseAudit(): AuditLog | null;
   workstationAudit(): AuditLog;
-  /** Called after every record appended to a case chain (the workstation keeps its head as an anchor). */
-  onCaseAudited(log: AuditLog): void;
 }
 
 const MAX_AUDITED_STRING = 2000;
@@ -129,6 +135,16 @@ export class Router {
     const deferred: Array<() => void | Promise<void>> = [];
     const channelName = isChannelName(name) ? name : null;
     let input: unknown = rawInput;
+    /** The chain that took the call's record with its writes, once it committed. */
+    let committed: AuditLog | null = null;
+    let undone = false;
+    const entry = (log: AuditLog, result: ApiResult<unknown>): AuditEntry => ({
+      user: this.session.user()?.username ?? user?.username ?? null,
+      action: channelName ?? 'unknown',
+      object,
+      outcome: result.ok ? 'ok' : REFUSALS.has(result.error.code) ? 'refused' : 'failed',
+      details: this.recorded(log, channelName, transport, input, details, result),
+    });
 
     let result: ApiResult<unknown>;
     try {
@@ -150,6 +166,18 @@ export class Router {
         setObject: (o) => void (object = o),
         addDetails: (d) => void (details = { ...details, ...d }),
         afterAudit: (fn) => void deferred.push(fn),
+        commit: (write) => {
+          if (committed) throw new Error(`${channelName} committed twice: one call, one record`);
+          const log = spec.scope === 'case' && caseAtStart ? caseAtStart : this.session.workstationAudit();
+          try {
+            const value = log.record(write, () => entry(log, { ok: true, value: null }));
+            committed = log;
+            return value;
+          } catch (err) {
+            undone = true;
+            throw err;
+          }
+        },
       };
       const value = await handler(parsed.data as never, ctx as never);
       const checked = spec.output.safeParse(value);
@@ -162,16 +190,15 @@ export class Router {
       result = { ok: false, error: toApiError(err) };
     }
 
-    const log = caseAtStart ?? this.session.caseAudit() ?? this.session.workstationAudit();
-    const outcome = result.ok ? 'ok' : REFUSALS.has(result.error.code) ? 'refused' : 'failed';
-    const actor = this.session.user()?.username ?? user?.username ?? null;
+    // A call that committed has its record; if it failed after that, the failure is recorded too.
+    const log = committed ?? caseAtStart ?? this.session.caseAudit() ?? this.session.workstationAudit();
     try {
-      log.append({ user: actor, action: channelName ?? 'unknown', object, outcome, details: this.recorded(log, channelName, transport, input, details, result) });
-      if (log.chain === 'case') this.session.onCaseAudited(log);
+      if (!committed || !result.ok) log.append(entry(log, result));
     } catch (err) {
       // An action that cannot be recorded must not be reported as done; it may have taken effect, though, so say so.
       console.error('[loupe] audit write failed', err);
-      result = { ok: false, error: { code: 'internal', message: `The audit record could not be written (${(err as Error).message}). The operation may have taken effect without its record: check before repeating it.` } };
+      const effect = undone ? 'Its writes were undone with it: nothing was changed.' : 'The operation may have taken effect without its record: check before repeating it.';
+      result = { ok: false, error: { code: 'internal', message: `The audit record could not be written (${(err as Error).message}). ${effect}` } };
     }
     for (const fn of deferred) {
       try {

@@ -25,7 +25,7 @@ beforeEach(() => {
   store = openWorkstationStore(path.join(dir, 'workstation.db'));
   log = new AuditLog(store.audit, 'workstation', 'router-test', () => new Date());
   caller = supervisor;
-  router = new Router({ user: () => caller, facts: () => NO_FACTS, caseAudit: () => null, workstationAudit: () => log, onCaseAudited: () => undefined });
+  router = new Router({ user: () => caller, facts: () => NO_FACTS, caseAudit: () => null, workstationAudit: () => log });
 });
 afterEach(() => {
   store.close();
@@ -155,5 +155,43 @@ describe('router', () => {
     expect(await router.call('users.setDisabled', { username: 'ann', disabled: true }, 'test')).toEqual({ ok: true, value: supervisor });
     caller = null;
     expect(await router.call('session.status', {}, 'test')).toEqual({ ok: true, value: { firstRun: false, user: null, openCase: null } });
+  });
+
+  it("undoes a handler's writes when their audit record cannot be appended, and says nothing was changed", async () => {
+    router.handle('users.setDisabled', (_input, ctx) =>
+      ctx.commit(() => {
+        store.writes.setMeta('marker', 'written');
+        // A figure the record cannot hold (not a finite number) makes the append fail after the write.
+        ctx.addDetails({ ratio: Number.NaN });
+        return supervisor;
+      }),
+    );
+    expect(await router.call('users.setDisabled', { username: 'ann', disabled: true }, 'test')).toMatchObject({
+      ok: false,
+      error: { code: 'internal', message: expect.stringMatching(/could not be written.*undone with it: nothing was changed/) },
+    });
+    expect(store.reads.meta('marker')).toBeNull();
+    expect(log.verify()).toMatchObject({ ok: true, records: 0 });
+  });
+
+  it('records a committed call once, naming what its write made, and a failure after the write as well', async () => {
+    let answer: unknown = supervisor;
+    router.handle('users.setDisabled', (input, ctx) => {
+      ctx.commit(() => {
+        store.writes.setMeta('marker', input.username);
+        ctx.setObject(`user:${input.username}`);
+      });
+      return answer as User;
+    });
+    expect(await router.call('users.setDisabled', { username: 'ann', disabled: true }, 'test')).toMatchObject({ ok: true });
+    expect(log.list(0, 10).records.map((r) => [r.action, r.object, r.outcome])).toEqual([['users.setDisabled', 'user:ann', 'ok']]);
+    answer = { not: 'a user' };
+    expect(await router.call('users.setDisabled', { username: 'bob', disabled: true }, 'test')).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(store.reads.meta('marker')).toBe('bob');
+    expect(log.list(0, 2).records.map((r) => [r.object, r.outcome])).toEqual([
+      ['user:bob', 'failed'],
+      ['user:bob', 'ok'],
+    ]);
+    expect(log.verify()).toMatchObject({ ok: true, records: 3 });
   });
 });

@@ -62,7 +62,8 @@ export class SearchService {
     return { ...face, embedding };
   }
 
-  async run(req: ParsedSearch, user: string): Promise<SearchResult> {
+  /** Searches, then resolves to the write that records the search, for the caller to commit with its audit record. */
+  async run(req: ParsedSearch, user: string): Promise<() => SearchResult> {
     const pack = await this.pack();
     const probe = this.face(req.probeFaceId, 'probeFaceId');
     if (probe.model !== pack.model) {
@@ -151,12 +152,14 @@ export class SearchService {
       candidates,
       caveat: LEADS_CAVEAT,
     };
-    const id = this.store.transaction(() => {
-      const searchId = this.store.writes.recordSearch({ createdAt, createdBy: user, purpose: req.purpose, probeFaceId: probe.id, result: '{}' });
-      this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));
-      return searchId;
-    });
-    return { ...draft, id };
+    return () => {
+      const id = this.store.transaction(() => {
+        const searchId = this.store.writes.recordSearch({ createdAt, createdBy: user, purpose: req.purpose, probeFaceId: probe.id, result: '{}' });
+        this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));
+        return searchId;
+      });
+      return { ...draft, id };
+    };
   }
 
   get(searchId: number): SearchResult {

@@ -21,6 +21,7 @@ export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus
 export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';
+export { writeFileAtomic } from './atomic-file';
 
 /** The files of one case folder. */
 export const CASE_FILES = { database: 'case.db', keyslots: 'keyslots.json', faceIndex: 'face-index.enc' } as const;

@@ -39,7 +39,8 @@ export class UserRegistry {
     return user;
   }
 
-  async createFirstSupervisor(input: { username: string; displayName: string; password: string }): Promise<User> {
+  /** Each write that hashes a password resolves, after the slow hashing, to the write itself, for the caller to commit with its audit record. */
+  async createFirstSupervisor(input: { username: string; displayName: string; password: string }): Promise<() => User> {
     const refuseIfUsers = () => {
       if (!this.isFirstRun()) throw new LoupeError('conflict', 'This workstation already has users; sign in as a supervisor to add more.');
     };
@@ -47,7 +48,7 @@ export class UserRegistry {
     return this.insert({ ...input, role: 'supervisor' }, null, refuseIfUsers);
   }
 
-  async add(input: { username: string; displayName: string; role: Role; password: string }, by: User): Promise<User> {
+  async add(input: { username: string; displayName: string; role: Role; password: string }, by: User): Promise<() => User> {
     const refuseIfTaken = () => {
       if (this.store.reads.userByName(input.username)) throw new LoupeError('conflict', `A user called ${input.username} already exists.`, 'username');
     };
@@ -134,17 +135,20 @@ export class UserRegistry {
     return this.get(username) as User;
   }
 
-  async changePassword(user: User, current: string, next: string): Promise<void> {
+  async changePassword(user: User, current: string, next: string): Promise<() => void> {
     const row = this.store.reads.userByName(user.username);
     if (!row || !(await verifyPassword(row.passwordHash, current))) throw new LoupeError('wrong_password', 'The current password is not right; nothing was changed.', 'current');
-    this.store.writes.setPasswordHash(user.username, await hashPassword(next));
+    const passwordHash = await hashPassword(next);
+    return () => this.store.writes.setPasswordHash(user.username, passwordHash);
   }
 
   /** `recheck` runs again after the slow hashing, when another call may have added a user meanwhile. */
-  private async insert(input: { username: string; displayName: string; role: Role; password: string }, createdBy: string | null, recheck: () => void): Promise<User> {
+  private async insert(input: { username: string; displayName: string; role: Role; password: string }, createdBy: string | null, recheck: () => void): Promise<() => User> {
     const passwordHash = await hashPassword(input.password);
-    recheck();
-    this.store.writes.insertUser({ id: randomId(), username: input.username, displayName: input.displayName, role: input.role, passwordHash, createdAt: this.now().toISOString(), createdBy });
-    return this.get(input.username) as User;
+    return () => {
+      recheck();
+      this.store.writes.insertUser({ id: randomId(), username: input.username, displayName: input.displayName, role: input.role, passwordHash, createdAt: this.now().toISOString(), createdBy });
+      return this.get(input.username) as User;
+    };
   }
 }

@@ -16,7 +16,7 @@ export function registerAuditHandlers(router: Router, state: SessionState, cases
 
   router.handle('audit.verify', (input, ctx) => {
     const log = chainFor(input.chain);
-    const result = log.verify(input.chain === 'case' ? cases.anchor(log.chainId) : null);
+    const result = log.verify();
     ctx.addDetails({ result: { ok: result.ok, records: result.records, headHash: result.headHash, firstBad: result.firstBad } });
     return result;
   });
@@ -27,7 +27,7 @@ export function registerAuditHandlers(router: Router, state: SessionState, cases
     ctx.setObject(object);
     const acceptance = cases.restoredCopy(open, input.reason);
     // Recorded on the workstation chain before the anchor moves; the case chain gets the router's record of this call.
-    workstationAudit.append({ user: ctx.user!.username, action: 'cases.restoreAccepted', object, outcome: 'ok', details: { ...acceptance } });
+    workstationAudit.append({ user: ctx.user.username, action: 'cases.restoreAccepted', object, outcome: 'ok', details: { ...acceptance } });
     cases.acceptRestored(open);
     ctx.addDetails({ acceptance });
     return acceptance;

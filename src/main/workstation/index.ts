@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
-import { AuditLog } from '../audit';
+import { AuditLog, fileAnchor } from '../audit';
 import { CaseService } from '../cases';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
@@ -58,7 +58,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     workstationId = randomId();
     ws.writes.setMeta('workstation_id', workstationId);
   }
-  const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now);
+  const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now, fileAnchor(path.join(opts.home, 'workstation-audit.anchor'), workstationId));
   const state = new SessionState();
   const users = new UserRegistry(ws, now, (entry) => void workstationAudit.append(entry));
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
@@ -71,11 +71,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     scale,
     now,
     emit: (e) => state.emit(e),
-    // Records written by services (not the router) join the case chain the same way.
-    audit: (open) => (entry) => {
-      open.audit.append(entry);
-      cases.recordAnchor(open);
-    },
+    // Records written by services (not the router) join the case chain the same way; the chain moves its own anchor.
+    audit: (open) => (entry) => void open.audit.append(entry),
   });
 
   const router = new Router({
@@ -83,7 +80,6 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     facts: () => ({ reviewParticipants: (itemId) => state.open?.review.participants(itemId) ?? { examiners: [], verifiers: [] } }),
     caseAudit: () => state.open?.audit ?? null,
     workstationAudit: () => workstationAudit,
-    onCaseAudited: () => state.open && cases.recordAnchor(state.open),
   });
   registerSessionHandlers(router, state, users);
   registerCaseHandlers(router, state, cases, (open) => sessions.open(open));

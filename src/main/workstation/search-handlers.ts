@@ -6,19 +6,22 @@ export function registerSearchHandlers(router: Router, state: SessionState): voi
 
   router.handle('search.run', async (input, ctx) => {
     ctx.setObject(`face:${input.probeFaceId}`);
-    const result = await open().search.run(input, ctx.user.username);
-    ctx.setObject(`search:${result.id}`);
-    // The audit record holds what a court may ask: who, why, with what, at which threshold, and what came back.
-    ctx.addDetails({
-      searchId: result.id,
-      probeFaceId: result.probe.id,
-      pack: result.pack,
-      thresholdScore: result.thresholdScore,
-      method: result.method,
-      scored: result.scored,
-      candidates: result.candidates.map((c) => ({ rank: c.rank, faceId: c.face.id, score: Number(c.score.toFixed(4)), fmr: c.fmr?.fmr ?? null })),
+    const save = await open().search.run(input, ctx.user.username);
+    return ctx.commit(() => {
+      const result = save();
+      ctx.setObject(`search:${result.id}`);
+      // The audit record holds what a court may ask: who, why, with what, at which threshold, and what came back.
+      ctx.addDetails({
+        searchId: result.id,
+        probeFaceId: result.probe.id,
+        pack: result.pack,
+        thresholdScore: result.thresholdScore,
+        method: result.method,
+        scored: result.scored,
+        candidates: result.candidates.map((c) => ({ rank: c.rank, faceId: c.face.id, score: Number(c.score.toFixed(4)), fmr: c.fmr?.fmr ?? null })),
+      });
+      return result;
     });
-    return result;
   });
   router.handle('search.list', () => open().search.list());
   router.handle('search.get', (input, ctx) => {

@@ -7,8 +7,8 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
   router.handle('session.status', () => ({ firstRun: users.isFirstRun(), user: state.user, openCase: state.openCaseSummary() }));
 
   router.handle('session.createFirstSupervisor', async (input, ctx) => {
-    const user = await users.createFirstSupervisor(input);
-    ctx.setObject(`user:${user.username}`);
+    ctx.setObject(`user:${input.username}`);
+    const user = ctx.commit(await users.createFirstSupervisor(input));
     state.user = user;
     state.emit({ type: 'session.changed' });
     return user;
@@ -41,24 +41,26 @@ export function registerSessionHandlers(router: Router, state: SessionState, use
 
   router.handle('users.add', async (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    return users.add(input, ctx.user);
+    return ctx.commit(await users.add(input, ctx.user));
   });
 
   router.handle('users.setDisabled', (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    return users.setDisabled(input.username, input.disabled, ctx.user);
+    return ctx.commit(() => users.setDisabled(input.username, input.disabled, ctx.user));
   });
 
   router.handle('users.unlock', (input, ctx) => {
     ctx.setObject(`user:${input.username}`);
-    const { account, released } = users.unlock(input.username);
-    ctx.addDetails({ released: { failures: released.failures, lockedAt: released.lockedAt } });
-    return account;
+    return ctx.commit(() => {
+      const { account, released } = users.unlock(input.username);
+      ctx.addDetails({ released: { failures: released.failures, lockedAt: released.lockedAt } });
+      return account;
+    });
   });
 
   router.handle('users.changePassword', async (input, ctx) => {
     ctx.setObject(`user:${ctx.user.username}`);
-    await users.changePassword(ctx.user, input.current, input.next);
+    ctx.commit(await users.changePassword(ctx.user, input.current, input.next));
     return { done: true as const };
   });
 }

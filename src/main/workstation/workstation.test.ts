@@ -1,6 +1,8 @@
 import { renameSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCaseStore } from '../store';
+import { openPlainDatabase } from '../store/sqlite';
 import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperingConnection, tempWorkstation } from '../testing';
 
 let t: Awaited<ReturnType<typeof tempWorkstation>>;
@@ -111,6 +113,22 @@ describe('workstation through the router', () => {
     await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
     const v = await t.must('audit.verify', { chain: 'case' });
     expect(v).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringMatching(/missing/) } });
+  });
+
+  it('keeps the workstation chain anchored outside its database, so a cut-off tail is reported', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
+    await t.must('users.setDisabled', { username: 'ann', disabled: true });
+    const records = (await t.must('audit.verify', { chain: 'workstation' })).records;
+    await t.ws.close();
+    // Someone removes the newest records of the plaintext workstation database.
+    const db = openPlainDatabase(path.join(t.home, 'workstation.db'));
+    db.exec(`DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= ${records - 1};`);
+    db.close();
+    t = await tempWorkstation('loupe-test-', t.home);
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    // The sign-in took the place of a removed record; the anchor still knows how far the chain had gone.
+    expect(await t.must('audit.verify', { chain: 'workstation' })).toMatchObject({ ok: false, firstBad: { seq: records, reason: expect.stringMatching(`records ${records} to ${records + 1} are missing`) } });
   });
 
   it('creates one first supervisor when two first-run requests race', async () => {

@@ -11,6 +11,13 @@ async function restricted(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
+/** The file is refused this one import, for the reason `why` names. */
+async function expectRefused(filePath: string, code: string, why: RegExp): Promise<void> {
+  const messages = await restricted(filePath, code);
+  expect(messages.length, `${filePath}: ${code}`).toBe(1);
+  expect(messages[0]).toMatch(why);
+}
+
 describe('layering lint rule', () => {
   it.each([
     ['src/renderer/probe.ts', "import { createWorkstation } from '../main/workstation';\nvoid createWorkstation;", /only through the typed API/],
@@ -24,11 +31,7 @@ describe('layering lint rule', () => {
     ['src/preload/probe.ts', "import { Router } from '../main/router';\nvoid Router;", /typed API and nothing else/],
     ['src/preload/probe.ts', "import { readFileSync } from 'node:fs';\nvoid readFileSync;", /sandboxed/],
     ['src/shared/probe.ts', "import { EventEmitter } from 'events';\nvoid EventEmitter;", /pure/],
-  ])('refuses %s importing across a layer', async (file, code, why) => {
-    const messages = await restricted(file, code);
-    expect(messages.length, `${file}: ${code}`).toBe(1);
-    expect(messages[0]).toMatch(why);
-  });
+  ])('refuses %s importing across a layer', (file, code, why) => expectRefused(file, code, why));
 
   it.each([
     ['src/renderer/probe.ts', "import { api } from '../shared';\nvoid api;"],
@@ -54,11 +57,7 @@ describe('package lists per layer', () => {
     ]),
     ['src/worker/probe.ts', 'better-sqlite3-multiple-ciphers', /belong to main/],
     ['src/worker/probe.ts', 'hnswlib-node', /belong to main/],
-  ] as [string, string, RegExp][])('refuses %s importing %s', async (file, pkg, why) => {
-    const messages = await restricted(file, `import * as m from '${pkg}';\nvoid m;`);
-    expect(messages.length, `${file}: ${pkg}`).toBe(1);
-    expect(messages[0]).toMatch(why);
-  });
+  ] as [string, string, RegExp][])('refuses %s importing %s', (file, pkg, why) => expectRefused(file, `import * as m from '${pkg}';\nvoid m;`, why));
 
   it.each([
     ['src/worker/probe.ts', 'sharp'],
@@ -74,11 +73,9 @@ describe('package lists per layer', () => {
 describe('order of layers inside src/main', () => {
   const pairs = MAIN_LAYERS.flatMap((low, i) => MAIN_LAYERS.slice(i + 1).map((high): [string, string, string, string] => [low.name, low.folders[0]!, high.name, high.folders[0]!]));
 
-  it.each(pairs)('refuses the %s layer (%s) importing the %s layer (%s)', async (_low, from, high, to) => {
-    const messages = await restricted(`src/main/${from}/probe.ts`, `import { x } from '../${to}';\nvoid x;`);
-    expect(messages.length).toBe(1);
-    expect(messages[0]).toMatch(new RegExp(`may not import .*${high}`));
-  });
+  it.each(pairs)('refuses the %s layer (%s) importing the %s layer (%s)', (_low, from, high, to) =>
+    expectRefused(`src/main/${from}/probe.ts`, `import { x } from '../${to}';\nvoid x;`, new RegExp(`may not import .*${high}`)),
+  );
 
   it.each(pairs)('allows the %s layer (%s) to be imported by the %s layer (%s)', async (_low, from, _high, to) => {
     expect(await restricted(`src/main/${to}/probe.ts`, `import { x } from '../${from}/index';\nvoid x;`)).toEqual([]);

@@ -7,6 +7,7 @@ import {
   CaseAuthority,
   CaseDetails,
   CaseSummary,
+  DisplayName,
   Id,
   Secret,
   SessionStatus,
@@ -49,7 +50,7 @@ const auditChainPolicy: Policy<{ chain: AuditChain }> = ({ user, input }) =>
 export const api = {
   'session.status': channel({ input: Empty, output: SessionStatus, roles: 'public', scope: 'workstation', summary: 'Who is signed in and which case is open' }),
   'session.createFirstSupervisor': channel({
-    input: z.object({ username: Username, displayName: z.string().trim().min(1).max(200), password: Secret('Password') }).strict(),
+    input: z.object({ username: Username, displayName: DisplayName, password: Secret('Password') }).strict(),
     output: User,
     roles: 'public',
     scope: 'workstation',
@@ -68,7 +69,7 @@ export const api = {
 
   'users.list': channel({ input: Empty, output: z.array(UserAccount), roles: ['supervisor'], scope: 'workstation', summary: 'List workstation users' }),
   'users.add': channel({
-    input: z.object({ username: Username, displayName: z.string().trim().min(1).max(200), role: Role, password: Secret('Password') }).strict(),
+    input: z.object({ username: Username, displayName: DisplayName, role: Role, password: Secret('Password') }).strict(),
     output: User,
     roles: ['supervisor'],
     scope: 'workstation',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visibleText } from './display';
+import { isPlainText, visibleText } from './display';
 
 describe('visibleText', () => {
   it('shows newlines, escape codes and right-to-left overrides as escapes, so they cannot forge or reorder output', () => {
@@ -11,5 +11,15 @@ describe('visibleText', () => {
 
   it('keeps every other character, right-to-left scripts and accents included', () => {
     for (const s of ['café.jpg', 'صورة.jpg', 'תמונה 1.png', 'Zoë/𝒳 👩‍👩‍👧.png', 'C:\\Users\\x.jpg', '']) expect(visibleText(s)).toBe(s);
+  });
+});
+
+describe('isPlainText', () => {
+  it('refuses control characters and direction overrides, allowing line breaks only where asked', () => {
+    expect(isPlainText('Operation Kestrel – صورة', false)).toBe(true);
+    expect(isPlainText('two\nlines', false)).toBe(false);
+    expect(isPlainText('two\nlines\tand a tab', true)).toBe(true);
+    expect(isPlainText('evil\u202etxt', true)).toBe(false);
+    expect(isPlainText('bell\u0007', true)).toBe(false);
   });
 });

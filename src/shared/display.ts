@@ -20,3 +20,14 @@ export function visibleText(text: string): string {
     return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
   });
 }
+
+/**
+ * Whether text typed by a user is plain: nothing visibleText would escape, save line breaks
+ * and tabs where the field takes several lines. Names, titles and references are checked
+ * with this where they come in, so the screens and reports that show them as they are
+ * cannot be forged or reordered by them.
+ */
+export function isPlainText(text: string, multiline: boolean): boolean {
+  for (const m of text.matchAll(UNSAFE)) if (!(multiline && (m[0] === '\n' || m[0] === '\r' || m[0] === '\t'))) return false;
+  return true;
+}

@@ -1,8 +1,18 @@
 import { z } from 'zod';
+import { isPlainText } from './display';
 import { Role } from './roles';
 
+/** Fields of a few hundred characters are one line; longer ones may break lines. */
 const trimmed = (label: string, max: number) =>
-  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
+  z
+    .string()
+    .trim()
+    .min(1, `${label} is required`)
+    .max(max, `${label} is at most ${max} characters`)
+    .refine((v) => isPlainText(v, max >= 2000), `${label} may not hold control characters or hidden text-direction marks`);
+
+/** A person's name as shown in the audit record and on reports: one line of plain text. */
+export const DisplayName = trimmed('Display name', 200);
 
 export const Username = z
   .string()

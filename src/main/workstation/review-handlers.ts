@@ -46,12 +46,12 @@ export function registerReviewHandlers(router: Router, state: SessionState, scal
   router.handle('review.blindMode', () => review().blindMode());
   router.handle('review.setBlindMode', (input, ctx) => {
     ctx.setObject('case-setting:blind_mode');
-    return review().setBlindMode(ctx.user, input.on, input.reason);
+    return ctx.commit(() => review().setBlindMode(ctx.user, input.on, input.reason));
   });
   router.handle('review.scale', () => scale.current());
   router.handle('review.setScale', (input, ctx) => {
     ctx.setObject(`conclusion-scale:${input.scale.id}`);
     ctx.addDetails({ scale: input.scale });
-    return scale.declare(input.scale);
+    return ctx.commit(() => scale.declare(input.scale));
   });
 }

@@ -4,6 +4,7 @@ import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { ActionsHeader, Alert, formatDate, formatTime, Notice, Page } from '../ui';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
 import { ChangePassphraseDialog } from './passphrase';
+import { BlindModePanel, ReviewQueuePanel } from './review';
 
 type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; username: string } | null;
 
@@ -64,6 +65,7 @@ export function CaseHomeScreen() {
     >
       <Alert message={close.alert} />
       {notice ? <Notice tone="good">{notice}</Notice> : null}
+      <ReviewQueuePanel />
       <div className="columns">
         <section className="panel" aria-labelledby="authority-title">
           <h2 id="authority-title">Authority</h2>
@@ -142,6 +144,7 @@ export function CaseHomeScreen() {
               </tbody>
             </table>
           </section>
+          <BlindModePanel />
         </div>
       </div>
       {dialog?.kind === 'passphrase' ? (

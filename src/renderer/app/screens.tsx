@@ -9,6 +9,7 @@ import { EvidenceScreen, ExhibitScreen } from '../evidence';
 import { ModelsScreen } from '../models';
 import { PersonsScreen } from '../persons';
 import { ExamineScreen } from '../review';
+import { ScaleScreen } from '../scale';
 import { SearchResultScreen, SearchScreen } from '../search';
 import { UsersScreen } from '../users';
 import { WatchlistsScreen } from '../watchlists';
@@ -46,6 +47,7 @@ export const SCREENS: readonly Screen[] = [
   { path: '/audit', label: 'Audit', nav: 'main', blocked: () => null, render: (route) => <AuditScreen params={route.params} /> },
   { path: '/users', label: 'Users', nav: 'main', blocked: (user) => (may(user.role, 'users.list') ? null : refusal(user.role, 'users.list')), render: () => <UsersScreen /> },
   { path: '/models', label: 'Model packs', nav: 'main', blocked: () => null, render: () => <ModelsScreen /> },
+  { path: '/scale', label: 'Conclusion scale', nav: 'main', blocked: () => null, render: () => <ScaleScreen /> },
 
   { path: '/case', label: 'Overview', nav: 'case', blocked: needsCase, render: () => <CaseHomeScreen /> },
   { path: '/evidence', label: 'Evidence', nav: 'case', blocked: needsCase, render: () => <EvidenceScreen /> },

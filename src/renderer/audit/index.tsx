@@ -17,6 +17,7 @@ export function AuditScreen({ params }: { params: URLSearchParams }) {
   const chains = readableChains(user, status.openCase !== null);
   const asked = params.get('chain');
   const chain = chains.find((c) => c === asked) ?? chains[0];
+  const object = params.get('object')?.trim() || undefined;
 
   if (!chain) {
     return (
@@ -36,16 +37,61 @@ export function AuditScreen({ params }: { params: URLSearchParams }) {
           </button>
         ))}
       </div>
-      {/* Keyed by chain so paging and a verification never carry over to the other chain. */}
-      <ChainView key={`${chain}:${status.openCase?.id ?? ''}`} chain={chain} canExport={may(user.role, 'audit.export')} />
+      <ObjectFilter
+        object={object}
+        onChange={(o) => navigate(`/audit?${new URLSearchParams({ chain, ...(o ? { object: o } : {}) }).toString()}`)}
+      />
+      {/* Keyed by chain and filter so paging and a verification never carry over to another view of the record. */}
+      <ChainView key={`${chain}:${status.openCase?.id ?? ''}:${object ?? ''}`} chain={chain} object={object} canExport={may(user.role, 'audit.export')} />
     </Page>
   );
 }
 
-function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean }) {
+/**
+ * Follows one object through the record: a comparison under review is `review-item:<id>`, so the
+ * examination, reveal, verification and resolution of one candidate read as one story.
+ */
+function ObjectFilter({ object, onChange }: { object: string | undefined; onChange(object: string | undefined): void }) {
+  const [text, setText] = useState(object ?? '');
+  return (
+    <form
+      className="toolbar toolbar-bar wrap-actions audit-filter"
+      role="search"
+      aria-label="Filter the record by object"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(text.trim() || undefined);
+      }}
+    >
+      <label htmlFor="audit-object">Only records about</label>
+      <input id="audit-object" className="mono" value={text} onChange={(e) => setText(e.target.value)} placeholder="review-item:12" aria-describedby="audit-object-hint" maxLength={200} />
+      <button type="submit" className="btn">
+        Filter
+      </button>
+      {object ? (
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            setText('');
+            onChange(undefined);
+          }}
+        >
+          Show all records
+        </button>
+      ) : null}
+      <span id="audit-object-hint" className="muted">
+        An object as the Object column names it: review-item:12 is one comparison under review; choose an object in the table to follow it.
+      </span>
+    </form>
+  );
+}
+
+function ChainView({ chain, object, canExport }: { chain: AuditChain; object: string | undefined; canExport: boolean }) {
+  const { navigate } = useSession();
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<number>(PAGE_SIZES[0]);
-  const { loaded, reload } = useLoad('audit.list', { chain, offset, limit: page });
+  const { loaded, reload } = useLoad('audit.list', { chain, offset, limit: page, ...(object ? { object } : {}) });
   const verify = useAction();
   const exporter = useAction();
   const [verification, setVerification] = useState<AuditVerification | null>(null);
@@ -96,7 +142,7 @@ function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean
         </button>
         <span className="spacer" />
         <span className="num muted" aria-live="polite">
-          {loaded.state === 'ready' ? `Records ${pageLabel(offset, shown, total)}` : ''}
+          {loaded.state === 'ready' ? `Records ${pageLabel(offset, shown, total)}${object ? ` about ${object}` : ''}` : ''}
         </span>
         <label htmlFor="audit-page-size" className="muted">
           Per page
@@ -128,7 +174,9 @@ function ChainView({ chain, canExport }: { chain: AuditChain; canExport: boolean
       {verification ? <VerificationResult v={verification} /> : null}
       {exported ? <Notice>{exported}</Notice> : null}
       <LoadStatus loaded={loaded} loading="Loading the audit record…" />
-      {loaded.state === 'ready' ? <RecordTable chain={chain} records={loaded.value.records} /> : null}
+      {loaded.state === 'ready' ? (
+        <RecordTable chain={chain} records={loaded.value.records} follow={(o) => navigate(`/audit?${new URLSearchParams({ chain, object: o }).toString()}`)} />
+      ) : null}
     </>
   );
 }
@@ -158,7 +206,7 @@ function VerificationResult({ v }: { v: AuditVerification }) {
   );
 }
 
-function RecordTable({ chain, records }: { chain: AuditChain; records: AuditRecord[] }) {
+function RecordTable({ chain, records, follow }: { chain: AuditChain; records: AuditRecord[]; follow(object: string): void }) {
   if (records.length === 0) return <p className="empty">No records.</p>;
   return (
     <table className="grid dense audit">
@@ -183,7 +231,15 @@ function RecordTable({ chain, records }: { chain: AuditChain; records: AuditReco
             <td className="num nowrap">{formatTime(r.time)}</td>
             <td>{r.user ?? <span className="muted">—</span>}</td>
             <td className="mono nowrap">{r.action}</td>
-            <td className="mono">{r.object ?? <span className="muted">—</span>}</td>
+            <td className="mono">
+              {r.object ? (
+                <button type="button" className="link-button" title="Show only the records about this object" onClick={() => r.object && follow(r.object)}>
+                  {r.object}
+                </button>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
             <td>
               <span className={`badge outcome-${r.outcome}`}>{r.outcome}</span>
             </td>

@@ -31,7 +31,7 @@ export function ReviewQueuePanel() {
   };
 
   return (
-    <section className="panel" aria-labelledby="queue-title">
+    <section className="panel queue-panel" aria-labelledby="queue-title">
       <h2 id="queue-title">Review queue</h2>
       {lists.length === 0 ? <p className="muted">Your role reads the review states and the audit record; it takes no part in examining comparisons.</p> : null}
       <LoadStatus loaded={loaded} loading="Loading the review queue…" />

@@ -24,7 +24,7 @@ export function ScaleScreen() {
       {notice ? <Notice tone="good">{notice}</Notice> : null}
       <LoadStatus loaded={loaded} loading="Loading the conclusion scale…" />
       {loaded.state === 'ready' ? (
-        <>
+        <div className="stack">
           <ScaleTable scale={loaded.value} />
           {declares ? (
             <DeclareScale
@@ -38,7 +38,7 @@ export function ScaleScreen() {
           ) : (
             <p className="muted">Only a supervisor declares a new version of the scale, with a reason.</p>
           )}
-        </>
+        </div>
       ) : null}
     </Page>
   );
@@ -139,7 +139,7 @@ function DeclareScale({ current, onDeclared }: { current: ConclusionScale; onDec
               </div>
             </div>
           ))}
-          <button type="button" className="btn small" onClick={() => setDraft((d) => ({ ...d, levels: [...d.levels, newLevel(d.levels)] }))}>
+          <button type="button" className="btn small scale-add" onClick={() => setDraft((d) => ({ ...d, levels: [...d.levels, newLevel(d.levels)] }))}>
             Add a level
           </button>
         </fieldset>

@@ -218,14 +218,15 @@ export const decodeOutputs = (kind: DetectorModel['kind'], out: Outputs, inW: nu
 /** Long side of the copy on which big faces are found. */
 const COARSE_SIDE = 640;
 /**
- * Scale of the fine pass of fully convolutional detectors. YuNet at native size found 70%
- * of faces 12 px between the eyes in 1920x1080 frames, at 1.5x 95% (bench/detection.ts):
- * its smallest anchors are coarser than its nominal 10 px.
+ * Scale of the fine pass of fully convolutional detectors: at native size YuNet misses
+ * many of the smallest faces, whose eyes its smallest anchors are too coarse to resolve,
+ * and finds nearly all of them enlarged this much (bench/detection.ts; docs/figures.md,
+ * "Detection").
  */
 const FINE_SCALE = 1.5;
 /**
- * The coarse pass found every face whose box was 60 px or more on the copy it saw (bench:
- * 24 px between the eyes at native size, 100%); the fine pass keeps only faces smaller
+ * Box size on the coarse copy from which the coarse pass finds every face
+ * (bench/detection.ts; docs/figures.md, "Detection"); the fine pass keeps only faces smaller
  * than that, so big faces get the coarse pass's landmarks and the fine pass cannot add
  * parts of a big face (an eye region seen as a face in an enlarged tile).
  */

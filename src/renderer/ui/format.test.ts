@@ -19,6 +19,7 @@ describe('renderer formatting', () => {
     expect(line).toHaveLength(40);
     expect(line.endsWith('…')).toBe(true);
     expect(oneLine({ a: 1 })).toBe('{"a":1}');
+    expect(oneLine({ sourcePath: '/media/holiday\u202egpj.exe' })).toBe('{"sourcePath":"/media/holiday\\u202egpj.exe"}');
   });
 
   it('labels pages of a list', () => {

@@ -1,3 +1,5 @@
+import { visibleText } from '../../shared';
+
 /** Times are shown in UTC, to the second, so a record reads the same on every machine and in court. */
 export function formatTime(iso: string): string {
   const d = new Date(iso);
@@ -10,9 +12,9 @@ export function formatDate(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 10);
 }
 
-/** Audit details on one line: keys in their stored order, long values cut. */
+/** Audit details on one line: keys in their stored order, long values cut, direction marks shown (JSON leaves them as they are). */
 export function oneLine(value: unknown, max = 160): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = visibleText(JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

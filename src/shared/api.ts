@@ -40,6 +40,8 @@ const resolverPolicy: Policy<{ itemId: number }> = ({ user, input, facts }) => {
   const p = facts.reviewParticipants(input.itemId);
   return p.examiners.includes(user.username) || p.verifiers.includes(user.username) ? REVIEW_REFUSAL.resolverTookPart : null;
 };
+/** The audit object of a call about one comparison: the audit screen follows a candidate's review by it. */
+const reviewItem = (input: { itemId: number }) => `review-item:${input.itemId}`;
 const auditChainPolicy: Policy<{ chain: AuditChain }> = ({ user, input }) =>
   input.chain === 'workstation' && !WORKSTATION_AUDIT_READERS.includes(user.role) ? 'Only supervisors and auditors may read the workstation audit record.' : null;
 
@@ -335,21 +337,23 @@ export const api = {
     scope: 'case',
     summary: 'Open two faces in the comparison view for examination',
   }),
-  'review.get': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: ALL, scope: 'case', summary: 'One comparison under review, as much of it as you may see' }),
+  'review.get': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: ALL, object: reviewItem, scope: 'case', summary: 'One comparison under review, as much of it as you may see' }),
   'review.assess': channel({
     input: z.object({ itemId: ReviewItemId, body: AssessmentBody, correctionReason: z.string().trim().min(10, 'Say why you revise your assessment (at least 10 characters)').max(2000).optional() }).strict(),
     output: ReviewView,
     roles: EXAMINERS,
+    object: reviewItem,
     scope: 'case',
     summary: 'Record your analysis, feature comparison and conclusion (a revision names the record it corrects)',
   }),
-  'review.submit': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, scope: 'case', summary: 'Submit your assessment for verification by a second examiner' }),
-  'review.reveal': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, scope: 'case', summary: 'Reveal the score after saving your own assessment (blind mode)' }),
+  'review.submit': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, object: reviewItem, scope: 'case', summary: 'Submit your assessment for verification by a second examiner' }),
+  'review.reveal': channel({ input: z.object({ itemId: ReviewItemId }).strict(), output: ReviewView, roles: EXAMINERS, object: reviewItem, scope: 'case', summary: 'Reveal the score after saving your own assessment (blind mode)' }),
   'review.verify': channel({
     input: z.object({ itemId: ReviewItemId, body: AssessmentBody }).strict(),
     output: ReviewView,
     roles: ['reviewer'],
     policy: verifierPolicy,
+    object: reviewItem,
     scope: 'case',
     summary: 'Verify a comparison with your own independent assessment (reviewers who did not examine it)',
   }),
@@ -358,6 +362,7 @@ export const api = {
     output: ReviewView,
     roles: ['supervisor'],
     policy: resolverPolicy,
+    object: reviewItem,
     scope: 'case',
     summary: 'Resolve a disagreement between examiners (supervisors who took no part)',
   }),

@@ -37,6 +37,11 @@ export interface Channel<I extends z.ZodType = z.ZodType, O extends z.ZodType = 
   roles: R;
   /** Refuses some inputs even to the roles above (a chain only some roles may read...). */
   policy?: Policy<z.output<I>, F>;
+  /**
+   * What a call is about, named from its parsed input (review-item:7), so that its audit record,
+   * a refusal by the policy included, is found by object; a handler may still name it otherwise.
+   */
+  object?: (input: z.output<I>) => string;
   /** 'case' channels need an open case; their audit records join the case's chain. */
   scope: 'workstation' | 'case';
   /** Input fields replaced by "[redacted]" in the audit record. */

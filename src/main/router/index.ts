@@ -156,6 +156,7 @@ export class Router {
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) throw inputError(parsed.error);
       input = parsed.data;
+      object = spec.object?.(parsed.data) ?? null;
       const byPolicy = checkAccess(spec, user, parsed.data, this.session.facts());
       if (byPolicy) throw new LoupeError(byPolicy.code, byPolicy.message);
       const handler = this.handlers.get(channelName);

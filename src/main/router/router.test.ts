@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { openWorkstationStore, type WorkstationStore } from '../store';
 import { openEncryptedDatabase } from '../store/sqlite';
 import { flipByte } from '../testing/damage';
+import { assessmentBody } from '../testing/review';
 import { Router } from './index';
 
 const supervisor: User = { id: 'user-000001', username: 'sup', displayName: 'Sam', role: 'supervisor', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: null };
@@ -136,6 +137,21 @@ describe('router', () => {
       ['audit.list', 'ok', 'ann'],
       ['audit.list', 'refused', 'ann'],
     ]);
+  });
+
+  it("names a call's object from its input as the contract declares, so a policy's refusal is found with the comparison it concerns", async () => {
+    const reviewer: User = { ...supervisor, id: 'user-000003', username: 'rita', role: 'reviewer' };
+    // The case chain shares the workstation store's table here: the router only needs a log to write to.
+    const caseLog = new AuditLog(store.audit, 'case', 'router-test', () => new Date());
+    const examinedByRita = { reviewParticipants: (itemId: number) => ({ examiners: itemId === 7 ? ['rita'] : [], verifiers: [] }) };
+    router = new Router({ user: () => caller, facts: () => examinedByRita, caseAudit: () => caseLog, workstationAudit: () => log });
+    router.handle('review.verify', () => {
+      throw new LoupeError('conflict', 'not reached in this test');
+    });
+    caller = reviewer;
+    expect(await router.call('review.verify', { itemId: 7, body: assessmentBody('strong_same') }, 'test')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(caseLog.list(0, 1).records[0]).toMatchObject({ action: 'review.verify', outcome: 'refused', user: 'rita', object: 'review-item:7' });
+    expect(caseLog.list(0, 10, 'review-item:7').records.map((r) => r.outcome)).toEqual(['refused']);
   });
 
   it('refuses a role with the sentence the UI shows, read from the contract', async () => {

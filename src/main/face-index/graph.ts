@@ -32,23 +32,11 @@ function levelSource(seed: number): () => number {
   };
 }
 
-/** A binary heap of (distance, node) pairs; `max` puts the largest distance on top. */
+/** A binary max-heap of (distance, node) pairs, largest distance on top; as in hnswlib, a min-heap is this one holding negated distances. */
 class Heap {
   private d = new Float64Array(64);
   private n = new Int32Array(64);
   size = 0;
-  constructor(private readonly max: boolean) {}
-  private above(a: number, b: number): boolean {
-    return this.max ? this.d[a]! > this.d[b]! : this.d[a]! < this.d[b]!;
-  }
-  private swap(a: number, b: number): void {
-    const d = this.d[a]!;
-    const n = this.n[a]!;
-    this.d[a] = this.d[b]!;
-    this.n[a] = this.n[b]!;
-    this.d[b] = d;
-    this.n[b] = n;
-  }
   clear(): void {
     this.size = 0;
   }
@@ -67,30 +55,37 @@ class Heap {
       this.d = d;
       this.n = n;
     }
+    const ds = this.d;
+    const ns = this.n;
     let i = this.size++;
-    this.d[i] = dist;
-    this.n[i] = node;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.above(i, p)) break;
-      this.swap(i, p);
+      if (ds[p]! >= dist) break;
+      ds[i] = ds[p]!;
+      ns[i] = ns[p]!;
       i = p;
     }
+    ds[i] = dist;
+    ns[i] = node;
   }
   pop(): void {
-    const last = --this.size;
-    this.d[0] = this.d[last]!;
-    this.n[0] = this.n[last]!;
+    const ds = this.d;
+    const ns = this.n;
+    const size = --this.size;
+    const dist = ds[size]!;
+    const node = ns[size]!;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.size) break;
-      const r = l + 1;
-      const c = r < this.size && this.above(r, l) ? r : l;
-      if (!this.above(c, i)) break;
-      this.swap(i, c);
+      let c = 2 * i + 1;
+      if (c >= size) break;
+      if (c + 1 < size && ds[c + 1]! > ds[c]!) c++;
+      if (ds[c]! <= dist) break;
+      ds[i] = ds[c]!;
+      ns[i] = ns[c]!;
       i = c;
     }
+    ds[i] = dist;
+    ns[i] = node;
   }
 }
 
@@ -124,8 +119,9 @@ export class HnswGraph {
   private visitTag = 0;
   private deleted = 0;
   private readonly random: () => number;
-  private readonly top = new Heap(true);
-  private readonly frontier = new Heap(false);
+  private readonly top = new Heap();
+  /** Negated distances: the nearest unexpanded node on top. */
+  private readonly frontier = new Heap();
 
   private constructor(
     readonly metric: Metric,
@@ -268,14 +264,16 @@ export class HnswGraph {
       top.push(d0, start);
       bound = d0;
     }
-    frontier.push(d0, start);
+    frontier.push(-d0, start);
     visited[start] = tag;
+    const words = this.recordWords;
     while (frontier.size > 0) {
-      const dist = frontier.topDistance();
+      const dist = -frontier.topDistance();
       if (dist > bound && top.size >= ef) break;
       const node = frontier.topNode();
       frontier.pop();
-      const [a, at] = this.links(node, level);
+      const a = level === 0 ? this.u32 : this.upper[node]!;
+      const at = level === 0 ? node * words : (level - 1) * this.upperWords;
       const n = a[at]! & 0xffff;
       for (let j = 1; j <= n; j++) {
         const c = a[at + j]!;
@@ -283,7 +281,7 @@ export class HnswGraph {
         visited[c] = tag;
         const d = this.distance(q, c);
         if (top.size < ef || d < bound) {
-          frontier.push(d, c);
+          frontier.push(-d, c);
           if (accept === null || accept(c)) top.push(d, c);
           if (top.size > ef) top.pop();
           if (top.size > 0) bound = top.topDistance();

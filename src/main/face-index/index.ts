@@ -554,14 +554,29 @@ export interface RebuildOptions {
   engine?: GraphEngine;
 }
 
-/** The longest a rebuild computes before it lets other work run: adding one face costs milliseconds in a large graph. */
-const REBUILD_SLICE_MS = 20;
+/** The longest a loop of graph work computes before it lets other work run: adding one face costs milliseconds in a large graph. */
+const SLICE_MS = 20;
+
+/**
+ * For long synchronous loops in the process that serves the UI: call the returned function
+ * between steps; once SLICE_MS have passed since other work last ran, it yields to the event
+ * loop and resolves true (a moment to report progress), else it resolves false at once.
+ */
+export function eventLoopSlices(): () => Promise<boolean> {
+  let start = performance.now();
+  return async () => {
+    if (performance.now() - start < SLICE_MS) return false;
+    await yieldToEventLoop();
+    start = performance.now();
+    return true;
+  };
+}
 
 /**
  * Builds an index from the store's faces. When the gallery is large enough to be searched
  * through the graph, the first PROJECTION_SAMPLE faces are held back to fit the projection
  * (in a worker thread: seconds of CPU), then added.
- * Yields to the event loop every REBUILD_SLICE_MS so the app stays responsive (insertion
+ * Yields to the event loop every SLICE_MS so the app stays responsive (insertion
  * is synchronous), reports progress (faces added) as it does, and stops with
  * LoupeError('cancelled') when the signal aborts.
  */
@@ -574,16 +589,13 @@ export async function rebuildFaceIndex(items: Iterable<FaceEmbedding> | AsyncIte
   const held: FaceEmbedding[] = [];
   let index = hold === 0 ? create() : null;
   let done = 0;
-  let sliceStart = performance.now();
+  const slice = eventLoopSlices();
   const add = async (into: FaceIndex, f: FaceEmbedding) => {
     if (o.signal?.aborted) throw new LoupeError('cancelled', 'Rebuilding the face index was cancelled.');
     into.add(f.id, f.embedding);
     done++;
-    if (performance.now() - sliceStart >= REBUILD_SLICE_MS) {
-      o.onProgress?.(done, o.expectedCount);
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
+    // Progress is reported when other work gets its turn.
+    if (await slice()) o.onProgress?.(done, o.expectedCount);
   };
   const fitOnHeld = async (): Promise<FaceIndex> => {
     const sample = new Float32Array(held.length * o.dim);

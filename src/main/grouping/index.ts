@@ -29,10 +29,9 @@
  * Neighbours come from the face index (each unit's `neighbours` best, exhaustive for small
  * sets, HNSW above that), so 100k faces is minutes, not hours.
  */
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { LoupeError } from '../../shared';
 import { type CalibrationTable, checkCalibration, thresholdFor } from '../calibration';
-import { FaceIndex } from '../face-index';
+import { FaceIndex, eventLoopSlices } from '../face-index';
 
 export { type PairwiseScores, pairwiseScores } from './pairwise';
 
@@ -161,13 +160,14 @@ function buildUnits(items: readonly GroupingItem[]): { units: Unit[]; templates:
 async function neighbourLinks(templates: Float32Array[], dim: number, o: Required<Pick<GroupingOptions, 'threshold' | 'neighbours'>> & GroupingOptions) {
   const n = templates.length;
   // A sparser, quicker graph than the search index: grouping needs only the close neighbours, which stand far above the noise.
-  const index = FaceIndex.create({ dim, modelId: 'grouping', capacity: n, exactBelow: EXACT_NEIGHBOURS_BELOW, m: 16, efConstruction: 100 });
+  // Never saved, so hnswlib's native graph serves on every OS.
+  const index = FaceIndex.create({ dim, modelId: 'grouping', capacity: n, exactBelow: EXACT_NEIGHBOURS_BELOW, m: 16, efConstruction: 100, engine: 'native' });
   const total = 2 * n;
+  const slice = eventLoopSlices();
   for (let u = 0; u < n; u++) {
     index.add(u, templates[u]!);
-    if (u % 512 === 511) {
+    if (await slice()) {
       o.onProgress?.(u + 1, total);
-      await yieldToEventLoop();
       if (o.signal?.aborted) throw new LoupeError('cancelled', 'Grouping was cancelled.');
     }
   }
@@ -182,9 +182,8 @@ async function neighbourLinks(templates: Float32Array[], dim: number, o: Require
       if (c.id === u) continue;
       links.push(u < c.id ? { a: u, b: c.id, score: c.score } : { a: c.id, b: u, score: c.score });
     }
-    if (u % 256 === 255) {
+    if (await slice()) {
       o.onProgress?.(n + u + 1, total);
-      await yieldToEventLoop();
       if (o.signal?.aborted) throw new LoupeError('cancelled', 'Grouping was cancelled.');
     }
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_MISSING, modelsAvailable, screenshot, test } from './harness';
-import { caseScreen, createCase, evidenceFolder, importFinished, setUpSupervisor, startImport } from './steps';
+import { blindModeOff, caseScreen, createCase, evidenceFolder, importFinished, setUpSupervisor, startImport } from './steps';
 
 const faces = (...p: string[]) => path.join(FACES_DIR, ...p);
 
@@ -32,6 +32,8 @@ test.describe('investigation', () => {
     try {
       await setUpSupervisor(page);
       await createCase(page);
+      // This spec reads scores in candidate lists; blind review is e2e/review.spec.ts's subject.
+      await blindModeOff(page);
 
       // What the model pack says about itself, as the user sees it.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model packs' }).click();

@@ -96,3 +96,13 @@ export async function evidenceFolder(copies: Record<string, string>, texts: Reco
   for (const [name, text] of Object.entries(texts)) await writeFile(path.join(dir, name), text);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** A supervisor turns the open case's blind review off from its overview, with the reason the record asks for. */
+export async function blindModeOff(page: Page, reason = 'This test reads the scores of the candidate list'): Promise<void> {
+  await caseScreen(page, 'Overview');
+  await page.getByRole('region', { name: 'Blind mode' }).getByRole('button', { name: 'Turn off…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Turn blind mode off' });
+  await dialog.getByLabel('Reason').fill(reason);
+  await dialog.getByRole('button', { name: 'Turn off' }).click();
+  await expect(dialog).toBeHidden();
+}

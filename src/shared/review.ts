@@ -14,7 +14,7 @@ export const AssessmentId = z.number().int().positive();
 
 /** Where the pair came from: a search's candidate, a watch-list hit of a search, or two faces chosen for 1:1. */
 export const ReviewOrigin = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('search'), searchId: z.number().int().positive(), rank: z.number().int().positive() }).strict(),
+  z.object({ kind: z.literal('search'), searchId: z.number().int().positive() }).strict(),
   z.object({ kind: z.literal('pair') }).strict(),
 ]);
 export type ReviewOrigin = z.infer<typeof ReviewOrigin>;

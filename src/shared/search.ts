@@ -54,12 +54,18 @@ export const SearchRequest = z
   .strict();
 export type SearchRequest = z.input<typeof SearchRequest>;
 
+/**
+ * One candidate of a search. In a blind case (blind mode, the examiner review), what could
+ * sway an examiner is withheld from the list until they have assessed that candidate and
+ * revealed it: rank, score, rate and watch-list entry are then null and `withheld` is true.
+ */
 export const Candidate = z.object({
-  rank: z.number().int().positive(),
+  rank: z.number().int().positive().nullable(),
   face: FaceSummary,
   exhibit: z.object({ id: ExhibitId, fileName: z.string(), exhibitRef: z.string().nullable(), captureTime: z.string().nullable(), kind: z.string() }),
-  score: z.number(),
+  score: z.number().nullable(),
   fmr: FmrEstimate.nullable(),
+  withheld: z.boolean().default(false),
   /** For video: how many more faces of the same track were candidates too (at or above the threshold); the best one is shown. */
   trackFaces: z.number().int().nonnegative(),
   watchlist: z.object({ entryId: EntryId, watchlistId: WatchlistId, listName: z.string(), label: z.string() }).nullable(),
@@ -86,6 +92,8 @@ export const SearchResult = z.object({
   method: z.enum(['exact', 'hnsw']),
   scored: z.number().int(),
   candidates: z.array(Candidate),
+  /** True when the case is blind: candidates whose score this user has not revealed are withheld and the list is by face, not rank. */
+  blind: z.boolean().default(false),
   /** Words that go with every result list. */
   caveat: z.string(),
 });

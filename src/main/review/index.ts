@@ -57,8 +57,8 @@ export class ReviewService {
     return this.blindMode();
   }
 
-  /** The item for two faces, made the first time they are opened together. */
-  async open(user: User, leftFaceId: number, rightFaceId: number, origin: ReviewOrigin): Promise<ReviewView> {
+  /** The item for two faces, made the first time they are opened together; returns its id. */
+  open(user: User, leftFaceId: number, rightFaceId: number, origin: ReviewOrigin): number {
     if (leftFaceId === rightFaceId) throw new LoupeError('invalid_input', 'Choose two different faces to compare.', 'rightFaceId');
     const known = this.store.reads.faceContext([leftFaceId, rightFaceId]);
     for (const [id, field] of [[leftFaceId, 'leftFaceId'], [rightFaceId, 'rightFaceId']] as const) {
@@ -66,16 +66,12 @@ export class ReviewService {
     }
     if (origin.kind === 'search') {
       const result = this.deps.search(origin.searchId);
-      const candidate = result.candidates.find((c) => c.rank === origin.rank);
-      if (result.probe.id !== leftFaceId || candidate?.face.id !== rightFaceId) {
-        throw new LoupeError('invalid_input', `Search ${origin.searchId} has no candidate ${origin.rank} with these two faces.`, 'origin');
+      if (result.probe.id !== leftFaceId || !result.candidates.some((c) => c.face.id === rightFaceId)) {
+        throw new LoupeError('invalid_input', `Face ${rightFaceId} is not a candidate of search ${origin.searchId} for probe face ${leftFaceId}.`, 'origin');
       }
     }
     const existing = this.store.reads.reviewItemByFaces(leftFaceId, rightFaceId);
-    const id =
-      existing?.id ??
-      this.store.writes.insertReviewItem({ leftFaceId, rightFaceId, origin: JSON.stringify(origin), openedBy: user.username, openedAt: this.deps.now().toISOString() });
-    return this.view(user, id);
+    return existing?.id ?? this.write(() => this.store.writes.insertReviewItem({ leftFaceId, rightFaceId, origin: JSON.stringify(origin), openedBy: user.username, openedAt: this.deps.now().toISOString() }));
   }
 
   async view(user: User, itemId: number): Promise<ReviewView> {
@@ -101,7 +97,7 @@ export class ReviewService {
   }
 
   /** The first examiner's assessment, or their revision of it (naming the record it corrects and why). */
-  async assess(user: User, itemId: number, body: AssessmentBody, correctionReason?: string): Promise<ReviewView> {
+  assess(user: User, itemId: number, body: AssessmentBody, correctionReason?: string): number {
     const rows = this.store.reads.assessments(itemId);
     const summary = this.summary(this.item(itemId), rows);
     const mine = rows.filter((r) => r.kind === 'examination');
@@ -109,47 +105,42 @@ export class ReviewService {
     if (this.store.reads.submission(itemId)) throw new LoupeError('conflict', 'This comparison was submitted for verification: its examination can no longer be revised.');
     const previous = mine.at(-1) ?? null;
     if (previous && !correctionReason) throw new LoupeError('invalid_input', 'Say why you revise your earlier assessment.', 'correctionReason');
-    this.insert(user, itemId, 'examination', body, previous ? { id: previous.id, reason: correctionReason ?? '' } : null);
-    return this.view(user, itemId);
+    return this.insert(user, itemId, 'examination', body, previous ? { id: previous.id, reason: correctionReason ?? '' } : null);
   }
 
-  async submit(user: User, itemId: number): Promise<ReviewView> {
+  submit(user: User, itemId: number): void {
     const rows = this.store.reads.assessments(itemId);
     const latest = rows.filter((r) => r.kind === 'examination').at(-1);
     if (!latest) throw new LoupeError('conflict', 'Save an assessment before submitting it for verification.');
     if (latest.examiner !== user.username) throw new LoupeError('forbidden', `Only the examiner (${latest.examiner}) may submit this comparison.`);
     if (this.store.reads.submission(itemId)) throw new LoupeError('conflict', 'This comparison has already been submitted for verification.');
     this.write(() => this.store.writes.insertSubmission({ itemId, assessmentId: latest.id, submittedBy: user.username, submittedAt: this.deps.now().toISOString() }));
-    return this.view(user, itemId);
   }
 
-  async reveal(user: User, itemId: number): Promise<ReviewView> {
+  reveal(user: User, itemId: number): void {
     this.item(itemId);
     if (!this.store.reads.assessments(itemId).some((r) => r.examiner === user.username)) {
       throw new LoupeError('forbidden', 'Save your analysis and a first evaluation before the score is revealed.');
     }
     this.write(() => this.store.writes.insertReveal(itemId, user.username, this.deps.now().toISOString()));
-    return this.view(user, itemId);
   }
 
-  async verify(user: User, itemId: number, body: AssessmentBody): Promise<ReviewView> {
+  verify(user: User, itemId: number, body: AssessmentBody): number {
     const rows = this.store.reads.assessments(itemId);
     const summary = this.summary(this.item(itemId), rows);
     if (user.role !== 'reviewer') throw new LoupeError('forbidden', 'Only a user with the reviewer role may verify a comparison.');
     if (summary.examiner === user.username) throw new LoupeError('forbidden', REVIEW_REFUSAL.selfVerification);
     if (summary.state !== 'awaiting_verification') throw new LoupeError('conflict', `This comparison is ${summary.state.replace('_', ' ')}, not awaiting verification.`);
-    this.insert(user, itemId, 'verification', body, null);
-    return this.view(user, itemId);
+    return this.insert(user, itemId, 'verification', body, null);
   }
 
-  async resolve(user: User, itemId: number, body: AssessmentBody): Promise<ReviewView> {
+  resolve(user: User, itemId: number, body: AssessmentBody): number {
     const rows = this.store.reads.assessments(itemId);
     const summary = this.summary(this.item(itemId), rows);
     if (user.role !== 'supervisor') throw new LoupeError('forbidden', 'Only a supervisor may resolve a disagreement.');
     if (rows.some((r) => r.examiner === user.username && r.kind !== 'resolution')) throw new LoupeError('forbidden', REVIEW_REFUSAL.resolverTookPart);
     if (summary.state !== 'disputed') throw new LoupeError('conflict', `This comparison is ${summary.state.replace('_', ' ')}: only a disputed comparison is resolved.`);
-    this.insert(user, itemId, 'resolution', body, null);
-    return this.view(user, itemId);
+    return this.insert(user, itemId, 'resolution', body, null);
   }
 
   /** The oldest submission this reviewer may verify: a reviewer does not choose whose work to check. */
@@ -173,6 +164,24 @@ export class ReviewService {
     return { mine: mine.map((x) => x.summary), toVerify: toVerify.map((x) => x.summary), disputes: disputes.map((x) => x.summary) };
   }
 
+  /**
+   * A search as this user may see it: in a blind case, each candidate's rank, score, rate and
+   * watch-list entry are withheld until the user has assessed it and revealed the score, and
+   * the list is in a neutral order (by face) so its order says nothing either. Auditors see all.
+   */
+  shownTo(user: User, result: SearchResult): SearchResult {
+    if (!this.blindMode().on || user.role === 'auditor') return { ...result, blind: false };
+    const revealed = new Set<number>();
+    for (const c of result.candidates) {
+      const row = this.store.reads.reviewItemByFaces(result.probe.id, c.face.id);
+      if (row && this.store.reads.revealedTo(row.id, user.username)) revealed.add(c.face.id);
+    }
+    const candidates = result.candidates
+      .map((c) => (revealed.has(c.face.id) ? c : { ...c, rank: null, score: null, fmr: null, watchlist: null, withheld: true }))
+      .sort((a, b) => a.face.id - b.face.id);
+    return { ...result, blind: true, candidates };
+  }
+
   /** The review item of each right face opened against this left face (a search's candidates against its probe). */
   itemsFor(leftFaceId: number, rightFaceIds: readonly number[]): Map<number, ReviewItemSummary> {
     const out = new Map<number, ReviewItemSummary>();
@@ -191,7 +200,7 @@ export class ReviewService {
     }
     const result = this.deps.search(item.origin.searchId);
     const candidate = result.candidates.find((c) => c.face.id === item.rightFaceId);
-    if (!candidate) throw new LoupeError('integrity', `Search ${result.id} has no candidate face ${item.rightFaceId}, yet this comparison names it.`);
+    if (!candidate || candidate.score === null) throw new LoupeError('integrity', `Search ${result.id} has no scored candidate face ${item.rightFaceId}, yet this comparison names it.`);
     const entry = candidate.watchlist ? this.store.reads.entry(candidate.watchlist.entryId) : null;
     return {
       score: candidate.score,
@@ -207,6 +216,11 @@ export class ReviewService {
     const rows = this.store.reads.assessments(itemId);
     const who = (kind: AssessmentRow['kind']) => [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.examiner))];
     return { examiners: who('examination'), verifiers: who('verification') };
+  }
+
+  /** An item's state now, for the audit record of the call that changed it. */
+  status(itemId: number): ReviewItemSummary {
+    return this.summary(this.item(itemId), this.store.reads.assessments(itemId));
   }
 
   private item(itemId: number): ReviewItemRow {
@@ -259,7 +273,7 @@ export class ReviewService {
     return rows.length > 0 ? null : 'Nothing to do here.';
   }
 
-  private insert(user: User, itemId: number, kind: AssessmentRow['kind'], body: AssessmentBody, corrects: { id: number; reason: string } | null): void {
+  private insert(user: User, itemId: number, kind: AssessmentRow['kind'], body: AssessmentBody, corrects: { id: number; reason: string } | null): number {
     const scale = this.deps.scale();
     const side = sideOf(scale, body.conclusion);
     if (!side) throw new LoupeError('invalid_input', `“${body.conclusion}” is not a conclusion on the scale ${scale.name} (version ${scale.version}).`, 'body.conclusion');
@@ -268,7 +282,7 @@ export class ReviewService {
     const role = user.role;
     if (role === 'auditor') throw new LoupeError('forbidden', 'Auditors read the review; they do not take part in it.');
     const blind = this.blindMode().on && !this.store.reads.revealedTo(itemId, user.username);
-    this.write(() =>
+    return this.write(() =>
       this.store.writes.insertAssessment({
         itemId,
         kind,

@@ -49,7 +49,16 @@ describe.skipIf(!ready)('examiner review through the router', () => {
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
     const obama = exhibits.find((e) => e.fileName === 'obama.jpg');
     const probeFace = (await t.must('evidence.get', { exhibitId: obama?.id ?? 0 })).faces[0];
-    search = await t.must('search.run', { probeFaceId: probeFace?.id ?? 0, purpose: 'Find the man seen at the robbery in the seized photographs', maxFmr: null });
+    const seen = await t.must('search.run', { probeFaceId: probeFace?.id ?? 0, purpose: 'Find the man seen at the robbery in the seized photographs', maxFmr: null });
+    // Blind by default: the searcher's own list withholds rank, score and rate, in face order.
+    expect(seen.blind).toBe(true);
+    expect(seen.candidates.every((c) => c.withheld && c.rank === null && c.score === null && c.fmr === null)).toBe(true);
+    expect(seen.candidates.map((c) => c.face.id)).toEqual([...seen.candidates.map((c) => c.face.id)].sort((a, b) => a - b));
+    // An auditor, who takes no part in the review, reads the list as recorded.
+    await as('aud');
+    search = await t.must('search.get', { searchId: seen.id });
+    expect(search.blind).toBe(false);
+    expect(search.candidates.map((c) => c.rank)).toEqual(search.candidates.map((_, i) => i + 1));
     expect(search.candidates.length).toBeGreaterThanOrEqual(3);
   });
   afterAll(async () => {
@@ -59,7 +68,7 @@ describe.skipIf(!ready)('examiner review through the router', () => {
 
   const open = (rank: number) => {
     const c = search.candidates[rank - 1];
-    return t.must('review.open', { leftFaceId: search.probe.id, rightFaceId: c?.face.id ?? 0, origin: { kind: 'search', searchId: search.id, rank } });
+    return t.must('review.open', { leftFaceId: search.probe.id, rightFaceId: c?.face.id ?? 0, origin: { kind: 'search', searchId: search.id } });
   };
 
   it('blind by default: the score comes only after the examiner saved an assessment; a reviewer verifies blind from the queue; agreement makes a lead', async () => {
@@ -82,6 +91,9 @@ describe.skipIf(!ready)('examiner review through the router', () => {
       ['strong_same', revised.assessments[0]?.id],
     ]);
     expect(revised.assessments[1]?.blind).toBe(false);
+    // In her list, only the candidate she revealed shows its rank and score.
+    const list = await t.must('search.get', { searchId: search.id });
+    expect(list.candidates.filter((c) => !c.withheld).map((c) => [c.face.id, c.rank, c.score])).toEqual([[search.candidates[0]?.face.id, 1, search.candidates[0]?.score]]);
     expect((await t.must('review.submit', { itemId: opened.item.id })).item.state).toBe('awaiting_verification');
     expect(await t.invoke('review.assess', { itemId: opened.item.id, body: body('limited_same'), correctionReason: 'One more change after submitting' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
@@ -112,11 +124,11 @@ describe.skipIf(!ready)('examiner review through the router', () => {
     // A direct call of the service (a script in main) is refused the same way...
     const store = await openCaseStore(path.join(t.home, 'cases', caseId), { username: 'rob', passphrase: 'rob passphrase for the case' });
     const unreachable = () => {
-      throw new Error('not reached: a refused verification shows no score');
+      throw new Error('not reached: verifying writes and reads no score');
     };
     const direct = new ReviewService({ store, now: () => new Date(), scale: () => DEFAULT_SCALE, search: unreachable, compare: unreachable });
     const robUser = { id: 'rob', username: 'rob', displayName: 'rob', role: 'reviewer' as const, disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'sup' };
-    await expect(direct.verify(robUser, mine.item.id, body('limited_same'))).rejects.toThrow(REVIEW_REFUSAL.selfVerification);
+    expect(() => direct.verify(robUser, mine.item.id, body('limited_same'))).toThrow(REVIEW_REFUSAL.selfVerification);
     // ...and past the service, the store's triggers refuse the same.
     const row = { itemId: mine.item.id, kind: 'verification' as const, createdAt: '2026-01-01T00:00:00.000Z', blind: 1 as const, corrects: null, correctionReason: null, scale: JSON.stringify(mine.scale), conclusion: 'limited_same', side: 'same' as const, body: '{}' };
     expect(() => store.writes.insertAssessment({ ...row, examiner: 'rob', examinerRole: 'reviewer' })).toThrow(/may not verify their own/);

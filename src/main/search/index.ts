@@ -125,6 +125,7 @@ export class SearchService {
         exhibit: { id: face.exhibitId, fileName: exhibit?.fileName ?? '', exhibitRef: exhibit?.exhibitRef ?? null, captureTime: exhibit?.captureTime ?? null, kind: exhibit?.kind ?? 'image' },
         score: c.score,
         fmr: estimate(calibration, c.score),
+        withheld: false,
         trackFaces: c.trackFaces,
         watchlist: entry ? { entryId: entry.id, watchlistId: entry.watchlistId, listName: entry.listName, label: entry.label } : null,
       };
@@ -158,7 +159,7 @@ export class SearchService {
         this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));
         return searchId;
       });
-      return { ...draft, id };
+      return { ...draft, id, blind: false };
     };
   }
 

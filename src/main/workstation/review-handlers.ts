@@ -1,45 +1,76 @@
-import type { ReviewView } from '../../shared';
-import type { ScaleSetting } from '../review/scale';
+import type { ReviewItemSummary } from '../../shared';
+import type { ScaleSetting } from '../review';
 import type { CallContext, Router } from '../router';
 import type { SessionState } from './state';
 
-/** Each record names the comparison it concerns, so the audit screen can follow one candidate's review. */
-function recorded(ctx: CallContext, view: ReviewView): ReviewView {
-  ctx.setObject(`review-item:${view.item.id}`);
-  ctx.addDetails({ state: view.item.state, lead: view.item.lead, faces: [view.item.leftFaceId, view.item.rightFaceId], blind: view.blind });
-  return view;
+/** Each record names the comparison it concerns (so the audit screen can follow one candidate's review) and the state it left it in. */
+function noteItem(ctx: CallContext, item: ReviewItemSummary): void {
+  ctx.setObject(`review-item:${item.id}`);
+  ctx.addDetails({ state: item.state, lead: item.lead, faces: [item.leftFaceId, item.rightFaceId] });
 }
 
+/**
+ * The review's writes are committed with their audit records (ctx.commit), so a crash never
+ * keeps an assessment without its record; what the caller may then see is read after.
+ */
 export function registerReviewHandlers(router: Router, state: SessionState, scale: ScaleSetting): void {
   const review = () => state.requireOpen().review;
 
-  router.handle('review.open', async (input, ctx) => recorded(ctx, await review().open(ctx.user, input.leftFaceId, input.rightFaceId, input.origin)));
-  router.handle('review.get', async (input, ctx) => recorded(ctx, await review().view(ctx.user, input.itemId)));
-  router.handle('review.assess', async (input, ctx) => {
-    const view = recorded(ctx, await review().assess(ctx.user, input.itemId, input.body, input.correctionReason));
-    const mine = view.assessments.at(-1);
-    ctx.addDetails({ assessmentId: mine?.id, conclusion: input.body.conclusion, corrects: mine?.corrects ?? null });
+  router.handle('review.open', async (input, ctx) => {
+    const itemId = ctx.commit(() => {
+      const id = review().open(ctx.user, input.leftFaceId, input.rightFaceId, input.origin);
+      noteItem(ctx, review().status(id));
+      return id;
+    });
+    return review().view(ctx.user, itemId);
+  });
+  router.handle('review.get', async (input, ctx) => {
+    const view = await review().view(ctx.user, input.itemId);
+    noteItem(ctx, view.item);
     return view;
   });
-  router.handle('review.submit', async (input, ctx) => recorded(ctx, await review().submit(ctx.user, input.itemId)));
+  router.handle('review.assess', async (input, ctx) => {
+    ctx.commit(() => {
+      const id = review().assess(ctx.user, input.itemId, input.body, input.correctionReason);
+      noteItem(ctx, review().status(input.itemId));
+      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion, revision: input.correctionReason !== undefined });
+    });
+    return review().view(ctx.user, input.itemId);
+  });
+  router.handle('review.submit', async (input, ctx) => {
+    ctx.commit(() => {
+      review().submit(ctx.user, input.itemId);
+      noteItem(ctx, review().status(input.itemId));
+    });
+    return review().view(ctx.user, input.itemId);
+  });
   router.handle('review.reveal', async (input, ctx) => {
-    const view = recorded(ctx, await review().reveal(ctx.user, input.itemId));
-    ctx.addDetails({ revealed: view.score ? { score: Number(view.score.score.toFixed(4)), rank: view.score.rank, fmr: view.score.fmr?.fmr ?? null } : null });
-    return view;
+    ctx.commit(() => {
+      review().reveal(ctx.user, input.itemId);
+      noteItem(ctx, review().status(input.itemId));
+    });
+    return review().view(ctx.user, input.itemId);
   });
   router.handle('review.verify', async (input, ctx) => {
-    const view = recorded(ctx, await review().verify(ctx.user, input.itemId, input.body));
-    ctx.addDetails({ conclusion: input.body.conclusion });
-    return view;
+    ctx.commit(() => {
+      const id = review().verify(ctx.user, input.itemId, input.body);
+      noteItem(ctx, review().status(input.itemId));
+      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion });
+    });
+    return review().view(ctx.user, input.itemId);
   });
   router.handle('review.resolve', async (input, ctx) => {
-    const view = recorded(ctx, await review().resolve(ctx.user, input.itemId, input.body));
-    ctx.addDetails({ conclusion: input.body.conclusion });
-    return view;
+    ctx.commit(() => {
+      const id = review().resolve(ctx.user, input.itemId, input.body);
+      noteItem(ctx, review().status(input.itemId));
+      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion });
+    });
+    return review().view(ctx.user, input.itemId);
   });
   router.handle('review.next', async (_input, ctx) => {
     const view = await review().next(ctx.user);
-    return view ? recorded(ctx, view) : null;
+    if (view) noteItem(ctx, view.item);
+    return view;
   });
   router.handle('review.queue', (_input, ctx) => review().queue(ctx.user));
   router.handle('review.states', (input) => [...review().itemsFor(input.leftFaceId, input.rightFaceIds).values()]);

@@ -7,7 +7,7 @@ export function registerSearchHandlers(router: Router, state: SessionState): voi
   router.handle('search.run', async (input, ctx) => {
     ctx.setObject(`face:${input.probeFaceId}`);
     const save = await open().search.run(input, ctx.user.username);
-    return ctx.commit(() => {
+    const recorded = ctx.commit(() => {
       const result = save();
       ctx.setObject(`search:${result.id}`);
       // The audit record holds what a court may ask: who, why, with what, at which threshold, and what came back.
@@ -18,15 +18,17 @@ export function registerSearchHandlers(router: Router, state: SessionState): voi
         thresholdScore: result.thresholdScore,
         method: result.method,
         scored: result.scored,
-        candidates: result.candidates.map((c) => ({ rank: c.rank, faceId: c.face.id, score: Number(c.score.toFixed(4)), fmr: c.fmr?.fmr ?? null })),
+        candidates: result.candidates.map((c) => ({ rank: c.rank, faceId: c.face.id, score: c.score === null ? null : Number(c.score.toFixed(4)), fmr: c.fmr?.fmr ?? null })),
       });
       return result;
     });
+    // The record keeps everything; the caller sees what blind mode lets them see.
+    return open().review.shownTo(ctx.user, recorded);
   });
   router.handle('search.list', () => open().search.list());
   router.handle('search.get', (input, ctx) => {
     ctx.setObject(`search:${input.searchId}`);
-    return open().search.get(input.searchId);
+    return open().review.shownTo(ctx.user, open().search.get(input.searchId));
   });
   router.handle('compare.faces', async (input, ctx) => {
     ctx.setObject(`faces:${input.faceA},${input.faceB}`);

@@ -8,7 +8,7 @@ import { CompareScreen } from '../compare';
 import { EvidenceScreen, ExhibitScreen } from '../evidence';
 import { ModelsScreen } from '../models';
 import { PersonsScreen } from '../persons';
-import { ExamineScreen } from '../review';
+import { ReviewScreen } from '../review';
 import { ScaleScreen } from '../scale';
 import { SearchResultScreen, SearchScreen } from '../search';
 import { UsersScreen } from '../users';
@@ -54,7 +54,7 @@ export const SCREENS: readonly Screen[] = [
   { path: '/exhibit', label: 'Exhibit', nav: false, under: '/evidence', blocked: needsCase, render: (route) => <ExhibitScreen params={route.params} /> },
   { path: '/search', label: 'Search', nav: 'case', blocked: needsCase, render: (route) => <SearchScreen params={route.params} /> },
   { path: '/search/result', label: 'Search result', nav: false, under: '/search', blocked: needsCase, render: (route) => <SearchResultScreen params={route.params} /> },
-  { path: '/examine', label: 'Examine side by side', nav: false, under: '/search', blocked: needsCase, render: (route) => <ExamineScreen params={route.params} /> },
+  { path: '/review', label: 'Examine side by side', nav: false, under: '/case', blocked: needsCase, render: (route) => <ReviewScreen params={route.params} /> },
   { path: '/compare', label: 'Compare 1:1', nav: 'case', blocked: needsCase, render: (route) => <CompareScreen params={route.params} /> },
   { path: '/watchlists', label: 'Watch lists', nav: 'case', blocked: needsCase, render: (route) => <WatchlistsScreen params={route.params} /> },
   { path: '/persons', label: 'Persons', nav: 'case', blocked: needsCase, render: () => <PersonsScreen /> },

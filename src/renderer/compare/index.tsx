@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Comparison, FaceSummary } from '../../shared';
 import { may, refusal, useChannelForm, useSession, useUser, type Loaded } from '../api';
 import { exhibitName, FaceImage, FacePickerDialog, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
+import { useOpenReview } from '../review';
 import { Alert, FieldNotes, Form, FormActions, Page, TextArea } from '../ui';
 
 type Slot = 'a' | 'b';
@@ -17,6 +18,7 @@ export function CompareScreen({ params }: { params: URLSearchParams }) {
   const form = useChannelForm('compare.faces', 'compare');
   const [purpose, setPurpose] = useState('');
   const [result, setResult] = useState<Comparison | null>(null);
+  const review = useOpenReview();
 
   if (!may(user.role, 'compare.faces')) {
     return (
@@ -42,6 +44,15 @@ export function CompareScreen({ params }: { params: URLSearchParams }) {
         <FaceSlot slot="a" loaded={a} onChoose={() => setPicking('a')} error={form.errors.faceA} fieldId={form.fieldId('faceA')} />
         <FaceSlot slot="b" loaded={b} onChoose={() => setPicking('b')} error={form.errors.faceB} fieldId={form.fieldId('faceB')} />
       </div>
+      {ids.a !== null && ids.b !== null && may(user.role, 'review.open') ? (
+        <p>
+          <Alert message={review.alert} />
+          <button type="button" className="btn" disabled={review.busy} onClick={() => ids.a !== null && ids.b !== null && review.open(ids.a, ids.b, { kind: 'pair' })}>
+            Examine side by side…
+          </button>{' '}
+          <span className="muted small-text">The comparison view, with an assessment that a second examiner verifies.</span>
+        </p>
+      ) : null}
       <section className="panel">
         <Form
           onSubmit={() => {

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import type { Candidate, IndexProgress, SearchResult } from '../../shared';
+import type { Candidate, IndexProgress, ReviewItemSummary, SearchResult } from '../../shared';
 import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceImage, FacePair, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
 import { ActionsHeader, Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page } from '../ui';
+import { ReviewStateBadge, useOpenReview } from '../review';
 import { SearchForm } from './form';
 
 /** Starting a search: the probe (from any evidence view, or a new image), the form, and the searches made before. */
@@ -233,17 +234,28 @@ function Parameters({ s }: { s: SearchResult }) {
 function Candidates({ s }: { s: SearchResult }) {
   const user = useUser();
   const canCompare = may(user.role, 'compare.faces');
+  const canExamine = may(user.role, 'review.open');
+  const review = useOpenReview();
+  const faceIds = s.candidates.map((c) => c.face.id);
+  const states = useLoad('review.states', { leftFaceId: s.probe.id, rightFaceIds: faceIds });
+  const stateOf = (faceId: number) => (states.loaded.state === 'ready' ? (states.loaded.value.find((i) => i.rightFaceId === faceId) ?? null) : null);
   return (
     <section className="panel" aria-labelledby="candidates-title">
       <h2 id="candidates-title">
         Candidates ({s.candidates.length}
         {s.candidates.length === s.maxCandidates ? `, the most asked for` : ''})
       </h2>
+      {s.blind ? (
+        <Notice>
+          Blind review: this case hides each candidate&apos;s rank, score, false match rate and watch-list details until you have examined it, saved your assessment and revealed its score. The list is in order of face, not of score.
+        </Notice>
+      ) : null}
+      <Alert message={review.alert} />
       {s.candidates.length === 0 ? (
         <p className="empty">{s.maxFmr === null ? 'No face was there to compare with.' : 'No face scored at or above the threshold.'}</p>
       ) : (
         <table className="grid candidates">
-          <caption className="visually-hidden">Candidates, best score first</caption>
+          <caption className="visually-hidden">{s.blind ? 'Candidates, in order of face (blind review)' : 'Candidates, best score first'}</caption>
           <thead>
             <tr>
               <th scope="col" className="right">
@@ -257,12 +269,21 @@ function Candidates({ s }: { s: SearchResult }) {
               <th scope="col">Quality</th>
               <th scope="col">Exhibit</th>
               <th scope="col">Watch list</th>
+              <th scope="col">Review</th>
               <ActionsHeader />
             </tr>
           </thead>
           <tbody>
-            {s.candidates.map((c) => (
-              <CandidateRow key={c.rank} c={c} s={s} canCompare={canCompare} />
+            {s.candidates.map((c, i) => (
+              <CandidateRow
+                key={c.face.id}
+                c={c}
+                row={i + 1}
+                s={s}
+                canCompare={canCompare && !c.withheld}
+                review={stateOf(c.face.id)}
+                onExamine={canExamine ? () => review.open(s.probe.id, c.face.id, { kind: 'search', searchId: s.id }) : null}
+              />
             ))}
           </tbody>
         </table>
@@ -272,20 +293,20 @@ function Candidates({ s }: { s: SearchResult }) {
   );
 }
 
-function CandidateRow({ c, s, canCompare }: { c: Candidate; s: SearchResult; canCompare: boolean }) {
+function CandidateRow({ c, row, s, canCompare, review, onExamine }: { c: Candidate; row: number; s: SearchResult; canCompare: boolean; review: ReviewItemSummary | null; onExamine: (() => void) | null }) {
   const name = exhibitName(c.exhibit);
+  // A withheld candidate is named by its row in the neutral list: its rank would give the score away.
+  const who = c.rank !== null ? `candidate ${c.rank}` : `candidate in row ${row}`;
   return (
     <tr>
       <th scope="row" className="num right rank">
-        {c.rank}
+        {c.rank ?? <span className="muted">withheld</span>}
       </th>
       <td>
-        <FaceImage faceId={c.face.id} alt={`Candidate ${c.rank} from ${name}`} size="m" />
+        <FaceImage faceId={c.face.id} alt={`${who.charAt(0).toUpperCase()}${who.slice(1)} from ${name}`} size="m" />
       </td>
-      <td className="num right score">{c.score.toFixed(3)}</td>
-      <td>
-        <FmrText fmr={c.fmr} />
-      </td>
+      <td className="num right score">{c.score === null ? <span className="muted">withheld</span> : c.score.toFixed(3)}</td>
+      <td>{c.withheld ? <span className="muted">withheld</span> : <FmrText fmr={c.fmr} />}</td>
       <td>
         <QualityBadge quality={c.face.quality} />
         {c.face.quality.insufficient ? <p className="small-text muted">{c.face.quality.reasons.join('; ')}</p> : null}
@@ -306,15 +327,18 @@ function CandidateRow({ c, s, canCompare }: { c: Candidate; s: SearchResult; can
             <strong>{c.watchlist.label}</strong> <span className="muted">({c.watchlist.listName})</span>
           </span>
         ) : (
-          <span className="muted">—</span>
+          <span className="muted">{c.withheld ? 'withheld' : '—'}</span>
         )}
       </td>
+      <td>{review ? <ReviewStateBadge state={review.state} lead={review.lead} /> : <ReviewStateBadge state="not_examined" lead={false} />}</td>
       <td className="actions">
-        <a className="btn small" href={`#/examine?l=${s.probe.id}&le=${s.probe.exhibitId}&r=${c.face.id}&re=${c.face.exhibitId}`} aria-label={`Examine candidate ${c.rank} beside the probe`}>
-          Examine
-        </a>
+        {onExamine ? (
+          <button type="button" className="btn small" onClick={onExamine} aria-label={`Examine ${who} beside the probe`}>
+            Examine
+          </button>
+        ) : null}
         {canCompare ? (
-          <a className="btn small" href={`#/compare?a=${s.probe.id}&ae=${s.probe.exhibitId}&b=${c.face.id}&be=${c.face.exhibitId}`} aria-label={`Compare candidate ${c.rank} with the probe`}>
+          <a className="btn small" href={`#/compare?a=${s.probe.id}&ae=${s.probe.exhibitId}&b=${c.face.id}&be=${c.face.exhibitId}`} aria-label={`Compare ${who} with the probe`}>
             Compare 1:1
           </a>
         ) : null}

@@ -436,7 +436,9 @@ export class ImportJob {
       // Staged before the import stopped: sampling is deterministic, so the same frames come again first.
       if (frame.timeMs <= through) continue;
       const thumb = sampled === 0 && pending.length === 0;
-      // The frame here and its copy in the worker, until both are done with.
+      // No more frames queued than keep the workers busy, and no more bytes than the budget:
+      // the frame here and its copy in the worker, until both are done with.
+      await running.pool.whenReady();
       const release = await this.shared.memory.acquire(frame.data.length * 2, signal);
       const p: (typeof pending)[number] = { done: Promise.resolve() };
       p.done = this.analyseFrame(frame, thumb, running)

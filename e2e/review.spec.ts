@@ -32,8 +32,8 @@ async function switchTo(page: Page, user: { username: string; password: string }
 /** Fills the ACE-V form in its order: analysis of both images, every feature, then the conclusion and its reasons. */
 async function assess(page: Page, form: string, conclusion: string, rationale: string): Promise<void> {
   const panel = page.getByRole('region', { name: form });
-  await panel.getByRole('radiogroup', { name: 'Left image (probe): suitability' }).getByLabel('Suitable').check();
-  await panel.getByRole('radiogroup', { name: 'Right image (candidate): suitability' }).getByLabel('Limited').check();
+  await panel.getByRole('radiogroup', { name: 'Left image (probe): suitability' }).getByRole('radio', { name: 'Suitable', exact: true }).check();
+  await panel.getByRole('radiogroup', { name: 'Right image (candidate): suitability' }).getByRole('radio', { name: 'Limited', exact: true }).check();
   await panel.getByRole('group', { name: 'Right image (candidate): limiting factors' }).getByLabel('Resolution').check();
   await panel.getByLabel('Right image (candidate): note').fill('Smaller face in a group photograph');
   const similar = panel.getByRole('radio', { name: /: Similar$/ });
@@ -160,20 +160,28 @@ test.describe('examiner review', () => {
       await expect(page.getByRole('heading', { name: 'Review: Resolved' })).toBeVisible();
       await screenshot(page, 'review-resolved');
 
-      // Every step is on the case's audit record.
+      // Every step is on the case's audit record; the record of one comparison is listed on its own.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
       const records = page.getByRole('table', { name: /audit record, newest first/ });
-      for (const [user, action] of [
+      const steps = async (item: string, expected: [string, string][]) => {
+        await page.getByLabel('Only records about').fill(item);
+        await page.getByRole('button', { name: 'Filter', exact: true }).click();
+        for (const [user, action] of expected) await expect(records.getByRole('row').filter({ hasText: action }).filter({ hasText: user }).first()).toBeVisible();
+        await expect(records.getByRole('row').filter({ hasNotText: item }).filter({ has: page.getByRole('cell') })).toHaveCount(0);
+      };
+      await steps('review-item:1', [
         ['ann', 'review.open'],
         ['ann', 'review.assess'],
         ['ann', 'review.reveal'],
         ['ann', 'review.submit'],
         ['rita', 'review.next'],
         ['rita', 'review.verify'],
+      ]);
+      await steps('review-item:2', [
+        ['ann', 'review.assess'],
+        ['rita', 'review.verify'],
         ['sue', 'review.resolve'],
-      ]) {
-        await expect(records.getByRole('row').filter({ hasText: action }).filter({ hasText: user ?? '' }).first()).toBeVisible();
-      }
+      ]);
       await screenshot(page, 'review-audit');
     } finally {
       await folder.remove();

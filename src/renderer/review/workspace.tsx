@@ -38,8 +38,8 @@ export function ComparisonWorkspace({
         <ComparisonViewer faces={faces} state={view} onState={onView} markers={markers} onMarker={addMarker} labels={labels} />
         <MarkerList markers={markers} onMarkers={onMarkers} />
       </section>
-      {children ? <div className="workspace-side">{children}</div> : null}
-      <div className="workspace-sources">
+      <div className="workspace-side">
+        {children}
         {SIDES.map((side) => (
           <SourceFacts key={side} title={labels?.[side] ?? SIDE_TITLE[side]} picked={faces[side]} />
         ))}

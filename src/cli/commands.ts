@@ -58,7 +58,7 @@ async function followImport(ctx: CommandContext, c: Client, ws: Workstation, sta
   let last = '';
   const off = ws.onEvent((e) => {
     if (e.type !== 'import.progress' || ctx.json) return;
-    const line = `\r${e.filesDone}/${e.filesTotal} files, ${e.facesFound} faces, ${e.failed} failed, ${e.duplicates} duplicates, ${e.filesPerSec.toFixed(1)} files/s${e.etaSec !== null ? `, about ${e.etaSec} s left` : ''}`;
+    const line = `\r${e.filesDone}/${e.filesTotal} files, ${e.facesFound} faces, ${e.failed} failed, ${e.duplicates} duplicates, ${e.alreadyInCase} already in the case, ${e.filesPerSec.toFixed(1)} files/s${e.etaSec !== null ? `, about ${e.etaSec} s left` : ''}`;
     if (line !== last) process.stderr.write(line.padEnd(last.length));
     last = line;
   });
@@ -72,7 +72,8 @@ async function followImport(ctx: CommandContext, c: Client, ws: Workstation, sta
 }
 
 const describeBatch = (b: ImportBatch) =>
-  `import ${b.id} ${b.status}: ${b.filesDone}/${b.filesTotal} files, ${b.facesFound} faces, ${b.failed} failed, ${b.duplicates} duplicates`;
+  `import ${b.id} ${b.status}: ${b.filesDone}/${b.filesTotal} files, ${b.facesFound} faces, ${b.failed} failed, ${b.duplicates} duplicates` +
+  (b.alreadyInCase > 0 ? `, ${b.alreadyInCase} already in the case (same file at the same path: nothing imported again for ${b.alreadyInCase === 1 ? 'it' : 'them'})` : '');
 
 const describeItem = (i: ReviewItemSummary) =>
   `  #${i.id}  face ${i.leftFaceId} with face ${i.rightFaceId}, ${originLabel(i.origin)}: ${REVIEW_STATE_LABEL[i.state].toLowerCase()}${i.lead ? ' (a lead)' : ''}; opened by ${t(i.openedBy)} ${i.openedAt}`;

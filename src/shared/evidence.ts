@@ -101,6 +101,8 @@ export const ImportBatch = z.object({
   filesDone: z.number().int(),
   failed: z.number().int(),
   duplicates: z.number().int(),
+  /** Files whose path and content were already an exhibit of the case: nothing was imported for them. */
+  alreadyInCase: z.number().int(),
   facesFound: z.number().int(),
 });
 export type ImportBatch = z.infer<typeof ImportBatch>;
@@ -113,6 +115,7 @@ export const ImportProgress = z.object({
   filesDone: z.number().int(),
   failed: z.number().int(),
   duplicates: z.number().int(),
+  alreadyInCase: z.number().int(),
   facesFound: z.number().int(),
   /** Files per second over the batch so far, and the estimated seconds left. */
   filesPerSec: z.number(),

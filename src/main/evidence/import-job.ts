@@ -78,7 +78,8 @@ export interface ImportShared {
   memory: ByteBudget;
 }
 
-type Outcome = { status: 'done' | 'failed' | 'duplicate' | 'skipped'; faces: number } | 'cancelled';
+/** 'resumed': imported by this batch before it stopped; 'already': an exhibit of the case from another batch. */
+type Outcome = { status: 'done' | 'failed' | 'duplicate' | 'resumed' | 'already'; faces: number } | 'cancelled';
 
 /** Image files above this size are refused before reading; videos are streamed. */
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
@@ -132,7 +133,7 @@ export class ImportJob {
     this.files = spec.files;
     this.settings = spec.settings;
     this.user = spec.user;
-    this.counters = { total: spec.files.length, done: 0, failed: 0, duplicates: 0, faces: 0, staged: 0, startedAt: Date.now() };
+    this.counters = { total: spec.files.length, done: 0, failed: 0, duplicates: 0, faces: 0, staged: 0, already: 0, startedAt: Date.now() };
     // Every frame and file in flight listens for the stop; the byte budget, not a listener count, bounds them.
     setMaxListeners(0, this.controller.signal);
   }
@@ -153,7 +154,7 @@ export class ImportJob {
           // Only an interrupted batch resumes; what others staged will not be needed.
           if (this.status !== 'interrupted') this.deps.store.writes.dropStagedOfBatch(batchId);
           this.deps.store.writes.finishBatch(batchId, this.status, this.status === 'done' || this.status === 'cancelled' ? this.deps.now().toISOString() : null);
-          this.deps.audit({ user, action: 'import.finished', object: `batch:${batchId}`, outcome: 'ok', details: { status: this.status, filesTotal: c.total, filesDone: c.done, failed: c.failed, duplicates: c.duplicates, faces: c.faces } });
+          this.deps.audit({ user, action: 'import.finished', object: `batch:${batchId}`, outcome: 'ok', details: { status: this.status, filesTotal: c.total, filesDone: c.done, failed: c.failed, duplicates: c.duplicates, alreadyInCase: c.already, faces: c.faces } });
         }
         this.progress(this.status, true);
       });
@@ -195,6 +196,7 @@ export class ImportJob {
       c.done++;
       if (outcome.status === 'failed') c.failed++;
       if (outcome.status === 'duplicate') c.duplicates++;
+      if (outcome.status === 'already') c.already++;
       c.faces += outcome.faces;
     } finally {
       this.progress('running', false);
@@ -286,7 +288,8 @@ export class ImportJob {
   private async importKnown(known: NewExhibit, head: Uint8Array, bytes: Uint8Array | null, running: RunningPack): Promise<Outcome> {
     const { sha256, sourcePath: file, bytes: size, kind } = known;
     const reads = this.deps.store.reads;
-    if (reads.exhibitAt(file, sha256)) return { status: 'skipped', faces: 0 };
+    const there = reads.exhibitAt(file, sha256);
+    if (there) return this.alreadyThere(file, there);
     // Every empty file is its own failure, not a duplicate of the first one.
     if (size === 0 || sha256 === EMPTY_SHA256) return this.recordFailure(known, 'The file is empty (0 bytes): there is nothing in it to import. Check the copy it came from.');
     const first = reads.exhibitBySha(sha256);
@@ -486,8 +489,15 @@ export class ImportJob {
 
   /** A file that could not be read has no hash; a resumed batch that recorded it already does not again. */
   private recordUnread(row: NewExhibit, reason: string): Outcome {
-    if (this.deps.store.reads.exhibitAt(row.sourcePath, '')) return { status: 'skipped', faces: 0 };
-    return this.recordFailure(row, reason);
+    const there = this.deps.store.reads.exhibitAt(row.sourcePath, '');
+    return there ? this.alreadyThere(row.sourcePath, there) : this.recordFailure(row, reason);
+  }
+
+  /** A file whose path and content are an exhibit already: this batch's own before it stopped, or the case's from another import, noted so the batch says why it imported nothing for it. */
+  private alreadyThere(file: string, exhibit: { id: number; batchId: string }): Outcome {
+    if (exhibit.batchId === this.batchId) return { status: 'resumed', faces: 0 };
+    this.deps.store.writes.recordAlreadyInCase(this.batchId, file, exhibit.id);
+    return { status: 'already', faces: 0 };
   }
 
   private recordFailure(row: NewExhibit, reason: string): { status: 'failed'; faces: 0 } {
@@ -514,6 +524,7 @@ export class ImportJob {
       filesDone: c.done,
       failed: c.failed,
       duplicates: c.duplicates,
+      alreadyInCase: c.already,
       facesFound: c.faces + c.staged,
       filesPerSec: Math.round(rate * 100) / 100,
       etaSec: rate > 0 ? Math.round((c.total - c.done) / rate) : null,

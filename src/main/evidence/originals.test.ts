@@ -82,6 +82,30 @@ describe.skipIf(!ready)('originals that are not regular files', () => {
     }
   });
 
+  it('says of a file imported again that it was already in the case, and imports nothing for it', async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), 'loupe-again-'));
+    dirs.push(src);
+    copyFileSync(path.join(FACES_DIR, 'identities/Barack_Obama/obama.jpg'), path.join(src, 'a.jpg'));
+    copyFileSync(path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'), path.join(src, 'b.jpg'));
+    const t = await tempWorkstation();
+    try {
+      await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+      await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+      await t.must('evidence.import', { paths: [src] });
+      await t.ws.importSettled();
+      const again = await t.must('evidence.import', { paths: [src] });
+      await t.ws.importSettled();
+      const batch = (await t.must('evidence.batches', {})).find((b) => b.id === again.batchId);
+      expect(batch).toMatchObject({ status: 'done', filesTotal: 2, filesDone: 2, alreadyInCase: 2, failed: 0, duplicates: 0, facesFound: 0 });
+      expect((await t.must('evidence.list', { offset: 0, limit: 10 })).total).toBe(2);
+      const { records } = await t.must('audit.list', { chain: 'case', offset: 0, limit: 1000 });
+      const finished = records.find((r) => r.action === 'import.finished' && r.object === `batch:${again.batchId}`);
+      expect(finished?.details).toMatchObject({ alreadyInCase: 2 });
+    } finally {
+      await t.dispose();
+    }
+  });
+
   it('stops sampling a video whose path gives no data (a FIFO nobody writes to) after the stall limit', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-stall-'));
     dirs.push(dir);

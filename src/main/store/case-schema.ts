@@ -206,4 +206,15 @@ CREATE INDEX staged_faces_by_video ON staged_faces(video_id, id);`,
     name: 'exhibit notices: what of an imported file was not analysed (faces past the cap, pages past the first)',
     up: 'ALTER TABLE exhibits ADD COLUMN notice TEXT',
   },
+  {
+    version: 7,
+    name: 'files an import found already in the case',
+    up: `
+CREATE TABLE batch_skips (
+  batch_id TEXT NOT NULL REFERENCES import_batches(id),
+  source_path TEXT NOT NULL,
+  exhibit_id INTEGER NOT NULL REFERENCES exhibits(id),
+  PRIMARY KEY (batch_id, source_path)
+);`,
+  },
 ];

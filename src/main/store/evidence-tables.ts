@@ -113,7 +113,7 @@ export interface EvidenceReads {
   exhibitsPage(offset: number, limit: number, status?: ExhibitSummary['status']): { total: number; exhibits: ExhibitSummary[] };
   /** The first exhibit holding these bytes, if any (duplicates point to it). */
   exhibitBySha(sha256: string): { id: number; sourcePath: string; status: ExhibitSummary['status'] } | null;
-  exhibitAt(sourcePath: string, sha256: string): { id: number } | null;
+  exhibitAt(sourcePath: string, sha256: string): { id: number; batchId: string } | null;
   exhibitsOfBatch(batchId: string): number[];
   exhibitsForCheck(exhibitId?: number): { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[];
   faces(exhibitId: number): FaceSummary[];
@@ -139,6 +139,8 @@ export interface EvidenceWrites {
   markInterrupted(): number;
   /** One exhibit with its frames, tracks and faces, all or nothing. Returns the new ids. */
   insertExhibit(e: NewExhibit, frames: NewFrame[], tracks: NewTrack[], faces: NewFace[]): { exhibitId: number; faceIds: number[] };
+  /** Notes that a batch found this file already in the case, as that exhibit, and so imported nothing for it. */
+  recordAlreadyInCase(batchId: string, sourcePath: string, exhibitId: number): void;
   /** Starts staging a video of a batch; returns its staging id. */
   stageVideo(v: { batchId: string; sourcePath: string; sha256: string }): number;
   /** Adds a chunk of analysed frames to a staged video, all or nothing. */
@@ -203,7 +205,8 @@ const blobOf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.
 export function evidenceTables(db: Db): { reads: EvidenceReads; writes: EvidenceWrites } {
   const batchSelect = `SELECT b.id, b.started_at AS startedAt, b.started_by AS startedBy, b.finished_at AS finishedAt, b.status, b.sources,
       b.exhibit_ref AS exhibitRef, b.files_total AS filesTotal,
-      (SELECT count(*) FROM exhibits e WHERE e.batch_id = b.id) AS filesDone,
+      (SELECT count(*) FROM exhibits e WHERE e.batch_id = b.id) + (SELECT count(*) FROM batch_skips s WHERE s.batch_id = b.id) AS filesDone,
+      (SELECT count(*) FROM batch_skips s WHERE s.batch_id = b.id) AS alreadyInCase,
       (SELECT count(*) FROM exhibits e WHERE e.batch_id = b.id AND e.status = 'failed') AS failed,
       (SELECT count(*) FROM exhibits e WHERE e.batch_id = b.id AND e.status = 'duplicate') AS duplicates,
       (SELECT count(*) FROM faces f JOIN exhibits e ON e.id = f.exhibit_id WHERE e.batch_id = b.id) AS facesFound
@@ -218,7 +221,8 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     countAll: db.prepare('SELECT count(*) FROM exhibits').pluck(),
     countByStatus: db.prepare('SELECT count(*) FROM exhibits WHERE status = ?').pluck(),
     bySha: db.prepare("SELECT id, source_path AS sourcePath, status FROM exhibits WHERE sha256 = ? AND status != 'duplicate' ORDER BY id LIMIT 1"),
-    at: db.prepare('SELECT id FROM exhibits WHERE source_path = ? AND sha256 = ?'),
+    at: db.prepare('SELECT id, batch_id AS batchId FROM exhibits WHERE source_path = ? AND sha256 = ?'),
+    skip: db.prepare('INSERT OR IGNORE INTO batch_skips (batch_id, source_path, exhibit_id) VALUES (?, ?, ?)'),
     ofBatch: db.prepare('SELECT id FROM exhibits WHERE batch_id = ? ORDER BY id').pluck(),
     forCheckAll: db.prepare("SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits ORDER BY id"),
     forCheckOne: db.prepare('SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits WHERE id = ?'),
@@ -352,7 +356,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
         exhibits: (status ? q.exhibitsByStatus.all(status, limit, offset) : q.exhibitsAll.all(limit, offset)) as ExhibitSummary[],
       }),
       exhibitBySha: (sha) => (q.bySha.get(sha) as { id: number; sourcePath: string; status: ExhibitSummary['status'] } | undefined) ?? null,
-      exhibitAt: (sourcePath, sha) => (q.at.get(sourcePath, sha) as { id: number } | undefined) ?? null,
+      exhibitAt: (sourcePath, sha) => (q.at.get(sourcePath, sha) as { id: number; batchId: string } | undefined) ?? null,
       exhibitsOfBatch: (batchId) => q.ofBatch.all(batchId) as number[],
       exhibitsForCheck: (id) => (id === undefined ? q.forCheckAll.all() : q.forCheckOne.all(id)) as { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[],
       faces: (exhibitId) => (q.faces.all(exhibitId) as RawFace[]).map(toFace),
@@ -407,6 +411,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       finishBatch: (id, status, at) => void q.finish.run(status, at, id),
       markInterrupted: () => q.interrupt.run().changes,
       insertExhibit: (e, frames, tracks, faces) => insertExhibit(e, frames, tracks, faces),
+      recordAlreadyInCase: (batchId, sourcePath, exhibitId) => void q.skip.run(batchId, sourcePath, exhibitId),
       stageVideo: (v) => Number(q.stageVideo.run(v.batchId, v.sourcePath, v.sha256).lastInsertRowid),
       stageChunk: (videoId, chunk) => stageChunk(videoId, chunk),
       commitStaged: (videoId, e, tracks) => commitStaged(videoId, e, tracks),

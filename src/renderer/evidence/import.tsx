@@ -13,6 +13,7 @@ export function progressOfBatch(b: ImportBatch): ImportProgress {
     filesDone: b.filesDone,
     failed: b.failed,
     duplicates: b.duplicates,
+    alreadyInCase: b.alreadyInCase,
     facesFound: b.facesFound,
     filesPerSec: 0,
     etaSec: null,
@@ -22,7 +23,7 @@ export function progressOfBatch(b: ImportBatch): ImportProgress {
 
 /** An import main has just started or resumed, until its first progress message. */
 export function startedProgress(batchId: string, filesTotal: number): ImportProgress {
-  return { type: 'import.progress', batchId, status: 'running', filesTotal, filesDone: 0, failed: 0, duplicates: 0, facesFound: 0, filesPerSec: 0, etaSec: null, current: null };
+  return { type: 'import.progress', batchId, status: 'running', filesTotal, filesDone: 0, failed: 0, duplicates: 0, alreadyInCase: 0, facesFound: 0, filesPerSec: 0, etaSec: null, current: null };
 }
 
 /** Choosing evidence to import: files and folders, how video is sampled, and whether to look for small faces. */
@@ -152,6 +153,10 @@ export function ImportProgressPanel({ progress, canCancel, onResume }: { progres
           <dd>{formatCount(progress.duplicates)}</dd>
         </div>
         <div>
+          <dt>Already in the case</dt>
+          <dd>{formatCount(progress.alreadyInCase)}</dd>
+        </div>
+        <div>
           <dt>Rate</dt>
           <dd>{progress.filesPerSec > 0 ? `${progress.filesPerSec.toFixed(2)} files/s` : '—'}</dd>
         </div>
@@ -163,6 +168,12 @@ export function ImportProgressPanel({ progress, canCancel, onResume }: { progres
       {running && progress.current ? (
         <p className="muted">
           Now reading <span className="mono">{progress.current}</span>
+        </p>
+      ) : null}
+      {progress.alreadyInCase > 0 ? (
+        <p className="muted">
+          {formatCount(progress.alreadyInCase)} {progress.alreadyInCase === 1 ? 'file was' : 'files were'} already in the case, the same file at the same path, so nothing was imported again for{' '}
+          {progress.alreadyInCase === 1 ? 'it' : 'them'}.
         </p>
       ) : null}
       {progress.status === 'cancelled' ? <p className="muted">What was imported before cancelling stays in the case. Resume to import the rest; nothing is imported twice.</p> : null}

@@ -162,6 +162,22 @@ describe('audit chain', () => {
     }
   });
 
+  it('leaves the anchor where it was while a record is inside a larger transaction that a crash could still undo', () => {
+    const anchored = new AuditLog(store.audit, 'case', store.id, () => new Date(), fileAnchor(path.join(dir, 'inner.anchor'), store.id));
+    anchored.append({ user: 'alice', action: 'test.step', object: null, outcome: 'ok', details: {} });
+    const before = anchored.anchor();
+    expect(() =>
+      store.transaction(() => {
+        anchored.append({ user: 'alice', action: 'evidence.exhibit', object: null, outcome: 'ok', details: {} });
+        expect(anchored.anchor()).toEqual(before);
+        throw new Error('the process dies before the exhibit commits');
+      }),
+    ).toThrow(/dies/);
+    expect(anchored.verify()).toMatchObject({ ok: true });
+    anchored.append({ user: 'alice', action: 'test.step', object: null, outcome: 'ok', details: {} });
+    expect(anchored.anchor()).toEqual(anchored.head());
+  });
+
   it('moves a kept anchor with each record, and catches a tail cut below it', () => {
     const anchored = new AuditLog(store.audit, 'case', store.id, () => new Date(), fileAnchor(path.join(dir, 'chain.anchor'), store.id));
     anchored.append({ user: 'alice', action: 'test.step', object: null, outcome: 'ok', details: {} });

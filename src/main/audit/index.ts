@@ -146,7 +146,10 @@ export class AuditLog {
    * only narrows what a later cut can be caught for, so it is reported and not raised.
    */
   private moveAnchor(): void {
-    if (!this.keeper) return;
+    // A record made inside a larger transaction (an import's exhibit) is not committed yet, and a
+    // kill before that commit would leave the anchor ahead of its chain: the next record made
+    // outside one (every call's own) moves it instead.
+    if (!this.keeper || this.table.inTransaction()) return;
     try {
       const head = this.table.head();
       const previous = this.keeper.read();

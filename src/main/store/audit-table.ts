@@ -27,6 +27,8 @@ export interface AuditTable {
   all(): IterableIterator<AuditRow>;
   /** Runs fn in a write transaction so reading the head and appending are one step. */
   atomically<T>(fn: () => T): T;
+  /** True inside a transaction not yet committed (an import's exhibit), whose rows a crash would still undo. */
+  inTransaction(): boolean;
 }
 
 export const AUDIT_SCHEMA = `
@@ -64,5 +66,6 @@ export function auditTable(db: Db): AuditTable {
     page: (offset, limit, object) => (object === undefined ? page.all(limit, offset) : pageOf.all(object, limit, offset)) as AuditRow[],
     all: () => all.iterate() as IterableIterator<AuditRow>,
     atomically: (fn) => db.transaction(fn).immediate(),
+    inTransaction: () => db.inTransaction,
   };
 }

@@ -169,6 +169,19 @@ export class ReviewService {
    * watch-list entry are withheld until the user has assessed it and revealed the score, and
    * the list is in a neutral order (by face) so its order says nothing either. Auditors see all.
    */
+  /**
+   * A 1:1 comparison must not hand over the score a blind examiner has not yet revealed:
+   * refused while the pair (either way round) is under review and this user has not revealed it.
+   */
+  refuseBlindCompare(user: User, faceA: number, faceB: number): void {
+    if (!this.blindMode().on || user.role === 'auditor') return;
+    for (const row of [this.store.reads.reviewItemByFaces(faceA, faceB), this.store.reads.reviewItemByFaces(faceB, faceA)]) {
+      if (row && !this.store.reads.revealedTo(row.id, user.username)) {
+        throw new LoupeError('forbidden', `These two faces are under blind review (comparison ${row.id}): their score is shown in the comparison view once you have saved your assessment and revealed it.`);
+      }
+    }
+  }
+
   shownTo(user: User, result: SearchResult): SearchResult {
     if (!this.blindMode().on || user.role === 'auditor') return { ...result, blind: false };
     const revealed = new Set<number>();

@@ -76,6 +76,11 @@ describe.skipIf(!ready)('examiner review through the router', () => {
     const opened = await open(1);
     expect(opened).toMatchObject({ blind: true, score: null, part: 'examiner', item: { state: 'not_examined', lead: false } });
     expect(await t.invoke('review.reveal', { itemId: opened.item.id })).toMatchObject({ ok: false, error: { code: 'forbidden', message: 'Save your analysis and a first evaluation before the score is revealed.' } });
+    // Nor does Compare 1:1 give the pair's score away, whichever way round it is asked.
+    const purpose = 'Compare the probe with the first candidate directly';
+    for (const [faceA, faceB] of [[opened.item.leftFaceId, opened.item.rightFaceId], [opened.item.rightFaceId, opened.item.leftFaceId]] as const) {
+      expect(await t.invoke('compare.faces', { faceA, faceB, purpose })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/under blind review/) } });
+    }
     const assessed = await t.must('review.assess', { itemId: opened.item.id, body: body('moderate_same') });
     expect(assessed).toMatchObject({ blind: true, score: null, item: { state: 'assessed' }, may: { submit: true, reveal: true } });
     expect(assessed.assessments[0]).toMatchObject({ kind: 'examination', examiner: 'ann', blind: true, corrects: null, scale: { id: 'loupe-7', version: 1 } });
@@ -83,6 +88,7 @@ describe.skipIf(!ready)('examiner review through the router', () => {
     expect(revealed.blind).toBe(false);
     expect(revealed.score).toMatchObject({ rank: 1, score: search.candidates[0]?.score });
     expect(revealed.score?.otherCandidates.length).toBe(search.candidates.length - 1);
+    expect((await t.must('compare.faces', { faceA: opened.item.leftFaceId, faceB: opened.item.rightFaceId, purpose: 'Compare the probe with the first candidate directly' })).score).toBeCloseTo(revealed.score?.score ?? 0, 5);
     // A change of mind after the reveal is a new record naming the one it corrects.
     expect(await t.invoke('review.assess', { itemId: opened.item.id, body: body('strong_same') })).toMatchObject({ ok: false, error: { field: 'correctionReason' } });
     const revised = await t.must('review.assess', { itemId: opened.item.id, body: body('strong_same'), correctionReason: 'Looked again at the ear in the original frame' });

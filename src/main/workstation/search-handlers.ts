@@ -32,6 +32,7 @@ export function registerSearchHandlers(router: Router, state: SessionState): voi
   });
   router.handle('compare.faces', async (input, ctx) => {
     ctx.setObject(`faces:${input.faceA},${input.faceB}`);
+    open().review.refuseBlindCompare(ctx.user, input.faceA, input.faceB);
     const c = await open().search.compare(input.faceA, input.faceB);
     ctx.addDetails({ score: Number(c.score.toFixed(4)), fmr: c.fmr?.fmr ?? null, pack: c.pack });
     return c;

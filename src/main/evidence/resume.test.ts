@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`resume test: ${facesAvailable ? 'no model pack installed' : FACES_MISSING}: skipped`);
@@ -43,25 +42,10 @@ describe.skipIf(!ready)('an import killed with SIGKILL', () => {
     await t.ws.close();
 
     // The same import in a separate process, killed hard part way through.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', 'import', '--case', 'KILL/1', src], {
-      env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const killedAt = await killImportWhen(home, 'KILL/1', src, (progress) => {
+      const m = [...progress.matchAll(/(\d+)\/(\d+) files/g)].at(-1);
+      return m && Number(m[1]) >= 12 ? Number(m[1]) : null;
     });
-    let stderr = '';
-    const killedAt = await new Promise<number>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = [...stderr.matchAll(/(\d+)\/(\d+) files/g)].at(-1);
-        if (m && Number(m[1]) >= 12 && child.exitCode === null) {
-          child.kill('SIGKILL');
-          resolve(Number(m[1]));
-        }
-      });
-      child.on('exit', (code, signal) => {
-        if (signal !== 'SIGKILL') reject(new Error(`the import ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
-      });
-    });
-    await new Promise((r) => child.once('close', r));
     expect(killedAt).toBeLessThan(reference.total);
 
     t = await tempWorkstation('', home);

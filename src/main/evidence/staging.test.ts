@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mediaRef } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
 import { makeFacesVideo } from '../testing/video';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
@@ -36,25 +35,10 @@ describe.skipIf(!ready)('a long video killed with SIGKILL part way', () => {
     await t.ws.close();
 
     // The same import in a separate process, killed once faces of the video are staged but before it is an exhibit.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', 'import', '--case', 'KILL/1', src], {
-      env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const stagedAtKill = await killImportWhen(home, 'KILL/1', src, (progress) => {
+      const m = [...progress.matchAll(/0\/1 files, (\d+) faces/g)].at(-1);
+      return m && Number(m[1]) > 0 ? Number(m[1]) : null;
     });
-    let stderr = '';
-    const stagedAtKill = await new Promise<number>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const m = [...stderr.matchAll(/0\/1 files, (\d+) faces/g)].at(-1);
-        if (m && Number(m[1]) > 0 && child.exitCode === null) {
-          child.kill('SIGKILL');
-          resolve(Number(m[1]));
-        }
-      });
-      child.on('exit', (code, signal) => {
-        if (signal !== 'SIGKILL') reject(new Error(`the import ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
-      });
-    });
-    await new Promise((r) => child.once('close', r));
     expect(stagedAtKill).toBeLessThan(reference.faces.length);
 
     t = await tempWorkstation('', home);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,4 +103,32 @@ export async function peopleCase() {
     rmSync(src, { recursive: true, force: true });
   }
   return { t, faceOf };
+}
+
+/**
+ * Runs `loupe import` of src into the case `reference` in a separate process, as the signed-in
+ * supervisor `sup`, and kills it with SIGKILL once `when` finds what it waits for in the
+ * progress written so far; resolves with that. Rejects if the import ends first.
+ */
+export async function killImportWhen<T>(home: string, reference: string, src: string, when: (progress: string) => T | null): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', 'import', '--case', reference, src], {
+    env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const found = await new Promise<T>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const seen = when(stderr);
+      if (seen !== null && child.exitCode === null) {
+        child.kill('SIGKILL');
+        resolve(seen);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`the import ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
+    });
+  });
+  await new Promise((r) => child.once('close', r));
+  return found;
 }

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { expect, screenshot, test } from './harness';
-import { CASE, fillCase, setUpSupervisor, signIn, signOut, SUPERVISOR } from './steps';
+import { CASE, createCase, fillCase, setUpSupervisor, signIn, signOut, SUPERVISOR } from './steps';
 
 test('a supervisor sets up the workstation, creates, closes and reopens a case, and verifies its audit record', async ({ page, loupe }) => {
   await expect(page.getByRole('heading', { name: 'Set up this workstation' })).toBeVisible();
@@ -100,4 +101,46 @@ test('a supervisor sets up the workstation, creates, closes and reopens a case, 
   expect(lines.some((l) => l.action === 'session.createFirstSupervisor' && l.outcome === 'ok')).toBe(true);
   expect(lines.some((l) => l.action === 'cases.open' && l.outcome === 'refused')).toBe(true);
   await expect(page.getByRole('status').filter({ hasText: /Exported \d+ records to loupe-audit-workstation/ })).toBeVisible();
+});
+
+test('a supervisor accepts a case restored from an older copy, with a reason, where the broken chain is shown', async ({ page, loupe }) => {
+  await setUpSupervisor(page);
+  await createCase(page);
+  const openCase = async () => {
+    await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+    await page.getByLabel('Your passphrase for this case').fill(CASE.passphrase);
+    await page.getByRole('button', { name: 'Open case', exact: true }).click();
+    await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
+  };
+  const closeCase = async () => {
+    await page.getByRole('button', { name: 'Close case' }).click();
+    await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+  };
+  await closeCase();
+  // The backup: the whole case folder, copied while the case is closed.
+  const [caseId = ''] = await readdir(path.join(loupe.home, 'cases'));
+  const folder = path.join(loupe.home, 'cases', caseId);
+  await cp(folder, `${folder}.backup`, { recursive: true });
+  await openCase();
+  await closeCase();
+  await rm(folder, { recursive: true });
+  await cp(`${folder}.backup`, folder, { recursive: true });
+
+  await openCase();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  const broken = page.getByRole('alert').filter({ hasText: 'Chain broken' });
+  await expect(broken).toContainText('restored from an older copy');
+  await broken.getByRole('button', { name: 'Accept restored copy…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Accept restored copy' });
+  await dialog.getByRole('button', { name: 'Accept restored copy' }).click();
+  await expect(dialog.getByLabel('Reason')).toHaveAccessibleDescription(/Say why the restored copy is accepted/);
+  await dialog.getByLabel('Reason').fill('Disk failure; case folder restored from the nightly backup');
+  await dialog.getByRole('button', { name: 'Accept restored copy' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'accepted' })).toContainText(/[1-9]\d* records lost/);
+  await expect(page.getByRole('table', { name: /Case audit record/ }).getByRole('row').filter({ hasText: 'cases.acceptRestored' })).toHaveCount(1);
+  await screenshot(page, 'audit-restore-accepted');
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
 });

@@ -53,25 +53,9 @@ export async function parseArgs(argv: string[], usage: string, extra: string[] =
 
 export const IMAGE_EXT = /\.(jpe?g|png|webp|tiff?|bmp|gif|heic|heif|avif|pgm|ppm)$/i;
 
-/** Portable grey/pix maps (the ORL faces), which libvips does not read: parsed here into an RGB frame. */
-function readPnm(b: Uint8Array): AnalyseInput {
-  const head = Buffer.from(b.subarray(0, 64)).toString('latin1');
-  const m = head.match(/^(P[56])\s+(?:#[^\n]*\n\s*)*(\d+)\s+(\d+)\s+(\d+)\s/);
-  if (!m) throw new Error('not a binary PGM/PPM file');
-  const [, kind, w, h, max] = m;
-  const width = Number(w), height = Number(h), channels = kind === 'P5' ? 1 : 3;
-  if (Number(max) > 255) throw new Error('16-bit PGM/PPM is not supported');
-  const px = b.subarray(m[0].length, m[0].length + width * height * channels);
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) {
-    for (let c = 0; c < 3; c++) data[i * 3 + c] = px[i * channels + (channels === 1 ? 0 : c)] as number;
-  }
-  return { width, height, data };
-}
-
+/** A face image's bytes, as the engine takes them (it reads PGM/PPM like the other formats). */
 export function readInput(file: string): AnalyseInput {
-  const b = new Uint8Array(readFileSync(file));
-  return /\.p[gp]m$/i.test(file) ? readPnm(b) : b;
+  return new Uint8Array(readFileSync(file));
 }
 
 export interface Identity {

@@ -95,12 +95,15 @@ describe('no plaintext outside the cases', () => {
     migrate(old, WORKSTATION_MIGRATIONS.filter((m) => m.version < 4));
     old.prepare("INSERT INTO cases (id, reference, title, folder, created_at, created_by) VALUES ('c1', 'OP-1', 'Robbery at the Nightjar kitchen', '/cases/c1', '2026-01-01T00:00:00.000Z', 'sup')").run();
     old.close();
+    chmodSync(file, 0o644);
     expect(readFileSync(file).includes('Nightjar')).toBe(true);
 
     const ws = openWorkstationStore(file);
     try {
       expect(ws.reads.cases()).toEqual([{ id: 'c1', reference: 'OP-1', folder: '/cases/c1', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'sup', auditHeadSeq: null, auditHeadHash: null }]);
       expect(databaseBytes(file).includes('Nightjar')).toBe(false);
+      // A register made before Loupe made its files private is made private when opened.
+      expect(statSync(file).mode & 0o777).toBe(0o600);
     } finally {
       ws.close();
     }

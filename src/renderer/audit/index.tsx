@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { AuditChain, AuditRecord, AuditVerification, User } from '../../shared';
-import { may, mayCall, useAction, useLoad, useSession, useUser } from '../api';
-import { Alert, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel } from '../ui';
+import type { AuditChain, AuditRecord, AuditVerification, RestoreAcceptance, User } from '../../shared';
+import { may, mayCall, useAction, useChannelForm, useLoad, useSession, useUser } from '../api';
+import { Alert, Dialog, Form, FormActions, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel, TextArea } from '../ui';
 
 /** Rows per page to choose from: a short page reads quickly, a long one finds a step among a busy day's records. */
 const PAGE_SIZES = [50, 200, 1000] as const;
@@ -42,7 +42,7 @@ export function AuditScreen({ params }: { params: URLSearchParams }) {
         onChange={(o) => navigate(`/audit?${new URLSearchParams({ chain, ...(o ? { object: o } : {}) }).toString()}`)}
       />
       {/* Keyed by chain and filter so paging and a verification never carry over to another view of the record. */}
-      <ChainView key={`${chain}:${status.openCase?.id ?? ''}:${object ?? ''}`} chain={chain} object={object} canExport={may(user.role, 'audit.export')} />
+      <ChainView key={`${chain}:${status.openCase?.id ?? ''}:${object ?? ''}`} chain={chain} object={object} canExport={may(user.role, 'audit.export')} canAcceptRestored={may(user.role, 'cases.acceptRestored')} />
     </Page>
   );
 }
@@ -87,7 +87,7 @@ function ObjectFilter({ object, onChange }: { object: string | undefined; onChan
   );
 }
 
-function ChainView({ chain, object, canExport }: { chain: AuditChain; object: string | undefined; canExport: boolean }) {
+function ChainView({ chain, object, canExport, canAcceptRestored }: { chain: AuditChain; object: string | undefined; canExport: boolean; canAcceptRestored: boolean }) {
   const { navigate } = useSession();
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<number>(PAGE_SIZES[0]);
@@ -96,6 +96,8 @@ function ChainView({ chain, object, canExport }: { chain: AuditChain; object: st
   const exporter = useAction();
   const [verification, setVerification] = useState<AuditVerification | null>(null);
   const [exported, setExported] = useState<string | null>(null);
+  const [accepting, setAccepting] = useState(false);
+  const [accepted, setAccepted] = useState<RestoreAcceptance | null>(null);
   const total = loaded.state === 'ready' ? loaded.value.total : 0;
   const shown = loaded.state === 'ready' ? loaded.value.records.length : 0;
   const hasNewer = offset > 0;
@@ -103,6 +105,7 @@ function ChainView({ chain, object, canExport }: { chain: AuditChain; object: st
 
   const runVerify = async () => {
     setVerification(null);
+    setAccepted(null);
     const v = await verify.run('audit.verify', { chain });
     if (v) setVerification(v);
     // Verifying is itself recorded: show the record as it now stands.
@@ -171,7 +174,24 @@ function ChainView({ chain, object, canExport }: { chain: AuditChain; object: st
         </button>
       </div>
       <Alert message={verify.alert ?? exporter.alert} />
-      {verification ? <VerificationResult v={verification} /> : null}
+      {verification ? <VerificationResult v={verification} onAccept={chain === 'case' && canAcceptRestored && verification.behindAnchor ? () => setAccepting(true) : null} /> : null}
+      {accepted ? (
+        <Notice tone="good">
+          The restored copy was accepted and its chain anchored again. Recorded on the case and workstation chains: {accepted.recordsLost} records lost (the
+          workstation had seen up to record #{accepted.anchored.seq}, the copy ends at record #{accepted.restored.seq}).
+        </Notice>
+      ) : null}
+      {accepting ? (
+        <AcceptRestoredDialog
+          onClose={() => setAccepting(false)}
+          onDone={(a) => {
+            setAccepting(false);
+            setVerification(null);
+            setAccepted(a);
+            reload();
+          }}
+        />
+      ) : null}
       {exported ? <Notice>{exported}</Notice> : null}
       <LoadStatus loaded={loaded} loading="Loading the audit record…" />
       {loaded.state === 'ready' ? (
@@ -181,7 +201,7 @@ function ChainView({ chain, object, canExport }: { chain: AuditChain; object: st
   );
 }
 
-function VerificationResult({ v }: { v: AuditVerification }) {
+function VerificationResult({ v, onAccept }: { v: AuditVerification; onAccept: (() => void) | null }) {
   if (v.ok) {
     return (
       <Notice tone="good">
@@ -201,8 +221,46 @@ function VerificationResult({ v }: { v: AuditVerification }) {
       ) : (
         '.'
       )}{' '}
-      {v.records} records checked at <span className="num">{formatTime(v.checkedAt)} UTC</span>. Keep this workstation as it is and tell your supervisor.
+      {v.records} records checked at <span className="num">{formatTime(v.checkedAt)} UTC</span>.{' '}
+      {v.behindAnchor ? (
+        <>
+          The chain is intact on its own but ends before the newest record this workstation saw: the case was restored from an older copy, or its newest
+          records were cut off. {onAccept ? 'If it was restored from a backup, you may accept it; what was lost is recorded.' : 'Tell your supervisor.'}{' '}
+          {onAccept ? (
+            <button type="button" className="btn small" onClick={onAccept}>
+              Accept restored copy…
+            </button>
+          ) : null}
+        </>
+      ) : (
+        'Keep this workstation as it is and tell your supervisor.'
+      )}
     </Notice>
+  );
+}
+
+/** A supervisor accepts a case restored from a backup: the reason and what was lost go on both chains. */
+function AcceptRestoredDialog({ onClose, onDone }: { onClose(): void; onDone(a: RestoreAcceptance): void }) {
+  const form = useChannelForm('cases.acceptRestored', 'accept-restored');
+  const [reason, setReason] = useState('');
+  return (
+    <Dialog title="Accept restored copy" onClose={onClose}>
+      <Form
+        onSubmit={() => {
+          void form.submit({ reason }).then((a) => {
+            if (a) onDone(a);
+          });
+        }}
+      >
+        <p>
+          The case's audit chain is checked up to its own head, then anchored there. The records between that head and the newest one this workstation saw are
+          lost; their number, both heads and your reason are recorded on the case and workstation chains.
+        </p>
+        <Alert message={form.alert} />
+        <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint="For example: which backup, and why it was restored." required autoFocus />
+        <FormActions busy={form.busy} label="Accept restored copy" busyLabel="Accepting…" onCancel={onClose} />
+      </Form>
+    </Dialog>
   );
 }
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, referenceImport, reopenKilled } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`resume test: ${facesAvailable ? 'no model pack installed' : FACES_MISSING}: skipped`);
@@ -30,16 +30,7 @@ describe.skipIf(!ready)('an import killed with SIGKILL', () => {
     dirs.push(home);
 
     // Reference: the same folder imported without interruption, in a case of its own.
-    let t = await tempWorkstation('', home);
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'REF/1', passphrase: PASSPHRASE });
-    await t.must('evidence.import', { paths: [src] });
-    await t.ws.importSettled();
-    const reference = await t.must('evidence.list', { offset: 0, limit: 500 });
-    await t.must('cases.close', {});
-    const victim = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'KILL/1', passphrase: PASSPHRASE });
-    await t.must('cases.close', {});
-    await t.ws.close();
+    const { reference, victim } = await referenceImport(home, src, (t) => t.must('evidence.list', { offset: 0, limit: 500 }));
 
     // The same import in a separate process, killed hard part way through.
     const killedAt = await killImportWhen(home, 'KILL/1', src, (progress) => {
@@ -48,9 +39,7 @@ describe.skipIf(!ready)('an import killed with SIGKILL', () => {
     });
     expect(killedAt).toBeLessThan(reference.total);
 
-    t = await tempWorkstation('', home);
-    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
-    await t.must('cases.open', { caseId: victim.id, passphrase: PASSPHRASE });
+    const t = await reopenKilled(home, victim.id);
     const [batch] = await t.must('evidence.batches', {});
     expect(batch?.status).toBe('interrupted');
     const partial = await t.must('evidence.list', { offset: 0, limit: 500 });

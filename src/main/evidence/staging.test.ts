@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mediaRef } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, killImportWhen, packInstalled, referenceImport, reopenKilled } from '../testing';
 import { makeFacesVideo } from '../testing/video';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
@@ -21,18 +21,11 @@ describe.skipIf(!ready)('a long video killed with SIGKILL part way', () => {
     await makeFacesVideo(path.join(src, 'camera-1.mp4'), faces, { seconds: 90, width: 640, height: 360, fps: 10, codec: 'h264' });
 
     // Reference: the video imported without interruption.
-    let t = await tempWorkstation('', home);
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'REF/1', passphrase: PASSPHRASE });
-    await t.must('evidence.import', { paths: [src] });
-    await t.ws.importSettled();
-    const [clean] = (await t.must('evidence.list', { offset: 0, limit: 10 })).exhibits;
-    const reference = await t.must('evidence.get', { exhibitId: clean!.id });
+    const { reference, victim } = await referenceImport(home, src, async (t) => {
+      const [clean] = (await t.must('evidence.list', { offset: 0, limit: 10 })).exhibits;
+      return t.must('evidence.get', { exhibitId: clean!.id });
+    });
     expect(reference.faces.length).toBeGreaterThan(20);
-    await t.must('cases.close', {});
-    const victim = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'KILL/1', passphrase: PASSPHRASE });
-    await t.must('cases.close', {});
-    await t.ws.close();
 
     // The same import in a separate process, killed once faces of the video are staged but before it is an exhibit.
     const stagedAtKill = await killImportWhen(home, 'KILL/1', src, (progress) => {
@@ -41,10 +34,8 @@ describe.skipIf(!ready)('a long video killed with SIGKILL part way', () => {
     });
     expect(stagedAtKill).toBeLessThan(reference.faces.length);
 
-    t = await tempWorkstation('', home);
+    const t = await reopenKilled(home, victim.id);
     try {
-      await t.must('session.signIn', { username: 'sup', password: PASSWORD });
-      await t.must('cases.open', { caseId: victim.id, passphrase: PASSPHRASE });
       const [batch] = await t.must('evidence.batches', {});
       expect(batch?.status).toBe('interrupted');
       expect((await t.must('evidence.list', { offset: 0, limit: 10 })).total).toBe(0);

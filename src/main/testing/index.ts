@@ -106,6 +106,38 @@ export async function peopleCase() {
 }
 
 /**
+ * The reference for an import that is then killed: a new workstation at `home` (supervisor "sup") imports
+ * `src` without interruption into case REF/1 and `read` takes what the test compares against; then case
+ * KILL/1 is created, empty, for killImportWhen, and the workstation is closed so the CLI can open it.
+ */
+export async function referenceImport<T>(home: string, src: string, read: (t: Awaited<ReturnType<typeof tempWorkstation>>) => Promise<T>) {
+  const t = await tempWorkstation('', home);
+  await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+  await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'REF/1', passphrase: PASSPHRASE });
+  await t.must('evidence.import', { paths: [src] });
+  await t.ws.importSettled();
+  const reference = await read(t);
+  await t.must('cases.close', {});
+  const victim = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'KILL/1', passphrase: PASSPHRASE });
+  await t.must('cases.close', {});
+  await t.ws.close();
+  return { reference, victim };
+}
+
+/** The workstation at `home` opened again after the kill, signed in as "sup", with the killed import's case (`caseId`) open. */
+export async function reopenKilled(home: string, caseId: string) {
+  const t = await tempWorkstation('', home);
+  try {
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    await t.must('cases.open', { caseId, passphrase: PASSPHRASE });
+    return t;
+  } catch (e) {
+    await t.ws.close();
+    throw e;
+  }
+}
+
+/**
  * Runs `loupe import` of src into the case `reference` in a separate process, as the signed-in
  * supervisor `sup`, and kills it with SIGKILL once `when` finds what it waits for in the
  * progress written so far; resolves with that. Rejects if the import ends first.

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type ChannelName } from '../../shared';
-import { CASE_FILES, type CaseStore, type Db } from '../store';
+import { CASE_FILES, openCaseStore, type CaseStore, type Db } from '../store';
 import { openEncryptedDatabase } from '../store/sqlite';
 import { createWorkstation, type Workstation } from '../workstation';
 
@@ -23,6 +23,15 @@ export async function tempWorkstation(prefix = 'loupe-test-', home = mkdtempSync
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `sql` on a closed case's database as "sup" holding its passphrase could, outside Loupe: for tests that tamper with a case. */
+export async function tamperClosedCase(folder: string, sql: string): Promise<void> {
+  const store = await openCaseStore(folder, { username: 'sup', passphrase: PASSPHRASE });
+  const db = tamperingConnection(store);
+  db.exec(sql);
+  db.close();
+  store.close();
 }
 
 /** A second connection to a case's database, as someone holding its key could open outside Loupe: for tests that tamper with it. */

@@ -1,7 +1,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCaseStore } from '../store';
-import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperingConnection, tempWorkstation } from '../testing';
+import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperClosedCase, tempWorkstation } from '../testing';
 
 let t: Awaited<ReturnType<typeof tempWorkstation>>;
 beforeEach(async () => {
@@ -83,11 +83,7 @@ describe('a case restored from an older copy', () => {
 
   it('is refused when the restored chain is itself broken, and when nothing was restored', async () => {
     const { c } = await restoredCase();
-    const store = await openCaseStore(c.folder, { username: 'sup', passphrase: PASSPHRASE });
-    const db = tamperingConnection(store);
-    db.exec("DROP TRIGGER audit_append_only_update; UPDATE audit SET user = 'someone' WHERE seq = 2;");
-    db.close();
-    store.close();
+    await tamperClosedCase(c.folder, "DROP TRIGGER audit_append_only_update; UPDATE audit SET user = 'someone' WHERE seq = 2;");
     await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
     expect(await t.must('audit.verify', { chain: 'case' })).toMatchObject({ ok: false, firstBad: { seq: 2 } });
     expect(await t.must('audit.verify', { chain: 'case' })).not.toHaveProperty('behindAnchor');

@@ -1,9 +1,8 @@
 import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCaseStore } from '../store';
 import { openPlainDatabase } from '../store/sqlite';
-import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperingConnection, tempWorkstation } from '../testing';
+import { CASE_AUTHORITY, PASSPHRASE, PASSWORD, tamperClosedCase, tempWorkstation } from '../testing';
 
 let t: Awaited<ReturnType<typeof tempWorkstation>>;
 beforeEach(async () => {
@@ -105,11 +104,7 @@ describe('workstation through the router', () => {
     await t.must('cases.info', {});
     await t.must('cases.close', {});
     // Someone with the key removes the newest records directly in the database.
-    const store = await openCaseStore(c.folder, { username: 'sup', passphrase: PASSPHRASE });
-    const db = tamperingConnection(store);
-    db.exec('DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= 3;');
-    db.close();
-    store.close();
+    await tamperClosedCase(c.folder, 'DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= 3;');
     await t.must('cases.open', { caseId: c.id, passphrase: PASSPHRASE });
     const v = await t.must('audit.verify', { chain: 'case' });
     expect(v).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringMatching(/missing/) } });

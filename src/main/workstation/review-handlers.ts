@@ -15,6 +15,15 @@ function noteItem(ctx: CallContext, item: ReviewItemSummary): void {
  */
 export function registerReviewHandlers(router: Router, state: SessionState, scale: ScaleSetting): void {
   const review = () => state.requireOpen().review;
+  /** Commits `change` to an item with its record (noting the state it left the item in, then the details `change` gives), then reads what the caller may now see. */
+  const changeItem = async (ctx: CallContext, itemId: number, change: () => Record<string, unknown> | void) => {
+    ctx.commit(() => {
+      const details = change();
+      noteItem(ctx, review().status(itemId));
+      if (details) ctx.addDetails(details);
+    });
+    return review().view(ctx.user, itemId);
+  };
 
   router.handle('review.open', async (input, ctx) => {
     const itemId = ctx.commit(() => {
@@ -29,44 +38,17 @@ export function registerReviewHandlers(router: Router, state: SessionState, scal
     noteItem(ctx, view.item);
     return view;
   });
-  router.handle('review.assess', async (input, ctx) => {
-    ctx.commit(() => {
-      const id = review().assess(ctx.user, input.itemId, input.body, input.correctionReason);
-      noteItem(ctx, review().status(input.itemId));
-      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion, revision: input.correctionReason !== undefined });
-    });
-    return review().view(ctx.user, input.itemId);
-  });
-  router.handle('review.submit', async (input, ctx) => {
-    ctx.commit(() => {
-      review().submit(ctx.user, input.itemId);
-      noteItem(ctx, review().status(input.itemId));
-    });
-    return review().view(ctx.user, input.itemId);
-  });
-  router.handle('review.reveal', async (input, ctx) => {
-    ctx.commit(() => {
-      review().reveal(ctx.user, input.itemId);
-      noteItem(ctx, review().status(input.itemId));
-    });
-    return review().view(ctx.user, input.itemId);
-  });
-  router.handle('review.verify', async (input, ctx) => {
-    ctx.commit(() => {
-      const id = review().verify(ctx.user, input.itemId, input.body);
-      noteItem(ctx, review().status(input.itemId));
-      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion });
-    });
-    return review().view(ctx.user, input.itemId);
-  });
-  router.handle('review.resolve', async (input, ctx) => {
-    ctx.commit(() => {
-      const id = review().resolve(ctx.user, input.itemId, input.body);
-      noteItem(ctx, review().status(input.itemId));
-      ctx.addDetails({ assessmentId: id, conclusion: input.body.conclusion });
-    });
-    return review().view(ctx.user, input.itemId);
-  });
+  router.handle('review.assess', (input, ctx) =>
+    changeItem(ctx, input.itemId, () => ({
+      assessmentId: review().assess(ctx.user, input.itemId, input.body, input.correctionReason),
+      conclusion: input.body.conclusion,
+      revision: input.correctionReason !== undefined,
+    })),
+  );
+  router.handle('review.submit', (input, ctx) => changeItem(ctx, input.itemId, () => review().submit(ctx.user, input.itemId)));
+  router.handle('review.reveal', (input, ctx) => changeItem(ctx, input.itemId, () => review().reveal(ctx.user, input.itemId)));
+  router.handle('review.verify', (input, ctx) => changeItem(ctx, input.itemId, () => ({ assessmentId: review().verify(ctx.user, input.itemId, input.body), conclusion: input.body.conclusion })));
+  router.handle('review.resolve', (input, ctx) => changeItem(ctx, input.itemId, () => ({ assessmentId: review().resolve(ctx.user, input.itemId, input.body), conclusion: input.body.conclusion })));
   router.handle('review.next', async (_input, ctx) => {
     const view = await review().next(ctx.user);
     if (view) noteItem(ctx, view.item);

@@ -1,10 +1,15 @@
 import { LoupeError } from '../../shared';
-import type { Router } from '../router';
+import type { CallContext, Router } from '../router';
 import type { SearchPack } from '../search';
 import type { SessionState } from './state';
 
 export function registerPersonHandlers(router: Router, state: SessionState, pack: () => Promise<SearchPack>): void {
   const open = () => state.requireOpen();
+  /** An examiner's edit of the grouping: recorded against what it changed, committed with its record, made in the signed-in user's name. */
+  const edit = <T>(ctx: CallContext, object: string, change: (by: string) => T): T => {
+    ctx.setObject(object);
+    return ctx.commit(() => change(ctx.user.username));
+  };
 
   router.handle('persons.group', async (input, ctx) => {
     const p = await pack();
@@ -17,22 +22,10 @@ export function registerPersonHandlers(router: Router, state: SessionState, pack
     });
   });
   router.handle('persons.view', () => open().persons.view());
-  router.handle('persons.merge', (input, ctx) => {
-    ctx.setObject(`person:${input.into}`);
-    return ctx.commit(() => open().persons.merge(input.into, input.from, ctx.user.username));
-  });
-  router.handle('persons.split', (input, ctx) => {
-    ctx.setObject(`person:${input.personId}`);
-    return ctx.commit(() => open().persons.split(input.personId, input.faceIds, ctx.user.username));
-  });
-  router.handle('persons.moveFace', (input, ctx) => {
-    ctx.setObject(`face:${input.faceId}`);
-    return ctx.commit(() => open().persons.moveFace(input.faceId, input.to, ctx.user.username));
-  });
-  router.handle('persons.name', (input, ctx) => {
-    ctx.setObject(`person:${input.personId}`);
-    return ctx.commit(() => open().persons.name(input.personId, input.name, ctx.user.username));
-  });
+  router.handle('persons.merge', (input, ctx) => edit(ctx, `person:${input.into}`, (by) => open().persons.merge(input.into, input.from, by)));
+  router.handle('persons.split', (input, ctx) => edit(ctx, `person:${input.personId}`, (by) => open().persons.split(input.personId, input.faceIds, by)));
+  router.handle('persons.moveFace', (input, ctx) => edit(ctx, `face:${input.faceId}`, (by) => open().persons.moveFace(input.faceId, input.to, by)));
+  router.handle('persons.name', (input, ctx) => edit(ctx, `person:${input.personId}`, (by) => open().persons.name(input.personId, input.name, by)));
   router.handle('persons.undo', (_input, ctx) => {
     return ctx.commit(() => {
       const { view, undone } = open().persons.undo();

@@ -3,8 +3,7 @@ import { ROLE_LABEL, type LoupeBridge, type SessionStatus, type User } from '../
 import { invoke, SessionContext, useAction, useSession, type Session } from '../api';
 import { SetupScreen } from '../setup';
 import { SignInScreen } from '../sign-in';
-import { Alert, Notice, Page } from '../ui';
-import { ChangePasswordDialog } from './account';
+import { Alert, ChangeSecretDialog, Notice, Page, ProblemPage } from '../ui';
 import { HOME, parseHash, type Route } from './route';
 import { SCREENS, type Screen } from './screens';
 
@@ -141,12 +140,7 @@ function SignedIn({ user, route }: { user: User; route: Route }) {
             </p>
           </Page>
         ) : blocked ? (
-          <Page title={screen.label}>
-            <Alert message={blocked} />
-            <p>
-              <a href={`#${HOME}`}>Go to the case list</a>
-            </p>
-          </Page>
+          <ProblemPage title={screen.label} message={blocked} href={`#${HOME}`} link="Go to the case list" />
         ) : (
           // Keyed by path so a screen's state starts afresh each time it is opened.
           <div key={screen.path}>{screen.render(route)}</div>
@@ -227,8 +221,14 @@ function Header({ user, route }: { user: User; route: Route }) {
           {changed ? <Notice tone="good">Your password was changed.</Notice> : null}
         </div>
       ) : null}
+      {/* The sign-in password; case passphrases are separate and change on the case. */}
       {changing ? (
-        <ChangePasswordDialog
+        <ChangeSecretDialog
+          channel="users.changePassword"
+          formId="account-password"
+          secret="password"
+          title="Change your password"
+          hint="At least 10 characters."
           onClose={() => setChanging(false)}
           onDone={() => {
             setChanging(false);

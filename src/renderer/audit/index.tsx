@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { AuditChain, AuditRecord, AuditVerification, RestoreAcceptance, User } from '../../shared';
 import { may, mayCall, useAction, useChannelForm, useLoad, useSession, useUser } from '../api';
-import { Alert, Dialog, Form, FormActions, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel, TextArea } from '../ui';
+import { Alert, Dialog, Form, FormActions, formatTime, LoadStatus, Notice, oneLine, Page, pageLabel, TableHead, TextArea } from '../ui';
 
 /** Rows per page to choose from: a short page reads quickly, a long one finds a step among a busy day's records. */
 const PAGE_SIZES = [50, 200, 1000] as const;
@@ -269,19 +269,7 @@ function RecordTable({ chain, records, follow }: { chain: AuditChain; records: A
   return (
     <table className="grid dense audit">
       <caption className="visually-hidden">{chain === 'case' ? 'Case audit record, newest first' : 'Workstation audit record, newest first'}</caption>
-      <thead>
-        <tr>
-          <th scope="col" className="right">
-            Seq
-          </th>
-          <th scope="col">Time (UTC)</th>
-          <th scope="col">User</th>
-          <th scope="col">Action</th>
-          <th scope="col">Object</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Details</th>
-        </tr>
-      </thead>
+      <TableHead columns={[{ label: 'Seq', right: true }, 'Time (UTC)', 'User', 'Action', 'Object', 'Outcome', 'Details']} />
       <tbody>
         {records.map((r) => (
           <tr key={r.seq}>

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
-import { ActionsHeader, Alert, formatDate, formatTime, Notice, Page } from '../ui';
+import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
-import { ChangePassphraseDialog } from './passphrase';
 import { BlindModePanel, ReviewQueuePanel } from './review';
 
 type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; username: string } | null;
@@ -116,14 +115,7 @@ export function CaseHomeScreen() {
               ) : null}
             </div>
             <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Added (UTC)</th>
-                  <th scope="col">Added by</th>
-                  {manages ? <ActionsHeader /> : null}
-                </tr>
-              </thead>
+              <TableHead columns={['User', 'Added (UTC)', 'Added by']} actions={manages} />
               <tbody>
                 {c.members.map((m) => (
                   <tr key={m.username}>
@@ -147,8 +139,14 @@ export function CaseHomeScreen() {
           <BlindModePanel />
         </div>
       </div>
+      {/* Changes only the signed-in user's own key slot; the case's data key and everyone else's slots stay as they are. */}
       {dialog?.kind === 'passphrase' ? (
-        <ChangePassphraseDialog
+        <ChangeSecretDialog
+          channel="cases.changePassphrase"
+          formId="case-passphrase"
+          secret="passphrase"
+          title="Change your case passphrase"
+          hint="At least 10 characters. It cannot be recovered if forgotten."
           onClose={() => setDialog(null)}
           onDone={() => {
             setDialog(null);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { may, useLoad, useSession, useUser } from '../api';
-import { ActionsHeader, formatTime, LoadStatus, Page } from '../ui';
+import { formatTime, LoadStatus, Page, TableHead } from '../ui';
 import { OpenCaseDialog } from './open-dialog';
 
 export function CasesScreen() {
@@ -35,16 +35,7 @@ export function CasesScreen() {
       {loaded.state === 'ready' && loaded.value.length > 0 ? (
         <table className="grid">
           <caption className="visually-hidden">Cases registered on this workstation</caption>
-          <thead>
-            <tr>
-              <th scope="col">Reference</th>
-              <th scope="col">Title</th>
-              <th scope="col">Created (UTC)</th>
-              <th scope="col">Created by</th>
-              <th scope="col">Your access</th>
-              <ActionsHeader />
-            </tr>
-          </thead>
+          <TableHead columns={['Reference', 'Title', 'Created (UTC)', 'Created by', 'Your access']} actions />
           <tbody>
             {loaded.value.map((c) => (
               <tr key={c.id} className={c.isOpen ? 'row-current' : undefined}>

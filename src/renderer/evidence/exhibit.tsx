@@ -2,21 +2,14 @@ import { useState } from 'react';
 import { visibleText, type ExhibitCheck, type ExhibitDetails, type FaceSummary } from '../../shared';
 import { may, useAction, useLoad, useMedia, useUser } from '../api';
 import { byQuality, exhibitName, FaceImage, FacePair, FaceStage, faceNumbers, idParam, QualityBadge, QualityFacts } from '../faces';
-import { Alert, formatBytes, formatMs, formatTime, Page } from '../ui';
+import { Alert, formatBytes, formatMs, formatTime, Page, ProblemPage, TableHead } from '../ui';
 import { Verification } from './grid';
 import { FramesStrip, TrackTimeline } from './video';
 
 export function ExhibitScreen({ params }: { params: URLSearchParams }) {
   const id = idParam(params, 'id');
   if (id === null) {
-    return (
-      <Page title="Exhibit">
-        <Alert message="No exhibit is named in this address. Choose one from the evidence." />
-        <p>
-          <a href="#/evidence">Go to the evidence</a>
-        </p>
-      </Page>
-    );
+    return <ProblemPage title="Exhibit" message="No exhibit is named in this address. Choose one from the evidence." href="#/evidence" link="Go to the evidence" />;
   }
   return <ExhibitView key={id} exhibitId={id} initialFace={idParam(params, 'face')} />;
 }
@@ -38,14 +31,7 @@ function ExhibitView({ exhibitId, initialFace }: { exhibitId: number; initialFac
     );
   }
   if (loaded.state === 'failed') {
-    return (
-      <Page title="Exhibit">
-        <Alert message={loaded.message} />
-        <p>
-          <a href="#/evidence">Go to the evidence</a>
-        </p>
-      </Page>
-    );
+    return <ProblemPage title="Exhibit" message={loaded.message} href="#/evidence" link="Go to the evidence" />;
   }
   const d = loaded.value;
   const e = d.exhibit;
@@ -193,26 +179,7 @@ function FacesTable({ details, numbers, selected, onSelect }: { details: Exhibit
       <h2 id="faces-title">Faces ({details.faces.length})</h2>
       <table className="grid dense">
         <caption className="visually-hidden">Faces in this exhibit, best quality first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Face</th>
-            <th scope="col">Crop</th>
-            <th scope="col">Quality</th>
-            <th scope="col" className="right">
-              Eyes (px)
-            </th>
-            <th scope="col" className="right">
-              Detector
-            </th>
-            {video ? (
-              <>
-                <th scope="col">Time</th>
-                <th scope="col">Track</th>
-              </>
-            ) : null}
-            <th scope="col">Why insufficient</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Face', 'Crop', 'Quality', { label: 'Eyes (px)', right: true }, { label: 'Detector', right: true }, ...(video ? ['Time', 'Track'] : []), 'Why insufficient']} />
         <tbody>
           {byQuality(details.faces).map((f) => {
             const n = numbers.get(f.id) ?? 0;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { visibleText, type ExhibitCheck, type ExhibitSummary, type ImportProgress } from '../../shared';
 import { may, useAction, useEvents, useLoad, useMedia, useUser } from '../api';
-import { Alert, formatBytes, LoadStatus, Notice, Page, pageLabel } from '../ui';
+import { Alert, formatBytes, LoadStatus, Notice, Page, pageLabel, TableHead } from '../ui';
 import { BatchesTable, ImportForm, ImportProgressPanel, progressOfBatch, startedProgress } from './import';
 
 const PAGE = 60;
@@ -163,22 +163,11 @@ function FailedFiles({ exhibits, total }: { exhibits: ExhibitSummary[]; total: n
       <p className="muted">These files were recorded but could not be used. Each says why.</p>
       <table className="grid dense">
         <caption className="visually-hidden">Files that could not be imported, with the reason</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Reason</th>
-            <th scope="col">SHA-256</th>
-            <th scope="col" className="right">
-              Size
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['File', 'Reason', 'SHA-256', { label: 'Size', right: true }]} />
         <tbody>
           {exhibits.map((e) => (
             <tr key={e.id}>
-              <th scope="row" className="mono wrap">
-                {visibleText(e.sourcePath)}
-              </th>
+              <FileHeader path={e.sourcePath} />
               <td>{visibleText(e.failure ?? 'No reason was recorded.')}</td>
               <td className="mono hash wrap">{e.sha256 || '—'}</td>
               <td className="num right nowrap">{formatBytes(e.bytes)}</td>
@@ -191,6 +180,15 @@ function FailedFiles({ exhibits, total }: { exhibits: ExhibitSummary[]; total: n
   );
 }
 
+/** A row's header in a table of files: the file's path as it was found, any hidden characters in it shown. */
+function FileHeader({ path }: { path: string }) {
+  return (
+    <th scope="row" className="mono wrap">
+      {visibleText(path)}
+    </th>
+  );
+}
+
 function Duplicates({ exhibits, total }: { exhibits: ExhibitSummary[]; total: number }) {
   return (
     <section className="panel section-gap" aria-labelledby="duplicates-title">
@@ -200,19 +198,11 @@ function Duplicates({ exhibits, total }: { exhibits: ExhibitSummary[]; total: nu
       <p className="muted">Files with the same content (SHA-256) as an exhibit already in the case. They are recorded, not analysed again.</p>
       <table className="grid dense">
         <caption className="visually-hidden">Duplicate files and the first copy of each</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Same content as</th>
-            <th scope="col">SHA-256</th>
-          </tr>
-        </thead>
+        <TableHead columns={['File', 'Same content as', 'SHA-256']} />
         <tbody>
           {exhibits.map((e) => (
             <tr key={e.id}>
-              <th scope="row" className="mono wrap">
-                {visibleText(e.sourcePath)}
-              </th>
+              <FileHeader path={e.sourcePath} />
               <td>{e.duplicateOf !== null ? <a href={`#/exhibit?id=${e.duplicateOf}`}>Exhibit {e.duplicateOf} (first copy)</a> : '—'}</td>
               <td className="mono hash wrap">{e.sha256}</td>
             </tr>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ImportBatch, ImportProgress } from '../../shared';
 import { useAction, useChannelForm, useSession } from '../api';
-import { ActionsHeader, Alert, CheckboxField, Form, FormActions, formatCount, formatEta, formatTime, NumberField, PathsField, pathLines, TextField } from '../ui';
+import { Alert, CheckboxField, Form, FormActions, formatCount, formatEta, formatTime, NumberField, PathsField, pathLines, TableHead, TextField } from '../ui';
 
 /** What an import has done so far, from main's progress messages or, before the first one, from the batch record. */
 export function progressOfBatch(b: ImportBatch): ImportProgress {
@@ -188,21 +188,7 @@ export function BatchesTable({ batches, canResume, onResume, busy }: { batches: 
   return (
     <table className="grid dense">
       <caption className="visually-hidden">Imports of this case, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Started (UTC)</th>
-          <th scope="col">By</th>
-          <th scope="col">Status</th>
-          <th scope="col" className="right">
-            Files
-          </th>
-          <th scope="col" className="right">
-            Faces
-          </th>
-          <th scope="col">Sources</th>
-          <ActionsHeader />
-        </tr>
-      </thead>
+      <TableHead columns={['Started (UTC)', 'By', 'Status', { label: 'Files', right: true }, { label: 'Faces', right: true }, 'Sources']} actions />
       <tbody>
         {batches.map((b) => (
           <tr key={b.id}>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ChannelOutput, PackInfo } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
-import { Alert, Form, FormActions, formatCount, formatOneIn, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TextArea } from '../ui';
+import { Alert, Form, FormActions, formatCount, formatOneIn, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TableHead, TextArea } from '../ui';
 
 /** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
 export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInfo[]> } {
@@ -29,18 +29,7 @@ export function ModelsScreen() {
         <>
           <table className="grid">
             <caption className="visually-hidden">Model packs</caption>
-            <thead>
-              <tr>
-                <th scope="col">Pack</th>
-                <th scope="col">Version</th>
-                <th scope="col">Installed</th>
-                <th scope="col">In use</th>
-                <th scope="col">Detector</th>
-                <th scope="col">Embedder</th>
-                <th scope="col">Calibration</th>
-                <th scope="col">Licence</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Pack', 'Version', 'Installed', 'In use', 'Detector', 'Embedder', 'Calibration', 'Licence']} />
             <tbody>
               {loaded.value.map((p) => (
                 <tr key={p.name} className={p.active ? 'row-current' : undefined}>
@@ -227,17 +216,7 @@ function CalibrationFigures({ report }: { report: CalibrationReport }) {
       {report.tar.length > 0 ? (
         <table className="grid dense">
           <caption className="visually-hidden">Share of genuine pairs found at each false match rate</caption>
-          <thead>
-            <tr>
-              <th scope="col">False match rate</th>
-              <th scope="col" className="right">
-                Score threshold
-              </th>
-              <th scope="col" className="right">
-                Genuine pairs found
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['False match rate', { label: 'Score threshold', right: true }, { label: 'Genuine pairs found', right: true }]} />
           <tbody>
             {report.tar.map((t) => (
               <tr key={t.fmr}>

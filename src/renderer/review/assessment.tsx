@@ -16,7 +16,7 @@ import {
   type Suitability,
 } from '../../shared';
 import { useChannelForm } from '../api';
-import { Alert, FieldNotes, Form, FormActions, SelectField, TextArea } from '../ui';
+import { Alert, FieldNotes, Form, FormActions, SelectField, TableHead, TextArea } from '../ui';
 import { describeAdjustments, type ViewState } from './view-state';
 import type { Marker } from './viewer';
 
@@ -97,17 +97,7 @@ export function AssessmentForm({
           <FieldNotes id={form.fieldId('body.features')} error={form.errors['body.features']} />
           <table className="grid features">
             <caption className="visually-hidden">Feature components</caption>
-            <thead>
-              <tr>
-                <th scope="col">Component</th>
-                {OBSERVATIONS.map((o) => (
-                  <th scope="col" key={o}>
-                    {OBSERVATION_LABEL[o]}
-                  </th>
-                ))}
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Component', ...OBSERVATIONS.map((o) => OBSERVATION_LABEL[o]), 'Note']} />
             <tbody>
               {FEATURE_COMPONENTS.map((c) => (
                 <FeatureRow key={c} component={c} value={features[c]} onChange={(v) => setFeatures({ ...features, [c]: v })} />

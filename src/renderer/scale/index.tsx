@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ConclusionScale, ScaleLevel, ScaleSide } from '../../shared';
 import { may, useChannelForm, useLoad, useUser } from '../api';
-import { Alert, Form, FormActions, LoadStatus, Notice, Page, SelectField, TextArea, TextField } from '../ui';
+import { Alert, Form, FormActions, LoadStatus, Notice, Page, SelectField, TableHead, TextArea, TextField } from '../ui';
 import { newLevel, nextDraft, SIDE_CHOICES, SIDE_LABEL } from './draft';
 
 /**
@@ -53,13 +53,7 @@ function ScaleTable({ scale }: { scale: ConclusionScale }) {
       <p>{scale.name}</p>
       <table className="grid">
         <caption className="visually-hidden">Levels of the scale in force, in order</caption>
-        <thead>
-          <tr>
-            <th scope="col">Level</th>
-            <th scope="col">Side</th>
-            <th scope="col">Id</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Level', 'Side', 'Id']} />
         <tbody>
           {scale.levels.map((l) => (
             <tr key={l.id}>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Candidate, IndexProgress, ReviewItemSummary, SearchResult } from '../../shared';
 import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceImage, FacePair, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
-import { ActionsHeader, Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page } from '../ui';
+import { Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page, ProblemPage, TableHead } from '../ui';
 import { ReviewStateBadge, useOpenReview } from '../review';
 import { SearchForm } from './form';
 
@@ -93,17 +93,7 @@ function PastSearches() {
       {loaded.state === 'ready' && loaded.value.length > 0 ? (
         <table className="grid dense">
           <caption className="visually-hidden">Searches made in this case, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Search</th>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">By</th>
-              <th scope="col">Purpose</th>
-              <th scope="col" className="right">
-                Candidates
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Search', 'When (UTC)', 'By', 'Purpose', { label: 'Candidates', right: true }]} />
           <tbody>
             {[...loaded.value]
               .sort((a, b) => b.id - a.id)
@@ -128,14 +118,7 @@ function PastSearches() {
 export function SearchResultScreen({ params }: { params: URLSearchParams }) {
   const id = idParam(params, 'id');
   if (id === null) {
-    return (
-      <Page title="Search">
-        <Alert message="No search is named in this address." />
-        <p>
-          <a href="#/search">Go to the searches</a>
-        </p>
-      </Page>
-    );
+    return <ProblemPage title="Search" message="No search is named in this address." href="#/search" link="Go to the searches" />;
   }
   return <ResultView key={id} searchId={id} />;
 }
@@ -256,23 +239,7 @@ function Candidates({ s }: { s: SearchResult }) {
       ) : (
         <table className="grid candidates">
           <caption className="visually-hidden">{s.blind ? 'Candidates, in order of face (blind review)' : 'Candidates, best score first'}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="right">
-                Rank
-              </th>
-              <th scope="col">Face</th>
-              <th scope="col" className="right">
-                Score
-              </th>
-              <th scope="col">False match rate</th>
-              <th scope="col">Quality</th>
-              <th scope="col">Exhibit</th>
-              <th scope="col">Watch list</th>
-              <th scope="col">Review</th>
-              <ActionsHeader />
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: 'Rank', right: true }, 'Face', { label: 'Score', right: true }, 'False match rate', 'Quality', 'Exhibit', 'Watch list', 'Review']} actions />
           <tbody>
             {s.candidates.map((c, i) => (
               <CandidateRow

@@ -2,5 +2,6 @@ export { Dialog } from './dialog';
 export { CheckboxField, described, FieldNotes, NumberField, SelectField, TextArea, TextField } from './fields';
 export { formatBytes, formatCount, formatDate, formatEta, formatMs, formatOneIn, formatTime, oneLine, pageLabel } from './format';
 export { Form, FormActions } from './form';
-export { ActionsHeader, Alert, LoadStatus, Notice, Page } from './page';
+export { Alert, LoadStatus, Notice, Page, ProblemPage, TableHead } from './page';
 export { PathsField, pathLines } from './paths';
+export { ChangeSecretDialog } from './secret';

@@ -43,6 +43,18 @@ export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?
   );
 }
 
+/** A screen that cannot be shown: why, and a link to where the user can go on from. */
+export function ProblemPage({ title, message, href, link }: { title: string; message: string; href: string; link: string }) {
+  return (
+    <Page title={title}>
+      <Alert message={message} />
+      <p>
+        <a href={href}>{link}</a>
+      </p>
+    </Page>
+  );
+}
+
 /** How a read from main is going: what is loading, or why it failed; nothing once it has arrived. */
 export function LoadStatus({ loaded, loading }: { loaded: { state: 'loading' } | { state: 'ready' } | { state: 'failed'; message: string }; loading: string }) {
   if (loaded.state === 'failed') return <Alert message={loaded.message} />;
@@ -50,10 +62,35 @@ export function LoadStatus({ loaded, loading }: { loaded: { state: 'loading' } |
 }
 
 /** The header of a table's last column, which holds each row's buttons: named for screen readers, blank on screen. */
-export function ActionsHeader() {
+function ActionsHeader() {
   return (
     <th scope="col">
       <span className="visually-hidden">Actions</span>
     </th>
+  );
+}
+
+/** A column header: its label, and `right` for a column of numbers, aligned right. */
+type Column = string | { label: string; right: true };
+
+/** A table's row of column headers; `actions` adds the header of a last column that holds each row's buttons. */
+export function TableHead({ columns, actions = false }: { columns: readonly Column[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          typeof c === 'string' ? (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ) : (
+            <th scope="col" key={c.label} className="right">
+              {c.label}
+            </th>
+          ),
+        )}
+        {actions ? <ActionsHeader /> : null}
+      </tr>
+    </thead>
   );
 }

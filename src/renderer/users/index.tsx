@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Role, ROLE_DUTIES, ROLE_LABEL, type User, type UserAccount } from '../../shared';
 import { confirmError, useAction, useChannelForm, useLoad, useUser } from '../api';
-import { ActionsHeader, Alert, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextField } from '../ui';
+import { Alert, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TableHead, TextField } from '../ui';
 
 const ROLE_CHOICES = Role.options.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
@@ -45,17 +45,7 @@ export function UsersScreen() {
           <LoadStatus loaded={loaded} loading="Loading users…" />
           {loaded.state === 'ready' ? (
             <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">User name</th>
-                  <th scope="col">Display name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created (UTC)</th>
-                  <th scope="col">Created by</th>
-                  <ActionsHeader />
-                </tr>
-              </thead>
+              <TableHead columns={['User name', 'Display name', 'Role', 'Status', 'Created (UTC)', 'Created by']} actions />
               <tbody>
                 {loaded.value.map((u) => (
                   <tr key={u.id} className={u.disabled ? 'row-muted' : undefined}>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Watchlist, WatchlistEntry } from '../../shared';
 import { may, useChannelForm, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceChooser, FaceImage, idParam, QualityBadge, useFace, type PickedFace } from '../faces';
-import { ActionsHeader, Alert, Dialog, FieldNotes, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TextArea, TextField } from '../ui';
+import { Alert, Dialog, FieldNotes, Form, FormActions, formatTime, LoadStatus, Notice, Page, SelectField, TableHead, TextArea, TextField } from '../ui';
 
 /**
  * Watch lists of the case: reference faces of people being looked for, each with where the
@@ -149,17 +149,7 @@ function ListView({
       {loaded.state === 'ready' && loaded.value.length > 0 ? (
         <table className="grid">
           <caption className="visually-hidden">Entries of {list.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Face</th>
-              <th scope="col">Label</th>
-              <th scope="col">Source</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Retain until</th>
-              <th scope="col">Added</th>
-              <ActionsHeader />
-            </tr>
-          </thead>
+          <TableHead columns={['Face', 'Label', 'Source', 'Reason', 'Retain until', 'Added']} actions />
           <tbody>
             {loaded.value.map((e) => (
               <tr key={e.id}>

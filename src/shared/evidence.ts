@@ -89,14 +89,8 @@ export const ImportOptions = z
 export type ImportOptions = z.input<typeof ImportOptions>;
 
 export const BatchStatus = z.enum(['running', 'done', 'cancelled', 'interrupted']);
-export const ImportBatch = z.object({
-  id: BatchId,
-  startedAt: z.string(),
-  startedBy: z.string(),
-  finishedAt: z.string().nullable(),
-  status: BatchStatus,
-  sources: z.array(z.string()),
-  exhibitRef: z.string().nullable(),
+/** How far a batch has come, as it is stored and as its progress is sent. */
+const BatchCounts = z.object({
   filesTotal: z.number().int(),
   filesDone: z.number().int(),
   failed: z.number().int(),
@@ -105,18 +99,23 @@ export const ImportBatch = z.object({
   alreadyInCase: z.number().int(),
   facesFound: z.number().int(),
 });
+export const ImportBatch = z.object({
+  id: BatchId,
+  startedAt: z.string(),
+  startedBy: z.string(),
+  finishedAt: z.string().nullable(),
+  status: BatchStatus,
+  sources: z.array(z.string()),
+  exhibitRef: z.string().nullable(),
+  ...BatchCounts.shape,
+});
 export type ImportBatch = z.infer<typeof ImportBatch>;
 
 export const ImportProgress = z.object({
   type: z.literal('import.progress'),
   batchId: BatchId,
   status: BatchStatus,
-  filesTotal: z.number().int(),
-  filesDone: z.number().int(),
-  failed: z.number().int(),
-  duplicates: z.number().int(),
-  alreadyInCase: z.number().int(),
-  facesFound: z.number().int(),
+  ...BatchCounts.shape,
   /** Files per second over the batch so far, and the estimated seconds left. */
   filesPerSec: z.number(),
   etaSec: z.number().nullable(),

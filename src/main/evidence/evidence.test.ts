@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mediaRef, type ApiEvent } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { mediaRef } from '../../shared';
+import { FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, tempCase } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`evidence tests: ${facesAvailable ? 'no model pack installed in models/packs' : FACES_MISSING}: skipped`);
@@ -34,9 +34,8 @@ async function bitmapOf(photo: string): Promise<Buffer> {
 }
 
 describe.skipIf(!ready)('import of evidence', () => {
-  let t: Awaited<ReturnType<typeof tempWorkstation>>;
+  let t: Awaited<ReturnType<typeof tempCase>>;
   let src: string;
-  const events: ApiEvent[] = [];
 
   beforeAll(async () => {
     src = mkdtempSync(path.join(os.tmpdir(), 'loupe-evidence-src-'));
@@ -54,10 +53,7 @@ describe.skipIf(!ready)('import of evidence', () => {
     copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'doorbell.bin'));
     writeFileSync(path.join(src, 'cctv-export.bmp'), await bitmapOf(path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg')));
 
-    t = await tempWorkstation();
-    t.ws.onEvent((e) => events.push(e));
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    t = await tempCase();
   });
   afterAll(async () => {
     await t?.dispose();
@@ -101,7 +97,7 @@ describe.skipIf(!ready)('import of evidence', () => {
     const { createHash } = await import('node:crypto');
     expect(group.sha256).toBe(createHash('sha256').update(readFileSync(path.join(src, 'phone/group.jpg'))).digest('hex'));
 
-    const last = events.filter((e) => e.type === 'import.progress').at(-1);
+    const last = t.events.filter((e) => e.type === 'import.progress').at(-1);
     expect(last).toMatchObject({ status: 'done', filesDone: 9, filesTotal: 9 });
   });
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, tempCase } from '../testing';
 import { sampleVideo } from './video';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default')) && process.platform !== 'win32';
@@ -35,10 +35,8 @@ describe.skipIf(!ready)('originals that are not regular files', () => {
     symlinkSync(path.join(src, 'loop-b.jpg'), path.join(src, 'loop-a.jpg'));
     symlinkSync(path.join(src, 'loop-a.jpg'), path.join(src, 'loop-b.jpg'));
 
-    const t = await tempWorkstation();
+    const t = await tempCase();
     try {
-      await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-      await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
       const started = await t.must('evidence.import', { paths: [src] });
       rmSync(late);
       execFileSync('mkfifo', [late]);
@@ -67,10 +65,8 @@ describe.skipIf(!ready)('originals that are not regular files', () => {
     const src = mkdtempSync(path.join(os.tmpdir(), 'loupe-empty-'));
     dirs.push(src);
     for (let i = 0; i < 5; i++) writeFileSync(path.join(src, `empty-${i}.jpg`), '');
-    const t = await tempWorkstation();
+    const t = await tempCase();
     try {
-      await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-      await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
       await t.must('evidence.import', { paths: [src] });
       await t.ws.importSettled();
       const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 100 });
@@ -87,10 +83,8 @@ describe.skipIf(!ready)('originals that are not regular files', () => {
     dirs.push(src);
     copyFileSync(path.join(FACES_DIR, 'identities/Barack_Obama/obama.jpg'), path.join(src, 'a.jpg'));
     copyFileSync(path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'), path.join(src, 'b.jpg'));
-    const t = await tempWorkstation();
+    const t = await tempCase();
     try {
-      await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-      await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
       await t.must('evidence.import', { paths: [src] });
       await t.ws.importSettled();
       const again = await t.must('evidence.import', { paths: [src] });

@@ -2,9 +2,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, ChannelName } from '../../shared';
+import type { ChannelName } from '../../shared';
 import { CASE_FILES, openCaseStore } from '../store';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, gaussian, MODELS_DIR, normalise, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, gaussian, MODELS_DIR, normalise, PASSPHRASE, tempCase } from '../testing';
 
 const ready = facesAvailable && existsSync(path.join(MODELS_DIR, 'default', 'manifest.json'));
 if (!ready) console.warn(`case index tests: ${facesAvailable ? 'no default model pack in models/packs' : FACES_MISSING}: skipped`);
@@ -15,9 +15,8 @@ const PURPOSE = 'Find where the suspect of robbery OP-TEST/001 appears in the se
 const photo = (person: string, file: string) => path.join(FACES_DIR, 'identities', person, file);
 
 describe.skipIf(!ready)('the case face index', () => {
-  let t: Awaited<ReturnType<typeof tempWorkstation>>;
+  let t: Awaited<ReturnType<typeof tempCase>>;
   let src: string;
-  const events: ApiEvent[] = [];
 
   beforeAll(async () => {
     src = mkdtempSync(path.join(os.tmpdir(), 'loupe-case-index-src-'));
@@ -25,10 +24,7 @@ describe.skipIf(!ready)('the case face index', () => {
     mkdirSync(path.join(src, 'later'));
     copyFileSync(photo('Barack_Obama', 'obama.jpg'), path.join(src, 'first', 'obama.jpg'));
     copyFileSync(photo('Joe_Biden', 'biden.jpg'), path.join(src, 'later', 'biden.jpg'));
-    t = await tempWorkstation();
-    t.ws.onEvent((e) => events.push(e));
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    t = await tempCase();
     await t.must('evidence.import', { paths: [path.join(src, 'first')] });
     await t.ws.importSettled();
   }, 120_000);
@@ -82,7 +78,7 @@ describe.skipIf(!ready)('the case face index', () => {
     rmSync(path.join(folder, CASE_FILES.faceIndex), { force: true });
 
     // The calls start while the rebuild is part-way through (it has just yielded), and while it has a read to finish.
-    events.length = 0;
+    t.events.length = 0;
     const midway = new Promise<void>((resolve) => {
       const off = t.ws.onEvent((e) => {
         if (e.type === 'index.progress' && e.stage === 'rebuilding' && e.done >= 512) {
@@ -105,7 +101,7 @@ describe.skipIf(!ready)('the case face index', () => {
     const results = await Promise.all(
       calls.map(async ([channel, input]) => {
         const r = await t.ws.call(channel, input, 'test');
-        if (!events.some((e) => e.type === 'index.progress' && e.stage === 'ready')) answeredBeforeReady.push(channel);
+        if (!t.events.some((e) => e.type === 'index.progress' && e.stage === 'ready')) answeredBeforeReady.push(channel);
         return r;
       }),
     );
@@ -125,10 +121,10 @@ describe.skipIf(!ready)('the case face index', () => {
     expect((await t.must('audit.verify', { chain: 'case' })).ok).toBe(true);
     // The rebuilt index holds every stored face, the one imported meanwhile included: saved at close, it loads as current.
     await t.must('cases.close', {});
-    events.length = 0;
+    t.events.length = 0;
     await t.must('cases.open', { caseId: c!.id, passphrase: PASSPHRASE });
     expect((await t.must('search.run', { probeFaceId: probeFace!.id, purpose: PURPOSE, maxFmr: 0.01 })).candidates.length).toBeGreaterThan(0);
-    const stages = events.filter((e) => e.type === 'index.progress').map((e) => (e as { stage: string }).stage);
+    const stages = t.events.filter((e) => e.type === 'index.progress').map((e) => (e as { stage: string }).stage);
     expect(stages).toContain('ready');
     expect(stages).not.toContain('rebuilding');
   }, 300_000);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient, type ChannelName } from '../../shared';
+import { createClient, type ApiEvent, type ChannelName } from '../../shared';
 import { CASE_FILES, openCaseStore, type CaseStore, type Db } from '../store';
 import { openEncryptedDatabase } from '../store/sqlite';
 import { createWorkstation, type Workstation } from '../workstation';
@@ -32,6 +32,21 @@ export async function tamperClosedCase(folder: string, sql: string): Promise<voi
   db.exec(sql);
   db.close();
   store.close();
+}
+
+/** A fresh workstation (see tempWorkstation) with supervisor "sup" signed in and a new case open; `events` collects what it sends the renderer. */
+export async function tempCase() {
+  const t = await tempWorkstation();
+  const events: ApiEvent[] = [];
+  t.ws.onEvent((e) => events.push(e));
+  try {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+  } catch (err) {
+    await t.dispose();
+    throw err;
+  }
+  return { ...t, events };
 }
 
 /** A second connection to a case's database, as someone holding its key could open outside Loupe: for tests that tamper with it. */

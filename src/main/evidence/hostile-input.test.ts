@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExhibitSummary } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, tempCase } from '../testing';
 import { sourceFromBytes } from './source-path';
 
 /**
@@ -90,7 +90,7 @@ function withJpegSize(jpeg: Buffer, width: number, height: number): Buffer {
 }
 
 describe.skipIf(!ready)('hostile-input corpus', () => {
-  let t: Awaited<ReturnType<typeof tempWorkstation>>;
+  let t: Awaited<ReturnType<typeof tempCase>>;
   let src: string;
   let kept: ExhibitSummary[];
   const kinds: Kind[] = [];
@@ -237,9 +237,7 @@ describe.skipIf(!ready)('hostile-input corpus', () => {
       chmodSync(at('locked.jpg'), 0o000);
     }
 
-    t = await tempWorkstation();
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    t = await tempCase();
     // What the case already holds before the corpus comes in.
     const first = mkdtempSync(path.join(os.tmpdir(), 'loupe-hostile-first-'));
     copyFileSync(photo('Barack_Obama/obama.jpg'), path.join(first, 'obama.jpg'));

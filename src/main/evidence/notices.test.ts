@@ -4,13 +4,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FACES_PER_IMAGE, type ExhibitSummary } from '../../shared';
-import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, PASSPHRASE, PASSWORD, tempWorkstation } from '../testing';
+import { FACES_DIR, FACES_MISSING, facesAvailable, packInstalled, tempCase } from '../testing';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
 if (!ready) console.warn(`exhibit notices: ${facesAvailable ? 'no model pack installed in models/packs' : FACES_MISSING}: skipped`);
 
 describe.skipIf(!ready)('what an import did not analyse is recorded with the exhibit', () => {
-  let t: Awaited<ReturnType<typeof tempWorkstation>>;
+  let t: Awaited<ReturnType<typeof tempCase>>;
   let src: string;
   let byName: Map<string, ExhibitSummary>;
 
@@ -28,9 +28,7 @@ describe.skipIf(!ready)('what an import did not analyse is recorded with the exh
     writeFileSync(path.join(src, 'bundle.tif'), await sharp(Buffer.concat(pages), { raw: { width: 300, height: 900, channels: 3, pageHeight: 300 } }).tiff().toBuffer());
     writeFileSync(path.join(src, 'single.jpg'), await face('Joe_Biden/biden.jpg').jpeg().toBuffer());
 
-    t = await tempWorkstation();
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    t = await tempCase();
     await t.must('evidence.import', { paths: [src] });
     await t.ws.importSettled();
     byName = new Map((await t.must('evidence.list', { offset: 0, limit: 500 })).exhibits.map((e) => [e.fileName, e]));

@@ -105,11 +105,9 @@ export async function peopleCase() {
     }
   }
   copyFileSync(path.join(FACES_DIR, 'video/face_recognition/short_hamilton_clip.mp4'), path.join(src, 'clip.mp4'));
-  const t = await tempWorkstation();
+  const t = await tempCase();
   const faceOf = new Map<number, string>();
   try {
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
     await t.must('evidence.import', { paths: [src] });
     await t.ws.importSettled();
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });

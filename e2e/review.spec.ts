@@ -29,6 +29,16 @@ async function switchTo(page: Page, user: { username: string; password: string }
   await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
 }
 
+/** From the evidence list: the best face of obama.jpg searched against the case, with no threshold. */
+async function searchWithObama(page: Page): Promise<void> {
+  await page.getByRole('list', { name: 'Exhibits' }).getByRole('link', { name: /obama\.jpg/ }).first().click();
+  await page.getByRole('table', { name: 'Faces in this exhibit, best quality first' }).getByRole('row').nth(1).getByRole('button').click();
+  await page.getByRole('link', { name: 'Search with this face' }).click();
+  await page.getByLabel('Purpose').fill('Find the man in the suit seen at the robbery scene');
+  await page.getByLabel('Threshold (false match rate)').selectOption('none');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+}
+
 /** Fills the ACE-V form in its order: analysis of both images, every feature, then the conclusion and its reasons. */
 async function assess(page: Page, form: string, conclusion: string, rationale: string): Promise<void> {
   const panel = page.getByRole('region', { name: form });
@@ -71,12 +81,7 @@ test.describe('examiner review', () => {
       // The analyst searches; the case is blind, so the list withholds rank, score and rate.
       await switchTo(page, ANN);
       await caseScreen(page, 'Evidence');
-      await page.getByRole('list', { name: 'Exhibits' }).getByRole('link', { name: /obama\.jpg/ }).first().click();
-      await page.getByRole('table', { name: 'Faces in this exhibit, best quality first' }).getByRole('row').nth(1).getByRole('button').click();
-      await page.getByRole('link', { name: 'Search with this face' }).click();
-      await page.getByLabel('Purpose').fill('Find the man in the suit seen at the robbery scene');
-      await page.getByLabel('Threshold (false match rate)').selectOption('none');
-      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await searchWithObama(page);
       const list = page.getByRole('table', { name: 'Candidates, in order of face (blind review)' });
       await expect(list).toBeVisible();
       await expect(page.getByText(/Blind review: this case hides each candidate/)).toBeVisible();
@@ -200,12 +205,7 @@ test.describe('examiner review', () => {
       await caseScreen(page, 'Evidence');
       await startImport(page, [folder.dir], { exhibitRef: 'JD/1' });
       await expect(await importFinished(page)).toContainText('2 of 2');
-      await page.getByRole('list', { name: 'Exhibits' }).getByRole('link', { name: /obama\.jpg/ }).first().click();
-      await page.getByRole('table', { name: 'Faces in this exhibit, best quality first' }).getByRole('row').nth(1).getByRole('button').click();
-      await page.getByRole('link', { name: 'Search with this face' }).click();
-      await page.getByLabel('Purpose').fill('Find the man in the suit seen at the robbery scene');
-      await page.getByLabel('Threshold (false match rate)').selectOption('none');
-      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await searchWithObama(page);
       const first = page.getByRole('table', { name: 'Candidates, in order of face (blind review)' }).getByRole('row').filter({ hasText: 'obama_and_biden.jpg' }).first();
       await first.getByRole('button', { name: /^Examine candidate in row \d+ beside the probe$/ }).click();
 

@@ -88,7 +88,8 @@ export function ComparisonViewer({
     if (!el) return;
     const measure = () => {
       const first = el.querySelector('.viewer-panel');
-      if (first) setPanel({ w: first.clientWidth, h: first.clientHeight });
+      // A panel not laid out yet measures 0 and would scale the images to nothing.
+      if (first && first.clientWidth > 0 && first.clientHeight > 0) setPanel({ w: first.clientWidth, h: first.clientHeight });
     };
     measure();
     const ro = new ResizeObserver(measure);
@@ -111,7 +112,7 @@ export function ComparisonViewer({
   };
   const placement = (side: Side): Placement | null => {
     const r = regionOf(side);
-    return r ? place(state, side, r, panel) : null;
+    return r && r.w > 0 && r.h > 0 ? place(state, side, r, panel) : null;
   };
 
   const keyDown = (e: KeyboardEvent) => {

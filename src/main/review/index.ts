@@ -80,7 +80,10 @@ export class ReviewService {
     const summary = this.summary(row, rows);
     const part = this.partOf(user, summary, rows);
     const blind = this.blindMode().on && !this.store.reads.revealedTo(itemId, user.username) && user.role !== 'auditor';
-    const hideOthers = part === 'verifier' && !rows.some((r) => r.kind === 'verification');
+    // Anyone who may yet verify it (a reviewer with no record of their own, before a verification exists)
+    // sees none of the first examiner's records, even before they are submitted.
+    const mayYetVerify = user.role === 'reviewer' && !rows.some((r) => r.examiner === user.username);
+    const hideOthers = mayYetVerify && !rows.some((r) => r.kind === 'verification');
     const visible = rows.filter((r) => !hideOthers || r.examiner === user.username);
     const may = this.may(user, summary, rows, part);
     return {

@@ -151,6 +151,10 @@ describe.skipIf(!ready)('examiner review through the router', () => {
     await as('sup');
     const item = await open(3);
     await t.must('review.assess', { itemId: item.item.id, body: body('limited_same') });
+    // A reviewer who may later verify it sees nothing of the first examiner's work, even before submission.
+    await as('rita');
+    expect(await t.must('review.get', { itemId: item.item.id })).toMatchObject({ item: { state: 'assessed' }, assessments: [], withheld: 1, blind: true, score: null });
+    await as('sup');
     await t.must('review.submit', { itemId: item.item.id });
     await as('rita');
     // Oldest submission first: rob's comparison before this one; she does not choose.

@@ -16,23 +16,32 @@ const TITLE = 'Examine side by side';
 /** One comparison under review (`/review?item=ID`): the comparison view and the ACE-V record beside it. */
 export function ReviewScreen({ params }: { params: URLSearchParams }) {
   const itemId = idParam(params, 'item');
-  const { loaded, reload, setLoaded } = useLoad('review.get', { itemId: itemId ?? 0 });
-  const faces = useLoad('faces.get', { faceIds: loaded.state === 'ready' ? [loaded.value.item.leftFaceId, loaded.value.item.rightFaceId] : [itemId ?? 1] }, loaded.state === 'ready' ? `${loaded.value.item.id}` : 'none');
+  if (itemId === null) return <Page title={TITLE}><Alert message="No comparison named. Open one from a search's candidates, Compare 1:1 or the review queue." /></Page>;
+  return <ReviewItem key={itemId} itemId={itemId} />;
+}
+
+function ReviewItem({ itemId }: { itemId: number }) {
+  const { loaded, reload, setLoaded } = useLoad('review.get', { itemId });
+  if (loaded.state !== 'ready') return <Page title={TITLE}><LoadStatus loaded={loaded} loading="Loading the comparison…" /></Page>;
+  return <ReviewFaces v={loaded.value} onView={(v) => setLoaded({ state: 'ready', value: v })} reload={reload} />;
+}
+
+/** The two faces are read once the item names them; the view's state and markers live here, across reloads of the item. */
+function ReviewFaces({ v, onView, reload }: { v: ReviewView; onView(v: ReviewView): void; reload(): void }) {
+  const faces = useLoad('faces.get', { faceIds: [v.item.leftFaceId, v.item.rightFaceId] });
   const exhibitOf = (faceId: number) => (faces.loaded.state === 'ready' ? (faces.loaded.value.find((f) => f.face.id === faceId)?.exhibit.id ?? null) : null);
-  const view = loaded.state === 'ready' ? loaded.value : null;
-  const left = useFace(view ? exhibitOf(view.item.leftFaceId) : null, view?.item.leftFaceId ?? null);
-  const right = useFace(view ? exhibitOf(view.item.rightFaceId) : null, view?.item.rightFaceId ?? null);
+  const left = useFace(exhibitOf(v.item.leftFaceId), v.item.leftFaceId);
+  const right = useFace(exhibitOf(v.item.rightFaceId), v.item.rightFaceId);
   const state = useComparisonState();
 
-  if (itemId === null) return <Page title={TITLE}><Alert message="No comparison named. Open one from a search's candidates, Compare 1:1 or the review queue." /></Page>;
-  if (loaded.state !== 'ready') return <Page title={TITLE}><LoadStatus loaded={loaded} loading="Loading the comparison…" /></Page>;
+  if (faces.loaded.state === 'failed') return <Page title={TITLE}><Alert message={faces.loaded.message} /></Page>;
   for (const l of [left, right]) if (l?.state === 'failed') return <Page title={TITLE}><Alert message={l.message} /></Page>;
   if (left?.state !== 'ready' || right?.state !== 'ready') return <Page title={TITLE}><p className="muted">Loading the faces…</p></Page>;
   const pair: Record<'left' | 'right', PickedFace> = { left: left.value, right: right.value };
   return (
-    <Page title={`${TITLE}: comparison ${loaded.value.item.id}`}>
+    <Page title={`${TITLE}: comparison ${v.item.id}`}>
       <ComparisonWorkspace faces={pair} view={state.view} onView={state.setView} markers={state.markers} onMarkers={state.setMarkers}>
-        <ReviewPanel v={loaded.value} onView={(v) => setLoaded({ state: 'ready', value: v })} reload={reload} viewState={state.view} markers={state.markers} />
+        <ReviewPanel v={v} onView={onView} reload={reload} viewState={state.view} markers={state.markers} />
       </ComparisonWorkspace>
     </Page>
   );

@@ -115,6 +115,8 @@ test('a supervisor accepts a case restored from an older copy, with a reason, wh
   const closeCase = async () => {
     await page.getByRole('button', { name: 'Close case' }).click();
     await expect(page.getByRole('heading', { name: 'Cases' })).toBeVisible();
+    // The list is read once the session says no case is open; touch the folder only after that.
+    await expect(page.getByRole('button', { name: `Open case ${CASE.reference}` })).toBeVisible();
   };
   await closeCase();
   // The backup: the whole case folder, copied while the case is closed.
@@ -124,7 +126,15 @@ test('a supervisor accepts a case restored from an older copy, with a reason, wh
   await openCase();
   await closeCase();
   await rm(folder, { recursive: true });
+  await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
+  await page.getByLabel('Your passphrase for this case').fill(CASE.passphrase);
+  await page.getByRole('button', { name: 'Open case', exact: true }).click();
+  await expect(page.getByRole('dialog').getByRole('alert')).toContainText('restore it from its backup');
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(page.getByRole('row', { name: new RegExp(CASE.reference) })).toContainText('Folder missing');
   await cp(`${folder}.backup`, folder, { recursive: true });
+  await page.getByRole('button', { name: `Check case ${CASE.reference} again` }).click();
 
   await openCase();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();

@@ -176,7 +176,7 @@ export const COMMANDS: Command[] = [
     summary: 'cases on this workstation',
     async run(ctx) {
       const cases = await withSession(ctx, (c) => c.must('cases.list', {}));
-      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${t(c.reference).padEnd(20)} ${c.id}  ${c.hasAccess ? 'member' : '      '}  ${t(c.title ?? '')}`).join('\n')));
+      print(ctx, cases, () => (cases.length === 0 ? 'no cases' : cases.map((c) => `${t(c.reference).padEnd(20)} ${c.id}  ${(c.folder === 'missing' ? 'FOLDER MISSING' : c.folder === 'unreadable' ? 'KEY SLOTS DAMAGED' : c.hasAccess ? 'member' : '').padEnd(17)}  ${t(c.title ?? '')}`).join('\n')));
     },
   },
   {

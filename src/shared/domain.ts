@@ -91,6 +91,11 @@ export const CaseSummary = z.object({
   /** Whether the signed-in user holds a key slot, so may try to open it. */
   hasAccess: z.boolean(),
   isOpen: z.boolean(),
+  /**
+   * Whether the case folder could be read when listed: 'missing' (moved, deleted, or being
+   * restored from a backup) and 'unreadable' (its key slots are damaged) say why it cannot be opened.
+   */
+  folder: z.enum(['ready', 'missing', 'unreadable']),
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError, type AuditHead, type CaseAuthority, type CaseDetails, type CaseSummary, type RestoreAcceptance, type User } from '../../shared';
 import { AuditLog, genesisHash, type AuditAnchor } from '../audit';
@@ -29,14 +29,15 @@ export class CaseService {
   list(user: User, open: OpenCase | null): CaseSummary[] {
     return this.ws.reads.cases().map((c) => {
       let hasAccess = false;
+      let folder: CaseSummary['folder'] = 'ready';
       try {
         hasAccess = open?.store.id === c.id ? open.store.keyslots.hasMember(user.username) : readCaseMembers(c.folder).includes(user.username);
       } catch {
-        hasAccess = false;
+        folder = existsSync(c.folder) ? 'unreadable' : 'missing';
       }
       const isOpen = open?.store.id === c.id;
       // The title is case content: only the open case's is known.
-      return { id: c.id, reference: c.reference, title: isOpen ? open.store.reads.info().title : null, createdAt: c.createdAt, createdBy: c.createdBy, hasAccess, isOpen };
+      return { id: c.id, reference: c.reference, title: isOpen ? open.store.reads.info().title : null, createdAt: c.createdAt, createdBy: c.createdBy, hasAccess, isOpen, folder };
     });
   }
 

@@ -17,7 +17,7 @@ export class SessionState {
   openCaseSummary(): CaseSummary | null {
     if (!this.open || !this.user) return null;
     const info = this.open.store.reads.info();
-    return { id: info.id, reference: info.reference, title: info.title, createdAt: info.createdAt, createdBy: info.createdBy, hasAccess: true, isOpen: true };
+    return { id: info.id, reference: info.reference, title: info.title, createdAt: info.createdAt, createdBy: info.createdBy, hasAccess: true, isOpen: true, folder: 'ready' };
   }
 
   /** Closes the case's services (running work stops first) and its store; a second call while closing waits for the first. */

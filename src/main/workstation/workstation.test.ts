@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPlainDatabase } from '../store/sqlite';
@@ -95,6 +95,18 @@ describe('workstation through the router', () => {
     expect(await t.invoke('cases.open', { caseId: c.id, passphrase: PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'wrong_passphrase' } });
     await t.must('cases.open', { caseId: c.id, passphrase: 'ann case passphrase' });
     expect(await t.invoke('cases.revokeAccess', { username: 'sup' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('lists a case whose folder is missing or whose key slots are damaged as such, not as one the user has no access to', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const c = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    renameSync(c.folder, `${c.folder}.aside`);
+    expect((await t.must('cases.list', {}))[0]).toMatchObject({ id: c.id, folder: 'missing' });
+    renameSync(`${c.folder}.aside`, c.folder);
+    expect((await t.must('cases.list', {}))[0]).toMatchObject({ id: c.id, folder: 'ready', hasAccess: true });
+    writeFileSync(path.join(c.folder, 'keyslots.json'), '{"not": "key slots"');
+    expect((await t.must('cases.list', {}))[0]).toMatchObject({ id: c.id, folder: 'unreadable', hasAccess: false });
   });
 
   it('keeps the case chain anchored in the workstation, so a cut-off tail is reported', async () => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { may, useLoad, useSession, useUser } from '../api';
 import { formatTime, LoadStatus, Page, TableHead } from '../ui';
@@ -7,7 +7,12 @@ import { OpenCaseDialog } from './open-dialog';
 export function CasesScreen() {
   const { status } = useSession();
   const user = useUser();
-  const { loaded } = useLoad('cases.list', {}, status.openCase?.id ?? '');
+  const { loaded, reload } = useLoad('cases.list', {}, status.openCase?.id ?? '');
+  // A case folder restored or moved back while Loupe was in the background is seen on return.
+  useEffect(() => {
+    window.addEventListener('focus', reload);
+    return () => window.removeEventListener('focus', reload);
+  }, [reload]);
   const [opening, setOpening] = useState<CaseSummary | null>(null);
   const canCreate = may(user.role, 'cases.create');
   const openCase = status.openCase;
@@ -45,12 +50,18 @@ export function CasesScreen() {
                 <td>{c.title ?? <span className="muted">Shown when open</span>}</td>
                 <td className="num">{formatTime(c.createdAt)}</td>
                 <td>{c.createdBy}</td>
-                <td>{c.isOpen ? <span className="badge badge-accent">Open</span> : c.hasAccess ? 'Member' : <span className="muted">No access</span>}</td>
+                <td>
+                  <CaseAccess summary={c} />
+                </td>
                 <td className="actions">
                   {c.isOpen ? (
                     <a className="btn small" href="#/case">
                       Go to case
                     </a>
+                  ) : c.folder !== 'ready' ? (
+                    <button type="button" className="btn small" aria-label={`Check case ${c.reference} again`} onClick={reload}>
+                      Check again
+                    </button>
                   ) : c.hasAccess && !openCase ? (
                     <button type="button" className="btn small" aria-label={`Open case ${c.reference}`} onClick={() => setOpening(c)}>
                       Open…
@@ -65,4 +76,11 @@ export function CasesScreen() {
       {opening ? <OpenCaseDialog summary={opening} onClose={() => setOpening(null)} /> : null}
     </Page>
   );
+}
+
+function CaseAccess({ summary: c }: { summary: CaseSummary }) {
+  if (c.isOpen) return <span className="badge badge-accent">Open</span>;
+  if (c.folder === 'missing') return <><span className="badge outcome-failed">Folder missing</span> <span className="muted">restore it, then Check again</span></>;
+  if (c.folder === 'unreadable') return <><span className="badge outcome-failed">Key slots damaged</span> <span className="muted">restore the case folder from a backup</span></>;
+  return c.hasAccess ? 'Member' : <span className="muted">No access</span>;
 }

@@ -23,7 +23,7 @@ import type { ByteBudget } from './memory';
 import { hashOriginal, openOriginal, readHead, readWhole, UnreadableOriginal, type Original } from './originals';
 import { frameJpeg, frameThumb, imageDisplay } from './renditions';
 import { displayName, fsPath } from './source-path';
-import { buildTracks } from './tracking';
+import { buildTracks, trackOptions } from './tracking';
 import { sampleVideo, type VideoFacts, type VideoFrame } from './video';
 
 /** The model pack an import runs on, verified, with its worker pool started. */
@@ -367,7 +367,7 @@ export class ImportJob {
       const staged = [...reads.stagedFaces(videoId)];
       const { tracks } = buildTracks(
         staged.map((f) => ({ timeMs: f.timeMs, box: f.box, embedding: f.embedding, quality: f.qualityScore })),
-        { sameThreshold: running.trackThreshold, overlapThreshold: running.trackThreshold * 0.6, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 },
+        trackOptions(running.trackThreshold, this.settings.videoFramesPerSecond),
       );
       const id = (i: number) => (staged[i] as (typeof staged)[number]).id;
       const stagedTracks: StagedTrack[] = tracks.map((t) => ({ firstMs: t.firstMs, lastMs: t.lastMs, bestFace: id(t.best), members: t.members.map(id) }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTracks, type TrackedFace } from './tracking';
+import { buildTracks, type TrackedFace, trackOptions } from './tracking';
 
 /** A unit vector along axis `person`, turned slightly by `jitter` towards the next axis: one person's faces agree closely. */
 const embedding = (person: number, jitter = 0): Float32Array => {
@@ -14,7 +14,7 @@ const face = (person: number, timeMs: number, x: number, quality = 50, jitter = 
   embedding: embedding(person, jitter),
   quality,
 });
-const OPTIONS = { sameThreshold: 0.45, overlapThreshold: 0.27, minIoU: 0.3, maxGapMs: 4000, overlapMaxGapMs: 1500 };
+const OPTIONS = trackOptions(0.45, 2);
 
 describe('tracks of a video', () => {
   it('links one person across frames, keeps two people of one frame apart, and picks the best face', () => {
@@ -47,5 +47,44 @@ describe('tracks of a video', () => {
     const faces = [face(3, 0, 100, 50, 0), face(3, 10000, 100, 50, 0.02), face(3, 10000, 700, 50, 0.04), face(3, 20000, 700, 50, 0.03)];
     const { trackOf } = buildTracks(faces, OPTIONS);
     expect(trackOf[1]).not.toBe(trackOf[2]);
+  });
+
+  it('never links poor faces of different people by likeness alone, only by place from one frame to the next', () => {
+    // Faces too small to identify give embeddings that look alike whoever they show (all along axis 4 here).
+    const poor = (timeMs: number, x: number) => face(4, timeMs, x, 20, 0.01 * (timeMs / 500));
+    const faces = [
+      ...[0, 500, 1000, 1500].map((t, i) => poor(t, 100 + i * 8)), // A walks at the left
+      ...[2000, 2500, 3000].map((t, i) => poor(t, 700 + i * 8)), // B appears at the right as A leaves
+      ...[5000, 5500].map((t) => poor(t, 124)), // C appears where A was, 3.5 s after A left
+    ];
+    const { trackOf } = buildTracks(faces, OPTIONS);
+    expect(new Set(trackOf.slice(0, 4)).size).toBe(1);
+    expect(new Set(trackOf.slice(4, 7)).size).toBe(1);
+    expect(new Set(trackOf.slice(7)).size).toBe(1);
+    expect(new Set([trackOf[0], trackOf[4], trackOf[7]]).size).toBe(3);
+  });
+
+  it('starts a new track when a good face at the same place contradicts the track, even in the next frame', () => {
+    // A stands at x=100 until 2 s; B takes the same place at 2.5 s; A comes back at 4.5 s.
+    const faces = [...[0, 500, 1000, 1500, 2000].map((t) => face(0, t, 100)), ...[2500, 3000, 3500, 4000].map((t) => face(5, t, 102)), face(0, 4500, 100)];
+    const { trackOf, tracks } = buildTracks(faces, OPTIONS);
+    expect(tracks).toHaveLength(2);
+    expect(new Set(trackOf.slice(5, 9)).size).toBe(1);
+    expect(trackOf[5]).not.toBe(trackOf[0]);
+    expect(trackOf[9]).toBe(trackOf[0]);
+  });
+
+  it('gives one track per person in a crowd, people crossing included', () => {
+    const faces: TrackedFace[] = [];
+    for (let t = 0; t < 12; t++) {
+      for (let p = 0; p < 6; p++) {
+        // Persons 0 and 1 walk towards each other and cross at t = 6.
+        const x = p === 0 ? 100 + t * 40 : p === 1 ? 580 - t * 40 : 60 + p * 150;
+        faces.push(face(p * 2, t * 500, x, 60, 0.05 * Math.sin(t + p)));
+      }
+    }
+    const { tracks } = buildTracks(faces, OPTIONS);
+    expect(tracks).toHaveLength(6);
+    for (const tr of tracks) expect(new Set(tr.members.map((m) => m % 6)).size).toBe(1);
   });
 });

@@ -2,10 +2,16 @@ import { type FaceBox, similarity } from '../../shared';
 
 /**
  * Links the faces of a video's sampled frames into tracks, so one person walking past a
- * camera becomes one track with a best face rather than dozens of separate candidates.
- * Two faces link when their embeddings agree (above a threshold chosen from the pack's
- * calibration) or, for nearby frames, when their boxes overlap and the embeddings agree
- * more loosely. Faces of one frame never share a track.
+ * camera becomes one track with a best face rather than dozens of separate candidates, and
+ * a track never holds two people. Identity evidence is an embedding only where the face's
+ * quality lets it speak (quality score at or above `identityQuality`): tiny or blurred faces
+ * give embeddings that resemble each other whoever they show, so they link only by place
+ * (the box overlaps the track's last box in the next frames), never by likeness. A track ends
+ *  - when its face is not seen for `maxGapMs` (the face left), or for `continuityMs` when
+ *    nothing but place could link it;
+ *  - when a good face at its place is far from the track's recent good faces (similarity
+ *    below `contradictThreshold`): another person took the place, and starts a new track.
+ * Faces of one frame never share a track, so a crowd gives one track per person.
  */
 
 export interface TrackedFace {
@@ -16,14 +22,34 @@ export interface TrackedFace {
 }
 
 export interface TrackOptions {
-  /** Similarity at or above which two faces are taken as the same person. */
+  /** Similarity at or above which two good faces are taken as the same person, wherever they are. */
   sameThreshold: number;
-  /** A looser similarity accepted when the boxes overlap in frames close in time. */
-  overlapThreshold: number;
+  /** Below this similarity, a good face contradicts the track's recent good faces: another person. */
+  contradictThreshold: number;
+  /** Quality score at or above which a face's embedding counts as identity evidence. */
+  identityQuality: number;
   minIoU: number;
   /** A track not seen for longer than this ends. */
   maxGapMs: number;
+  /** How long a track may go unseen and still take a face by place alone (its box overlapping the last). */
   overlapMaxGapMs: number;
+  /** How long it may go unseen and still take a face by place when neither side has identity evidence. */
+  continuityMs: number;
+}
+
+/** The options the import tracks with: thresholds from the pack's calibration, gaps from the sampling rate. */
+export function trackOptions(sameThreshold: number, framesPerSecond: number): TrackOptions {
+  const interval = 1000 / framesPerSecond;
+  return {
+    sameThreshold,
+    contradictThreshold: sameThreshold * 0.6,
+    identityQuality: 40,
+    minIoU: 0.3,
+    maxGapMs: 4000,
+    overlapMaxGapMs: 1500,
+    // One missed detection at most: beyond that, a face at the same place may be someone else.
+    continuityMs: Math.min(1500, Math.max(interval * 2.5, 600)),
+  };
 }
 
 export interface Track {
@@ -44,14 +70,20 @@ function iou(a: FaceBox, b: FaceBox): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** Good faces a track is compared with: its latest ones, so a slow change (turning, light) is followed. */
+const RECENT_GOOD = 5;
+
 interface Live {
   key: number;
   members: number[];
-  sum: Float32Array;
-  centroid: Float32Array;
   lastBox: FaceBox;
   lastMs: number;
   firstMs: number;
+  /** The latest good embeddings and their normalised mean (null before the first good face). */
+  recent: Float32Array[];
+  recentMean: Float32Array | null;
+  /** Sum of all good embeddings: what the merge pass compares (null when the track has none). */
+  goodSum: Float32Array | null;
 }
 
 function normalised(v: Float32Array): Float32Array {
@@ -59,27 +91,49 @@ function normalised(v: Float32Array): Float32Array {
   return v.map((x) => x / n);
 }
 
+function meanOf(vs: readonly Float32Array[]): Float32Array {
+  const sum = new Float32Array((vs[0] as Float32Array).length);
+  for (const v of vs) for (let d = 0; d < sum.length; d++) sum[d] = (sum[d] as number) + (v[d] as number);
+  return normalised(sum);
+}
+
+function addFace(track: Live, face: TrackedFace, index: number, good: boolean): void {
+  track.members.push(index);
+  track.lastBox = face.box;
+  track.lastMs = face.timeMs;
+  if (!good) return;
+  track.recent.push(face.embedding);
+  if (track.recent.length > RECENT_GOOD) track.recent.shift();
+  track.recentMean = meanOf(track.recent);
+  track.goodSum ??= new Float32Array(face.embedding.length);
+  for (let d = 0; d < face.embedding.length; d++) track.goodSum[d] = (track.goodSum[d] as number) + (face.embedding[d] as number);
+}
+
 /** Beyond this many tracks the merge pass is skipped (its table of pairs grows with the square). */
 const MAX_MERGE_TRACKS = 2000;
 
 /**
  * A person lost for a moment (turned away, a cut to another camera) starts a new track:
- * join tracks whose mean embeddings agree and that never appear in the same frame, the
- * most similar pair first. The similarities of all pairs are computed once and, after each
- * join, only those of the joined track again: this runs in the main process, and a long
- * video may hold hundreds of tracks.
+ * join tracks whose mean good embeddings agree and that never appear in the same frame, the
+ * most similar pair first. Tracks without a good face never join: nothing says who they
+ * show. The similarities of all pairs are computed once and, after each join, only those of
+ * the joined track again: this runs in the main process, and a long video may hold hundreds
+ * of tracks.
  */
 function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: number): void {
   const n = tracks.length;
   if (n > MAX_MERGE_TRACKS) return;
   const times = tracks.map((t) => new Set(t.members.map((m) => (faces[m] as TrackedFace).timeMs)));
-  const sim = new Float64Array(n * n);
+  const centroids = tracks.map((t) => (t.goodSum ? normalised(t.goodSum) : null));
+  const sim = new Float64Array(n * n).fill(-Infinity);
   const alive = new Array<boolean>(n).fill(true);
   /** Similarities of track a with the live tracks from index `from` on. */
   const similarities = (a: number, from: number) => {
+    const ca = centroids[a];
     for (let b = from; b < n; b++) {
-      if (b === a || !alive[b]) continue;
-      const s = similarity((tracks[a] as Live).centroid, (tracks[b] as Live).centroid);
+      const cb = centroids[b];
+      if (b === a || !alive[b] || !ca || !cb) continue;
+      const s = similarity(ca, cb);
       sim[a * n + b] = s;
       sim[b * n + a] = s;
     }
@@ -101,8 +155,9 @@ function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: n
     const keep = tracks[best.a] as Live;
     const gone = tracks[best.b] as Live;
     keep.members.push(...gone.members);
-    for (let d = 0; d < keep.sum.length; d++) keep.sum[d] = (keep.sum[d] as number) + (gone.sum[d] as number);
-    keep.centroid = normalised(keep.sum);
+    const sum = keep.goodSum as Float32Array;
+    for (let d = 0; d < sum.length; d++) sum[d] = (sum[d] as number) + ((gone.goodSum as Float32Array)[d] as number);
+    centroids[best.a] = normalised(sum);
     keep.firstMs = Math.min(keep.firstMs, gone.firstMs);
     keep.lastMs = Math.max(keep.lastMs, gone.lastMs);
     for (const t of times[best.b] as Set<number>) (times[best.a] as Set<number>).add(t);
@@ -128,13 +183,22 @@ export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): 
     for (let k = live.length - 1; k >= 0; k--) {
       if (t - (live[k] as Live).lastMs > opts.maxGapMs) done.push(...live.splice(k, 1));
     }
+    // Near pairs (the same place) rank above pairs linked by likeness alone; within each, the closer first.
     const pairs: { face: number; track: Live; score: number }[] = [];
     for (const f of frame) {
       const face = faces[f] as TrackedFace;
+      const good = face.quality >= opts.identityQuality;
       for (const track of live) {
-        const sim = similarity(face.embedding, track.centroid);
-        const near = t - track.lastMs <= opts.overlapMaxGapMs && iou(face.box, track.lastBox) >= opts.minIoU;
-        if (sim >= opts.sameThreshold || (near && sim >= opts.overlapThreshold)) pairs.push({ face: f, track, score: sim + (near ? 0.1 : 0) });
+        const gap = t - track.lastMs;
+        const overlap = iou(face.box, track.lastBox);
+        const near = overlap >= opts.minIoU;
+        if (good && track.recentMean) {
+          const sim = similarity(face.embedding, track.recentMean);
+          if (sim < opts.contradictThreshold) continue;
+          if ((near && gap <= opts.overlapMaxGapMs) || sim >= opts.sameThreshold) pairs.push({ face: f, track, score: sim + (near ? 2 : 0) });
+        } else if (near && gap <= opts.continuityMs) {
+          pairs.push({ face: f, track, score: 1 + overlap });
+        }
       }
     }
     pairs.sort((a, b) => b.score - a.score);
@@ -145,16 +209,14 @@ export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): 
       usedFaces.add(p.face);
       usedTracks.add(p.track);
       const face = faces[p.face] as TrackedFace;
-      p.track.members.push(p.face);
-      for (let d = 0; d < face.embedding.length; d++) p.track.sum[d] = (p.track.sum[d] as number) + (face.embedding[d] as number);
-      p.track.centroid = normalised(p.track.sum);
-      p.track.lastBox = face.box;
-      p.track.lastMs = t;
+      addFace(p.track, face, p.face, face.quality >= opts.identityQuality);
     }
     for (const f of frame) {
       if (usedFaces.has(f)) continue;
       const face = faces[f] as TrackedFace;
-      live.push({ key: nextKey++, members: [f], sum: Float32Array.from(face.embedding), centroid: face.embedding, lastBox: face.box, lastMs: t, firstMs: t });
+      const track: Live = { key: nextKey++, members: [], lastBox: face.box, lastMs: t, firstMs: t, recent: [], recentMean: null, goodSum: null };
+      addFace(track, face, f, face.quality >= opts.identityQuality);
+      live.push(track);
     }
   }
   done.push(...live);

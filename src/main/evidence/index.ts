@@ -8,6 +8,13 @@ import { EvidenceReader } from './reader';
 import { listSourceFiles } from './sources';
 
 export type { EvidenceDeps, RunningPack } from './import-job';
+
+export interface BatchStarted {
+  batchId: string;
+  filesTotal: number;
+}
+/** Runs a batch's writes and appends the call's audit record with them, in one transaction. */
+export type RecordBatch = (write: () => BatchStarted) => BatchStarted;
 export { ByteBudget, IMPORT_MEMORY_BYTES } from './memory';
 export { EvidenceReader } from './reader';
 
@@ -33,34 +40,45 @@ export class EvidenceImporter {
     this.deps.store.writes.markInterrupted();
   }
 
-  async start(paths: string[], options: ImportOptions, user: string): Promise<{ batchId: string; filesTotal: number }> {
+  /**
+   * Starts an import of the files under `paths`. The batch is written by `record`, which
+   * appends the call's audit record in the same transaction, so no batch exists without it.
+   */
+  async start(paths: string[], options: ImportOptions, user: string, record: RecordBatch): Promise<BatchStarted> {
     this.refuseIfRunning();
-    const { batchId, files, settings } = await this.newBatch(paths, options, user);
-    this.launch(batchId, files, settings, user);
-    return { batchId, filesTotal: files.length };
-  }
-
-  /** Lists the files first (a missing path is refused before anything is recorded), then records the batch. */
-  private async newBatch(paths: string[], options: ImportOptions, user: string) {
     const files = await listSourceFiles(paths);
     const settings = importSettings(options);
     const batchId = randomId();
+    const started = record(() => {
+      // Listing took a while: another import may have started meanwhile.
+      this.refuseIfRunning();
+      this.writeBatch(batchId, paths, files, settings, user);
+      return { batchId, filesTotal: files.length };
+    });
+    this.launch(batchId, files, settings, user);
+    return started;
+  }
+
+  private writeBatch(batchId: string, paths: string[], files: string[], settings: ImportSettings, user: string): void {
     const sources = paths.map((p) => path.resolve(p));
     this.deps.store.writes.startBatch({ id: batchId, startedAt: this.deps.now().toISOString(), startedBy: user, sources, options: settings, exhibitRef: settings.exhibitRef });
     this.deps.store.writes.setBatchTotal(batchId, files.length);
-    return { batchId, files, settings };
   }
 
-  async resume(batchId: string, user: string): Promise<{ batchId: string; filesTotal: number }> {
+  async resume(batchId: string, user: string, record: RecordBatch): Promise<BatchStarted> {
     this.refuseIfRunning();
     const batch = this.reader.batch(batchId);
     if (batch.status === 'done') throw new LoupeError('conflict', 'This import finished; there is nothing to resume.');
     const files = await listSourceFiles(batch.sources);
     const settings = importSettings(this.deps.store.reads.batchOptions(batchId) as ImportOptions);
-    this.deps.store.writes.finishBatch(batchId, 'running', null);
-    this.deps.store.writes.setBatchTotal(batchId, files.length);
+    const started = record(() => {
+      this.refuseIfRunning();
+      this.deps.store.writes.finishBatch(batchId, 'running', null);
+      this.deps.store.writes.setBatchTotal(batchId, files.length);
+      return { batchId, filesTotal: files.length };
+    });
     this.launch(batchId, files, settings, user);
-    return { batchId, filesTotal: files.length };
+    return started;
   }
 
   cancel(batchId: string): ImportBatch {
@@ -85,7 +103,11 @@ export class EvidenceImporter {
     if ((await stat(file).catch(() => null))?.isDirectory()) {
       throw new LoupeError('invalid_input', `${path.resolve(file)} is a folder; a probe or reference is one image file.`, 'path');
     }
-    const { batchId, files, settings } = await this.newBatch([file], options, user);
+    const files = await listSourceFiles([file]);
+    const settings = importSettings(options);
+    const batchId = randomId();
+    // A probe's batch has no record of its own: its exhibit's record, written with the exhibit, names it.
+    this.writeBatch(batchId, [file], files, settings, user);
     const single = this.job(batchId, files, settings, user);
     this.singles.add(single);
     try {

@@ -55,7 +55,7 @@ describe.skipIf(!ready)('memory held by a video import', () => {
     let most = 0;
     const watch = setInterval(() => (most = Math.max(most, pool.stats.busy + pool.stats.queued)), 1);
     try {
-      await importer.start([video], {}, 'sup');
+      await importer.start([video], {}, 'sup', (write) => audit.record(write, () => ({ user: 'sup', action: 'evidence.import', object: null, outcome: 'ok', details: {} })));
       await importer.settled();
     } finally {
       clearInterval(watch);

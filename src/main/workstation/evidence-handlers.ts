@@ -1,18 +1,23 @@
-import type { Router } from '../router';
+import type { RecordBatch } from '../evidence';
+import type { CallContext, Router } from '../router';
 import type { SessionState } from './state';
 
 export function registerEvidenceHandlers(router: Router, state: SessionState): void {
   const open = () => state.requireOpen();
 
-  router.handle('evidence.import', async (input, ctx) => {
-    const r = await open().evidence.start(input.paths, input.options, ctx.user.username);
-    ctx.setObject(`batch:${r.batchId}`);
-    ctx.addDetails({ filesTotal: r.filesTotal });
-    return r;
-  });
-  router.handle('evidence.resumeImport', async (input, ctx) => {
+  const recordBatch =
+    (ctx: CallContext): RecordBatch =>
+    (write) =>
+      ctx.commit(() => {
+        const started = write();
+        ctx.setObject(`batch:${started.batchId}`);
+        ctx.addDetails({ filesTotal: started.filesTotal });
+        return started;
+      });
+  router.handle('evidence.import', (input, ctx) => open().evidence.start(input.paths, input.options, ctx.user.username, recordBatch(ctx)));
+  router.handle('evidence.resumeImport', (input, ctx) => {
     ctx.setObject(`batch:${input.batchId}`);
-    return open().evidence.resume(input.batchId, ctx.user.username);
+    return open().evidence.resume(input.batchId, ctx.user.username, recordBatch(ctx));
   });
   router.handle('evidence.cancelImport', (input, ctx) => {
     ctx.setObject(`batch:${input.batchId}`);

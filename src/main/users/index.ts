@@ -19,8 +19,8 @@ export class UserRegistry {
   constructor(
     private readonly store: WorkstationStore,
     private readonly now: () => Date,
-    /** Appends to the workstation audit chain: locks and automatic releases are recorded there. */
-    private readonly audit: (entry: AuditEntry) => void,
+    /** Runs a write with its record on the workstation audit chain, in one transaction: locks and automatic releases are recorded there. */
+    private readonly record: <T>(write: () => T, entry: () => AuditEntry) => T,
   ) {}
 
   isFirstRun(): boolean {
@@ -72,8 +72,10 @@ export class UserRegistry {
       await verifyPassword(await this.dummyHash, password);
     }
     if (failures >= SIGN_IN_POLICY.lockAfter) {
-      this.store.writes.lockSignIn(username, at.toISOString());
-      this.audit({ user: null, action: 'users.locked', object: `user:${username}`, outcome: 'ok', details: { failures, policy: SIGN_IN_POLICY } });
+      this.record(
+        () => this.store.writes.lockSignIn(username, at.toISOString()),
+        () => ({ user: null, action: 'users.locked', object: `user:${username}`, outcome: 'ok', details: { failures, policy: SIGN_IN_POLICY } }),
+      );
       throw new LoupeError('too_many_attempts', LOCKED_MESSAGE);
     }
     const wait = waitSeconds(failures);
@@ -95,14 +97,16 @@ export class UserRegistry {
     if (!f) return;
     if (f.lockedAt) {
       if (!this.releasesItself(username, f.lockedAt, at)) throw new LoupeError('too_many_attempts', LOCKED_MESSAGE);
-      this.store.writes.clearSignInFailures(username);
-      this.audit({
-        user: null,
-        action: 'users.unlocked',
-        object: `user:${username}`,
-        outcome: 'ok',
-        details: { automatic: true, lockedAt: f.lockedAt, failures: f.failures, reason: 'the only supervisor account: no other supervisor could unlock it' },
-      });
+      this.record(
+        () => this.store.writes.clearSignInFailures(username),
+        () => ({
+          user: null,
+          action: 'users.unlocked',
+          object: `user:${username}`,
+          outcome: 'ok',
+          details: { automatic: true, lockedAt: f.lockedAt, failures: f.failures, reason: 'the only supervisor account: no other supervisor could unlock it' },
+        }),
+      );
       return;
     }
     const readyAt = Date.parse(f.lastFailureAt) + waitSeconds(f.failures) * 1000;

@@ -60,7 +60,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   }
   const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now, fileAnchor(path.join(opts.home, 'workstation-audit.anchor'), workstationId));
   const state = new SessionState();
-  const users = new UserRegistry(ws, now, (entry) => void workstationAudit.append(entry));
+  const users = new UserRegistry(ws, now, (write, entry) => workstationAudit.record(write, entry));
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());
   const modelsDir = opts.modelsDir ?? (process.env.LOUPE_MODELS ? defaultModelsDir() : path.join(opts.home, 'models'));
   const packInUse = new PackInUse(modelsDir);

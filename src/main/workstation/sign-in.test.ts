@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPlainDatabase } from '../store/sqlite';
 import { PASSWORD, tempWorkstation } from '../testing';
 import { SIGN_IN_POLICY } from '../users';
 
@@ -84,6 +86,24 @@ describe('sign-in throttling', () => {
     await t.must('session.signOut', {});
     await signIn('ann');
     expect(message(await signIn('ann'))).toBe('wrong_password: User name or password is not right.');
+  });
+
+  it('locks a name only together with the record of the lock: a record that cannot be written leaves no lock', async () => {
+    const db = openPlainDatabase(path.join(t.home, 'workstation.db'));
+    // A disk that refuses this one record, as a full disk would.
+    db.exec(`CREATE TRIGGER refuse_lock_record BEFORE INSERT ON audit WHEN NEW.action = 'users.locked' BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    for (let i = 1; i < SIGN_IN_POLICY.lockAfter; i++) {
+      later(3600);
+      await signIn('ann');
+    }
+    later(3600);
+    expect(await signIn('ann')).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(db.prepare('SELECT locked_at FROM sign_in_failures WHERE username = ?').get('ann')).toMatchObject({ locked_at: null });
+    db.exec('DROP TRIGGER refuse_lock_record');
+    db.close();
+    later(3600);
+    expect(await signIn('ann')).toMatchObject({ ok: false, error: { code: 'too_many_attempts' } });
+    expect((await workstationRecords()).filter((r) => r.action === 'users.locked')).toHaveLength(1);
   });
 
   it('keeps a lock when the workstation restarts', async () => {

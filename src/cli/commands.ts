@@ -39,11 +39,16 @@ const print = (ctx: CommandContext, value: unknown, human: () => string) => {
 };
 
 const describeVerification = (v: AuditVerification) =>
-  v.ok
+  (v.ok
     ? `${v.chain} audit chain intact: ${v.records} records, head ${v.headHash}`
     : `${v.chain} audit chain BROKEN at record ${v.firstBad?.seq}: ${v.firstBad?.reason} (${v.records} records)${
         v.behindAnchor ? '. If the case was restored from a backup, a supervisor can accept it: loupe case accept-restore --case REF --reason TEXT' : ''
-      }`;
+      }`) + (v.anchorLost ? `\n${describeAnchorLost(v.anchorLost)}` : '');
+
+const describeAnchorLost = (lost: NonNullable<AuditVerification['anchorLost']>) =>
+  `WARNING: the chain's anchor was found missing or unreadable ${lost.length === 1 ? 'once' : `${lost.length} times`} (${lost
+    .map((l) => `record ${l.seq}, ${l.time}`)
+    .join('; ')}): records cut from the end before then, with the anchor deleted, would not show.`;
 
 const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
 

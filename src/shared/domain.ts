@@ -137,6 +137,11 @@ export const AuditVerification = z.object({
    * restored from an older copy (or its newest records were cut off). A supervisor may accept it.
    */
   behindAnchor: z.boolean().optional(),
+  /**
+   * Times the chain's anchor was found missing or unreadable and made again (each is a record
+   * of the chain): records cut from the end before then, with the anchor deleted, would not show.
+   */
+  anchorLost: z.array(z.object({ seq: z.number().int(), time: IsoTime })).optional(),
   checkedAt: IsoTime,
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;

@@ -54,6 +54,9 @@ export function fileAnchor(file: string, chainId: string): AnchorKeeper {
   };
 }
 
+/** The action of the record a chain gets when its anchor was found missing or unreadable. */
+export const ANCHOR_LOST = 'audit.anchorLost';
+
 export const genesisHash = (chainId: string): string => sha256Hex(`loupe/audit/v1/${chainId}`);
 
 function recordHash(prevHash: string, r: Omit<AuditRow, 'prevHash' | 'hash' | 'details'> & { details: unknown }): string {
@@ -128,6 +131,36 @@ export class AuditLog {
     return { chain: this.chain, ...result, ...(behindAnchor ? { behindAnchor: true } : {}), checkedAt: this.now().toISOString() };
   }
 
+  /**
+   * Run at start: an anchor that is gone (or unreadable) while the chain has records would
+   * otherwise be made again silently from the head, hiding a tail cut together with it. The
+   * loss is written into the chain itself, which makes the anchor again from there.
+   */
+  recordLostAnchor(): boolean {
+    if (!this.keeper) return false;
+    const head = this.table.head();
+    if (!head) return false;
+    let problem: string;
+    try {
+      if (this.keeper.read()) return false;
+      problem = 'missing';
+    } catch (err) {
+      problem = `unreadable (${(err as Error).message})`;
+    }
+    this.table.atomically(() =>
+      this.appendRow({
+        user: null,
+        action: ANCHOR_LOST,
+        object: `chain:${this.chain}`,
+        outcome: 'failed',
+        details: { problem, headSeen: head, consequence: 'records cut from the end of the chain before now, with the anchor removed, could not be detected' },
+      }),
+    );
+    const now = this.table.head();
+    if (now) this.keeper.write(now);
+    return true;
+  }
+
   private appendRow(entry: AuditEntry): AuditRecord {
     const head = this.table.head();
     const seq = (head?.seq ?? 0) + 1;
@@ -178,7 +211,9 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
   let expectedSeq = 1;
   let prevHash = genesisHash(chainId);
   let firstBad: Verdict['firstBad'];
+  const anchorLost: { seq: number; time: string }[] = [];
   for (const row of rows) {
+    if (row.action === ANCHOR_LOST) anchorLost.push({ seq: row.seq, time: row.time });
     if (!firstBad) {
       if (row.seq !== expectedSeq) {
         firstBad = row.seq > expectedSeq ? { seq: expectedSeq, reason: `record ${expectedSeq} is missing` } : { seq: row.seq, reason: 'record out of sequence' };
@@ -205,7 +240,7 @@ function verifyRows(rows: Iterable<AuditRow>, chainId: string, anchor: AuditAnch
   if (!firstBad && anchor) {
     if (anchor.seq > records) firstBad = { seq: records + 1, reason: `records ${records + 1} to ${anchor.seq} are missing (its anchor, kept outside the chain, saw ${anchor.seq} records)` };
   }
-  return { ok: !firstBad, records, headHash: prevHash, ...(firstBad ? { firstBad } : {}) };
+  return { ok: !firstBad, records, headHash: prevHash, ...(firstBad ? { firstBad } : {}), ...(anchorLost.length > 0 ? { anchorLost } : {}) };
 }
 
 /** One line of an export as a record, or null when it is not valid JSON or not a record. */

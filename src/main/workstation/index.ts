@@ -59,6 +59,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     ws.writes.setMeta('workstation_id', workstationId);
   }
   const workstationAudit = new AuditLog(ws.audit, 'workstation', workstationId, now, fileAnchor(path.join(opts.home, 'workstation-audit.anchor'), workstationId));
+  workstationAudit.recordLostAnchor();
   const state = new SessionState();
   const users = new UserRegistry(ws, now, (write, entry) => workstationAudit.record(write, entry));
   const cases = new CaseService(ws, path.join(opts.home, 'cases'), now, (store) => store.reads.counts());

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPlainDatabase } from '../store/sqlite';
@@ -136,6 +136,37 @@ describe('workstation through the router', () => {
     await t.must('session.signIn', { username: 'sup', password: PASSWORD });
     // The sign-in took the place of a removed record; the anchor still knows how far the chain had gone.
     expect(await t.must('audit.verify', { chain: 'workstation' })).toMatchObject({ ok: false, firstBad: { seq: records, reason: expect.stringMatching(`records ${records} to ${records + 1} are missing`) } });
+  });
+
+  it('records in the chain itself that its anchor was found missing or unreadable, so a tail cut together with the anchor is not silent', async () => {
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
+    await t.must('users.setDisabled', { username: 'ann', disabled: true });
+    const records = (await t.must('audit.verify', { chain: 'workstation' })).records;
+    await t.ws.close();
+    // The newest records are removed, and the anchor that would have shown it is deleted with them.
+    const db = openPlainDatabase(path.join(t.home, 'workstation.db'));
+    db.exec(`DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= ${records - 1};`);
+    db.close();
+    rmSync(path.join(t.home, 'workstation-audit.anchor'));
+    t = await tempWorkstation('loupe-test-', t.home);
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    const v = await t.must('audit.verify', { chain: 'workstation' });
+    expect(v).toMatchObject({ ok: true, anchorLost: [{ seq: records - 1 }] });
+    const { records: lost } = await t.must('audit.list', { chain: 'workstation', offset: 0, limit: 10, object: 'chain:workstation' });
+    expect(lost).toMatchObject([{ action: 'audit.anchorLost', outcome: 'failed', details: { problem: 'missing', headSeen: { seq: records - 2 } } }]);
+
+    // A restart with the anchor in place records nothing; a garbled anchor is recorded as unreadable.
+    await t.ws.close();
+    t = await tempWorkstation('loupe-test-', t.home);
+    expect((await t.must('session.status', {})).firstRun).toBe(false);
+    await t.ws.close();
+    writeFileSync(path.join(t.home, 'workstation-audit.anchor'), 'not an anchor');
+    t = await tempWorkstation('loupe-test-', t.home);
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    const again = await t.must('audit.verify', { chain: 'workstation' });
+    expect(again.anchorLost).toHaveLength(2);
+    expect((await t.must('audit.list', { chain: 'workstation', offset: 0, limit: 10, object: 'chain:workstation' })).records[0]).toMatchObject({ details: { problem: expect.stringMatching(/^unreadable/) } });
   });
 
   it('creates one first supervisor when two first-run requests race', async () => {

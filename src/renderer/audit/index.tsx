@@ -202,40 +202,54 @@ function ChainView({ chain, object, canExport, canAcceptRestored }: { chain: Aud
 }
 
 function VerificationResult({ v, onAccept }: { v: AuditVerification; onAccept: (() => void) | null }) {
+  const lost = v.anchorLost ? (
+    <Notice tone="bad">
+      <strong>Anchor lost:</strong> the anchor that vouches for the newest records was found missing or unreadable{' '}
+      {v.anchorLost.length === 1 ? 'once' : `${v.anchorLost.length} times`} (
+      {v.anchorLost.map((l) => `record #${l.seq} at ${formatTime(l.time)} UTC`).join('; ')}). Records cut from the end before then, with the anchor deleted,
+      would not show. Tell your supervisor.
+    </Notice>
+  ) : null;
   if (v.ok) {
     return (
-      <Notice tone="good">
-        <strong>Chain intact:</strong> {v.records} records verified at <span className="num">{formatTime(v.checkedAt)} UTC</span>. Head hash{' '}
-        <code className="hash">{v.headHash}</code>
-      </Notice>
+      <>
+        <Notice tone="good">
+          <strong>Chain intact:</strong> {v.records} records verified at <span className="num">{formatTime(v.checkedAt)} UTC</span>. Head hash{' '}
+          <code className="hash">{v.headHash}</code>
+        </Notice>
+        {lost}
+      </>
     );
   }
   return (
-    <Notice tone="bad">
-      <strong>Chain broken</strong>
-      {v.firstBad ? (
-        <>
-          {' '}
-          at record #{v.firstBad.seq}: {v.firstBad.reason}.
-        </>
-      ) : (
-        '.'
-      )}{' '}
-      {v.records} records checked at <span className="num">{formatTime(v.checkedAt)} UTC</span>.{' '}
-      {v.behindAnchor ? (
-        <>
-          The chain is intact on its own but ends before the newest record this workstation saw: the case was restored from an older copy, or its newest
-          records were cut off. {onAccept ? 'If it was restored from a backup, you may accept it; what was lost is recorded.' : 'Tell your supervisor.'}{' '}
-          {onAccept ? (
-            <button type="button" className="btn small" onClick={onAccept}>
-              Accept restored copy…
-            </button>
-          ) : null}
-        </>
-      ) : (
-        'Keep this workstation as it is and tell your supervisor.'
-      )}
-    </Notice>
+    <>
+      <Notice tone="bad">
+        <strong>Chain broken</strong>
+        {v.firstBad ? (
+          <>
+            {' '}
+            at record #{v.firstBad.seq}: {v.firstBad.reason}.
+          </>
+        ) : (
+          '.'
+        )}{' '}
+        {v.records} records checked at <span className="num">{formatTime(v.checkedAt)} UTC</span>.{' '}
+        {v.behindAnchor ? (
+          <>
+            The chain is intact on its own but ends before the newest record this workstation saw: the case was restored from an older copy, or its newest
+            records were cut off. {onAccept ? 'If it was restored from a backup, you may accept it; what was lost is recorded.' : 'Tell your supervisor.'}{' '}
+            {onAccept ? (
+              <button type="button" className="btn small" onClick={onAccept}>
+                Accept restored copy…
+              </button>
+            ) : null}
+          </>
+        ) : (
+          'Keep this workstation as it is and tell your supervisor.'
+        )}
+      </Notice>
+      {lost}
+    </>
   );
 }
 

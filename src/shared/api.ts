@@ -9,6 +9,7 @@ import {
   CaseSummary,
   DisplayName,
   Id,
+  IsoDate,
   Secret,
   SessionStatus,
   RestoreAcceptance,
@@ -25,6 +26,7 @@ import { PersonId, PersonsView } from './persons';
 import { ProbeImport } from './probes';
 import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchResult } from './search';
 import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
+import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -390,6 +392,47 @@ export const api = {
     roles: ['supervisor'],
     scope: 'workstation',
     summary: 'Declare a new version of the conclusion scale, with a reason',
+  }),
+
+  'retention.queue': channel({ input: Empty, output: RetentionQueue, roles: ['supervisor', 'auditor'], scope: 'workstation', summary: 'Cases by retention: overdue, due, held, kept and purged' }),
+  'retention.case': channel({ input: Empty, output: CaseRetention, roles: ALL, scope: 'case', summary: "The open case's retention date and legal hold" }),
+  'retention.setDate': channel({
+    input: z.object({ retentionDate: IsoDate, reason: RetentionReason }).strict(),
+    output: CaseRetention,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: 'Change how long the open case is kept, with a reason',
+  }),
+  'retention.setHold': channel({
+    input: z.object({ held: z.boolean(), reason: RetentionReason }).strict(),
+    output: CaseRetention,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: 'Place or lift a legal hold on the open case, with a reason',
+  }),
+  'retention.purge': channel({
+    input: z.object({ caseId: Id, confirmReference: z.string().trim().min(1, 'Type the case reference to confirm').max(64) }).strict(),
+    output: PurgeReceipt,
+    roles: ['supervisor'],
+    object: (input) => `case:${input.caseId}`,
+    scope: 'workstation',
+    summary: 'Purge a case past its retention date: destroy its keys, then its folder (never a held case)',
+  }),
+  'retention.verify': channel({
+    input: z.object({ caseId: Id }).strict(),
+    output: PurgeProof,
+    roles: ['supervisor', 'auditor'],
+    object: (input) => `case:${input.caseId}`,
+    scope: 'workstation',
+    summary: 'Show that a purged case can no longer be opened: no key slot anywhere, no files',
+  }),
+  'watchlists.setEntryRetention': channel({
+    input: z.object({ entryId: EntryId, retentionDate: IsoDate, reason: RetentionReason }).strict(),
+    output: WatchlistEntry,
+    roles: ['supervisor'],
+    object: (input) => `watchlist-entry:${input.entryId}`,
+    scope: 'case',
+    summary: "Change how long a watch-list entry is kept, with a reason",
   }),
 } as const;
 

@@ -19,3 +19,4 @@ export * from './worker-protocol';
 export * from './projection';
 export * from './review';
 export * from './review-labels';
+export * from './retention';

@@ -4,6 +4,9 @@ import { LoupeError, type AuditHead, type CaseAuthority, type CaseDetails, type 
 import { AuditLog, genesisHash, type AuditAnchor } from '../audit';
 import { randomId } from '../crypto';
 import { createCaseStore, openCaseStore, readCaseMembers, type CaseStore, type WorkstationStore } from '../store';
+import { caseRetention, purgedCase } from './retention';
+
+export { caseRetention, RetentionService } from './retention';
 
 /** An open case: its store and its audit chain. */
 export interface OpenCase {
@@ -27,7 +30,8 @@ export class CaseService {
   ) {}
 
   list(user: User, open: OpenCase | null): CaseSummary[] {
-    return this.ws.reads.cases().map((c) => {
+    // A purged case stays in the register (its reference is never reused) but is no longer a case to list.
+    return this.ws.reads.cases().filter((c) => !c.purgedAt).map((c) => {
       let hasAccess = false;
       let folder: CaseSummary['folder'] = 'ready';
       try {
@@ -42,7 +46,9 @@ export class CaseService {
   }
 
   async create(authority: CaseAuthority, passphrase: string, user: User): Promise<OpenCase> {
-    if (this.ws.reads.cases().some((c) => c.reference.toLowerCase() === authority.reference.toLowerCase())) {
+    const same = this.ws.reads.cases().find((c) => c.reference.toLowerCase() === authority.reference.toLowerCase());
+    if (same?.purgedAt) throw new LoupeError('conflict', `${purgedCase(same)} A reference is never given to another case, so the audit record keeps naming one case: choose another.`, 'reference');
+    if (same) {
       throw new LoupeError('conflict', `A case with reference ${authority.reference} already exists on this workstation.`, 'reference');
     }
     const id = randomId();
@@ -50,7 +56,7 @@ export class CaseService {
     const createdAt = this.now().toISOString();
     const store = await createCaseStore(folder, { id, ...authority, createdAt, createdBy: user.username }, { username: user.username, passphrase });
     try {
-      this.ws.writes.registerCase({ id, reference: authority.reference, folder, createdAt, createdBy: user.username });
+      this.ws.writes.registerCase({ id, reference: authority.reference, folder, createdAt, createdBy: user.username, retentionDate: authority.retentionDate });
     } catch (err) {
       // An unregistered case could never be listed or opened: take the new folder away again.
       store.close();
@@ -63,6 +69,7 @@ export class CaseService {
   async open(caseId: string, user: User, passphrase: string): Promise<OpenCase> {
     const reg = this.ws.reads.caseById(caseId);
     if (!reg) throw new LoupeError('not_found', 'No such case on this workstation.', 'caseId');
+    if (reg.purgedAt) throw new LoupeError('not_found', purgedCase(reg), 'caseId');
     const store = await openCaseStore(reg.folder, { username: user.username, passphrase });
     if (store.id !== caseId) {
       store.close();
@@ -75,6 +82,9 @@ export class CaseService {
       const head = opened.audit.head() ?? { seq: 0, hash: genesisHash(caseId) };
       this.ws.writes.noteCaseRestore(caseId, head.seq, head.hash, this.now().toISOString());
     }
+    // The case is the authority on its retention; the register learns it here (cases made before it kept dates, a change cut short).
+    const r = caseRetention(store);
+    this.ws.writes.setCaseRetention(caseId, r.retentionDate, r.held);
     return opened;
   }
 

@@ -95,7 +95,8 @@ export class SearchService {
       if (!w) throw new LoupeError('not_found', `No watch list ${id} in this case.`, 'target.watchlists');
       return w;
     });
-    const entries = this.store.reads.entriesByFace(req.target.watchlists);
+    // An entry past its retention date is never searched, even before the next open of the case removes it.
+    const entries = this.store.reads.entriesByFace(req.target.watchlists, this.now().toISOString().slice(0, 10));
     const allowed = new Set<number>(req.target.case ? this.store.reads.filteredFaceIds(pack.model, ['evidence'], req.filters) : []);
     if (entries.size > 0) {
       // Exhibits and capture times narrow the evidence; a watch list's reference photo is searched whatever its exhibit or date.

@@ -16,6 +16,8 @@ export interface CaseMetaReads {
 export interface CaseMetaWrites {
   insertInfo(info: CaseInfo): void;
   setCaseMeta(key: string, value: string): void;
+  /** The date the case is kept until: a supervisor's recorded decision after creation. */
+  setRetentionDate(date: string): void;
 }
 
 /** The case's own record (case_info) and what it keeps about itself (case_meta). */
@@ -27,6 +29,7 @@ export function caseMetaTables(db: Db): { reads: CaseMetaReads; writes: CaseMeta
     insertInfo: db.prepare(
       'INSERT INTO case_info (id, reference, title, offence_category, purpose, legal_basis, authorised_by, retention_date, created_at, created_by) VALUES (@id, @reference, @title, @offenceCategory, @purpose, @legalBasis, @authorisedBy, @retentionDate, @createdAt, @createdBy)',
     ),
+    setRetention: db.prepare('UPDATE case_info SET retention_date = ?'),
     meta: db.prepare('SELECT value FROM case_meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
   };
@@ -43,6 +46,7 @@ export function caseMetaTables(db: Db): { reads: CaseMetaReads; writes: CaseMeta
     writes: {
       insertInfo: (info) => void q.insertInfo.run(info),
       setCaseMeta: (key, value) => void q.setMeta.run(key, value),
+      setRetentionDate: (date) => void q.setRetention.run(date),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError } from '../../shared';
 import { randomKey } from '../crypto';
@@ -139,6 +140,55 @@ export function readCaseMembers(folder: string): string[] {
   return Keyslots.read(path.join(folder, CASE_FILES.keyslots))
     .members()
     .map((m) => m.username);
+}
+
+/** The key slot file of a case folder, and the temporary copies an interrupted write may have left beside it. */
+function keyslotFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  const name = CASE_FILES.keyslots;
+  return readdirSync(folder)
+    .filter((f) => f === name || (f.startsWith(`.${name}.`) && f.endsWith('.tmp')))
+    .map((f) => path.join(folder, f));
+}
+
+/**
+ * Crypto-erase of a case: every key slot file of its folder is overwritten with random bytes
+ * and flushed to disk, then removed; only then is the folder deleted. Without a key slot the
+ * case data key exists nowhere, so whatever of the encrypted database a disk still holds is
+ * noise. Returns how many key slot files were destroyed; a folder already gone is no error
+ * (a purge cut short is finished by running it again).
+ */
+export function eraseCaseFolder(folder: string): number {
+  const files = keyslotFiles(folder);
+  for (const file of files) {
+    const fd = openSync(file, 'r+');
+    try {
+      const size = Math.max(fstatSync(fd).size, 1);
+      writeSync(fd, randomBytes(size), 0, size, 0);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(file);
+  }
+  rmSync(folder, { recursive: true, force: true });
+  return files.length;
+}
+
+/** Key slot files anywhere under the cases folder that name this case (a copy of its folder moved beside the others included). */
+export function keyslotFilesOf(casesDir: string, caseId: string): string[] {
+  if (!existsSync(casesDir)) return [];
+  return readdirSync(casesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => keyslotFiles(path.join(casesDir, d.name)))
+    .filter((file) => {
+      try {
+        return (JSON.parse(readFileSync(file, 'utf8')) as { caseId?: unknown }).caseId === caseId;
+      } catch {
+        // A damaged file in the case's own folder still counts: it may hold a slot.
+        return path.basename(path.dirname(file)) === caseId;
+      }
+    });
 }
 
 export type WorkstationStore = ReturnType<typeof workstationTables> & { close(): void };

@@ -61,4 +61,16 @@ CREATE TABLE case_restores (
     name: 'case titles only in the encrypted case',
     up: 'ALTER TABLE cases DROP COLUMN title;',
   },
+  {
+    version: 5,
+    // A retention date and a hold flag are not case content: the register keeps them so the retention queue is known
+    // without opening any case (the reasons stay in each case's encrypted chain). A purged case's row stays, marked, so
+    // its reference is never given to another case and the workstation chain's records keep naming one case.
+    name: 'retention dates, legal holds and purges in the case register',
+    up: `
+ALTER TABLE cases ADD COLUMN retention_date TEXT;
+ALTER TABLE cases ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN purged_at TEXT;
+ALTER TABLE cases ADD COLUMN purged_by TEXT;`,
+  },
 ];

@@ -1,4 +1,4 @@
-import type { Role, User } from '../../shared';
+import { LoupeError, type Role, type User } from '../../shared';
 import { auditTable, type AuditTable } from './audit-table';
 import type { Db } from './sqlite';
 
@@ -14,6 +14,11 @@ export interface CaseRegisterRow {
   createdBy: string;
   auditHeadSeq: number | null;
   auditHeadHash: string | null;
+  /** Null for a case made before the register kept dates, until it is next opened. */
+  retentionDate: string | null;
+  held: boolean;
+  purgedAt: string | null;
+  purgedBy: string | null;
 }
 
 /** Consecutive wrong passwords for one user name, and when it locked. */
@@ -42,7 +47,10 @@ export interface WorkstationWrites {
   insertUser(u: { id: string; username: string; displayName: string; role: Role; passwordHash: string; createdAt: string; createdBy: string | null }): void;
   setUserDisabled(username: string, disabled: boolean): void;
   setPasswordHash(username: string, hash: string): void;
-  registerCase(c: Omit<CaseRegisterRow, 'auditHeadSeq' | 'auditHeadHash'>): void;
+  registerCase(c: Omit<CaseRegisterRow, 'auditHeadSeq' | 'auditHeadHash' | 'held' | 'purgedAt' | 'purgedBy'>): void;
+  /** What the case itself says of its retention, copied into the register (the case is the authority). */
+  setCaseRetention(caseId: string, retentionDate: string, held: boolean): void;
+  markCasePurged(caseId: string, at: string, by: string): void;
   /** The case chain's head, kept outside the case so that cutting off its tail is detected. */
   anchorCaseAudit(caseId: string, seq: number, hash: string): void;
   /** Counts one more wrong password (or attempt under way) for a name; returns the new count. */
@@ -56,11 +64,14 @@ export interface WorkstationWrites {
 }
 
 const USER_COLUMNS = 'id, username, display_name AS displayName, role, disabled, created_at AS createdAt, created_by AS createdBy';
-const CASE_COLUMNS = 'id, reference, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash';
+const CASE_COLUMNS = 'id, reference, folder, created_at AS createdAt, created_by AS createdBy, audit_head_seq AS auditHeadSeq, audit_head_hash AS auditHeadHash, ' +
+  'retention_date AS retentionDate, held, purged_at AS purgedAt, purged_by AS purgedBy';
 
 const FAILURE_COLUMNS = 'username, failures, last_failure_at AS lastFailureAt, locked_at AS lockedAt';
 
 type RawUser = Omit<UserRow, 'disabled'> & { disabled: number };
+type RawCase = Omit<CaseRegisterRow, 'held'> & { held: number };
+const toCase = (c: RawCase): CaseRegisterRow => ({ ...c, held: c.held !== 0 });
 const toUser = ({ passwordHash: _omit, ...u }: RawUser): User => ({ ...u, disabled: u.disabled !== 0 });
 
 export function workstationTables(db: Db): { reads: WorkstationReads; writes: WorkstationWrites; audit: AuditTable } {
@@ -75,7 +86,9 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
     setHash: db.prepare('UPDATE users SET password_hash = ? WHERE username = ?'),
     cases: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases ORDER BY created_at DESC`),
     caseById: db.prepare(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = ?`),
-    registerCase: db.prepare('INSERT INTO cases (id, reference, folder, created_at, created_by) VALUES (@id, @reference, @folder, @createdAt, @createdBy)'),
+    registerCase: db.prepare('INSERT INTO cases (id, reference, folder, created_at, created_by, retention_date) VALUES (@id, @reference, @folder, @createdAt, @createdBy, @retentionDate)'),
+    setRetention: db.prepare('UPDATE cases SET retention_date = ?, held = ? WHERE id = ?'),
+    markPurged: db.prepare('UPDATE cases SET purged_at = ?, purged_by = ? WHERE id = ? AND purged_at IS NULL'),
     anchor: db.prepare('UPDATE cases SET audit_head_seq = ?, audit_head_hash = ? WHERE id = ?'),
     failures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures WHERE username = ?`),
     allFailures: db.prepare(`SELECT ${FAILURE_COLUMNS} FROM sign_in_failures ORDER BY username`),
@@ -103,8 +116,11 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
         return raw ? { ...toUser(raw), passwordHash: raw.passwordHash } : null;
       },
       users: () => (q.users.all() as RawUser[]).map(toUser),
-      cases: () => q.cases.all() as CaseRegisterRow[],
-      caseById: (id) => (q.caseById.get(id) as CaseRegisterRow | undefined) ?? null,
+      cases: () => (q.cases.all() as RawCase[]).map(toCase),
+      caseById: (id) => {
+        const raw = q.caseById.get(id) as RawCase | undefined;
+        return raw ? toCase(raw) : null;
+      },
       signInFailures: (username) => (q.failures.get(username) as SignInFailures | undefined) ?? null,
       allSignInFailures: () => q.allFailures.all() as SignInFailures[],
       caseRestore: (caseId) => (q.caseRestore.get(caseId) as { seq: number; hash: string } | undefined) ?? null,
@@ -115,6 +131,10 @@ export function workstationTables(db: Db): { reads: WorkstationReads; writes: Wo
       setUserDisabled: (username, disabled) => void q.setDisabled.run(disabled ? 1 : 0, username),
       setPasswordHash: (username, hash) => void q.setHash.run(hash, username),
       registerCase: (c) => void q.registerCase.run(c),
+      setCaseRetention: (caseId, retentionDate, held) => void q.setRetention.run(retentionDate, held ? 1 : 0, caseId),
+      markCasePurged: (caseId, at, by) => {
+        if (q.markPurged.run(at, by, caseId).changes !== 1) throw new LoupeError('conflict', 'That case is not in the register, or was purged already.', 'caseId');
+      },
       anchorCaseAudit: (caseId, seq, hash) => void q.anchor.run(seq, hash, caseId),
       countSignInFailure: (username, at) => q.countFailure.get(username, at) as number,
       lockSignIn: (username, at) => void q.lock.run(at, username),

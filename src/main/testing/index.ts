@@ -34,9 +34,9 @@ export async function tamperClosedCase(folder: string, sql: string): Promise<voi
   store.close();
 }
 
-/** A fresh workstation (see tempWorkstation) with supervisor "sup" signed in and a new case open; `events` collects what it sends the renderer. */
-export async function tempCase() {
-  const t = await tempWorkstation();
+/** A fresh workstation (see tempWorkstation) with supervisor "sup" signed in and a new case open; `events` collects what it sends the renderer; `now` is its clock. */
+export async function tempCase(now?: () => Date) {
+  const t = await tempWorkstation(undefined, undefined, now);
   const events: ApiEvent[] = [];
   t.ws.onEvent((e) => events.push(e));
   try {

@@ -104,7 +104,11 @@ export const caseServices = (deps: CaseSessionDeps) =>
     )
     .add('exhibits', (c) => new EvidenceReader(c.store.reads))
     .add('search', (c) => new SearchService(c.store, () => c.index.get(), () => deps.packInUse.pack(), deps.now))
-    .add('watchlists', (c) => new WatchlistService(c.store, deps.now))
+    .add('watchlists', (c) => {
+      const watchlists = new WatchlistService(c.store, deps.now, c.audit);
+      watchlists.expire();
+      return watchlists;
+    })
     .add('persons', (c) => new PersonsService(c.store, deps.now))
     .add('review', (c) => new ReviewService({ store: c.store, now: deps.now, scale: () => deps.scale.current(), search: (id) => c.search.get(id), compare: (l, r) => c.search.compare(l, r) }));
 

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, fileAnchor } from '../audit';
-import { CaseService } from '../cases';
+import { CaseService, RetentionService } from '../cases';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
 import { ScaleSetting } from '../review';
@@ -18,6 +18,7 @@ import { registerModelHandlers } from './model-handlers';
 import { PackInUse } from './pack-in-use';
 import { registerPersonHandlers } from './person-handlers';
 import { registerProbeHandlers } from './probe-handlers';
+import { registerRetentionHandlers } from './retention-handlers';
 import { registerReviewHandlers } from './review-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
@@ -92,6 +93,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerWatchlistHandlers(router, state);
   registerPersonHandlers(router, state, () => packInUse.pack());
   registerReviewHandlers(router, state, scale);
+  registerRetentionHandlers(router, state, new RetentionService(ws, path.join(opts.home, 'cases'), now), workstationAudit);
   router.assertComplete();
 
   return {

@@ -116,3 +116,30 @@ describe.skipIf(!ready || !facesAvailable)('command line: the examiner review', 
     expect(bad.err).toBe('loupe: Name the comparison by its number: loupe review show ITEM --case REF (see loupe review queue), not first\n');
   });
 });
+
+describe('command line: retention', () => {
+  it('lists a case past its date, purges it only with --yes, and verifies it can no longer be opened', async () => {
+    const home = temp('loupe-cli-retention-');
+    const t = await tempWorkstation('', home);
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const old = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'OLD/1', retentionDate: '2020-01-01', passphrase: PASSPHRASE });
+    await t.must('cases.close', {});
+    await t.ws.close();
+
+    const listed = loupe(home, 'retention', 'list');
+    expect(listed.out).toMatch(/^OLD\/1\s+Overdue\s+2020-01-01\s+\d+ days past$/m);
+    const unconfirmed = loupe(home, 'retention', 'purge', '--case', 'OLD/1');
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.err).toMatch(/--yes/);
+    expect(loupe(home, 'retention', 'verify', '--case', 'OLD/1').code).not.toBe(0);
+
+    const purged = loupe(home, 'retention', 'purge', '--case', 'OLD/1', '--yes');
+    expect(purged.err).toBe('');
+    expect(purged.out).toMatch(/purged case OLD\/1 .*retention date 2020-01-01 passed.*1 key slot file\(s\) destroyed/);
+    const verified = loupe(home, 'retention', 'verify', '--case', 'OLD/1');
+    expect(verified.code).toBe(0);
+    expect(verified.out).toContain('case OLD/1: cannot be opened on this workstation');
+    expect(verified.out).not.toContain('FAIL');
+    expect(loupe(home, 'case', 'info', '--case', old.id).code).not.toBe(0);
+  });
+});

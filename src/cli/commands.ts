@@ -1,6 +1,6 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type ReviewItemSummary, type ReviewView } from '../shared';
+import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type PurgeProof, RETENTION_STATUS_LABEL, type ReviewItemSummary, type ReviewView } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { readSecret } from './prompt';
@@ -448,4 +448,77 @@ export const COMMANDS: Command[] = [
       if (bad.length > 0) throw new LoupeError('integrity', `${bad.length} original file(s) changed or missing`);
     },
   },
+  {
+    words: ['retention', 'list'],
+    usage: 'retention list [--all]',
+    summary: 'cases by retention: overdue, due, held, date not known; --all adds kept and purged (supervisor, auditor)',
+    async run(ctx) {
+      const { values } = options(ctx, { all: { type: 'boolean' } });
+      const q = await withSession(ctx, (c) => c.must('retention.queue', {}));
+      const shown = values.all ? q.cases : q.cases.filter((c) => c.status !== 'kept' && c.status !== 'purged');
+      print(ctx, { ...q, cases: shown }, () =>
+        [
+          ...shown.map(
+            (c) =>
+              `${t(c.reference).padEnd(20)} ${RETENTION_STATUS_LABEL[c.status].padEnd(18)} ${c.retentionDate ?? 'date not known (open the case once)'}${c.daysLeft === null || c.purgedAt ? '' : c.daysLeft < 0 ? `  ${-c.daysLeft} days past` : `  ${c.daysLeft} days left`}${c.purgedAt ? `  purged ${c.purgedAt} by ${t(c.purgedBy ?? '')}` : ''}`,
+          ),
+          `${shown.length} of ${q.cases.length} cases listed on ${q.today} (due: within ${q.dueWithinDays} days)`,
+        ].join('\n'),
+      );
+    },
+  },
+  {
+    words: ['retention', 'extend'],
+    usage: 'retention extend --case REF --until YYYY-MM-DD --reason TEXT',
+    summary: "change how long a case is kept (supervisor; the reason stays in the case's encrypted record)",
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, until: { type: 'string' }, reason: { type: 'string' } });
+      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('retention.setDate', { retentionDate: required(values, 'until'), reason: required(values, 'reason') }));
+      print(ctx, r, () => `case ${t(required(values, 'case'))} is kept until ${r.retentionDate}${r.held ? ' (and under a legal hold)' : ''}`);
+    },
+  },
+  {
+    words: ['retention', 'hold'],
+    usage: 'retention hold --case REF --reason TEXT [--lift]',
+    summary: 'place (or with --lift, lift) a legal hold on a case: a held case is never purged (supervisor)',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, reason: { type: 'string' }, lift: { type: 'boolean' } });
+      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('retention.setHold', { held: !values.lift, reason: required(values, 'reason') }));
+      print(ctx, r, () => `case ${t(required(values, 'case'))}: ${r.held ? 'under a legal hold' : 'legal hold lifted'}; retention date ${r.retentionDate}`);
+    },
+  },
+  {
+    words: ['retention', 'purge'],
+    usage: 'retention purge --case REF --yes',
+    summary: 'crypto-erase a case past its retention date and not held: its keys, then its folder; cannot be undone (supervisor)',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, yes: { type: 'boolean' } });
+      const ref = required(values, 'case');
+      if (!values.yes) throw new LoupeError('invalid_input', `Purging destroys case ${t(ref)} for good. Run again with --yes to confirm: loupe retention purge --case ${t(ref)} --yes`);
+      const r = await withSession(ctx, async (c) => c.must('retention.purge', { caseId: await registeredCase(c, ref), confirmReference: ref }));
+      print(ctx, r, () => [`purged case ${t(r.reference)} on ${r.purgedAt} (${r.rule}); ${r.keySlotFilesDestroyed} key slot file(s) destroyed`, describeProof(r.proof)].join('\n'));
+      if (!r.proof.ok) throw new LoupeError('integrity', 'The purge finished but a check failed: see above.');
+    },
+  },
+  {
+    words: ['retention', 'verify'],
+    usage: 'retention verify --case REF',
+    summary: 'show that a purged case can no longer be opened: no key slot anywhere, files gone; exit 1 otherwise (supervisor, auditor)',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' } });
+      const p = await withSession(ctx, async (c) => c.must('retention.verify', { caseId: await registeredCase(c, required(values, 'case')) }));
+      print(ctx, p, () => describeProof(p));
+      if (!p.ok) throw new LoupeError('integrity', `Case ${t(p.reference)} is not shown to be purged: see the checks above.`);
+    },
+  },
 ];
+
+/** A case of the register by id or reference, purged ones included (the case list leaves those out). */
+async function registeredCase(c: Client, ref: string): Promise<string> {
+  const found = (await c.must('retention.queue', {})).cases.find((x) => x.caseId === ref || x.reference.toLowerCase() === ref.toLowerCase());
+  if (!found) throw new LoupeError('not_found', `No case ${t(ref)} on this workstation (see: loupe retention list --all).`);
+  return found.caseId;
+}
+
+const describeProof = (p: PurgeProof) =>
+  [`case ${t(p.reference)}: ${p.ok ? 'cannot be opened on this workstation' : 'NOT shown to be purged'}`, ...p.checks.map((x) => `  ${x.ok ? 'ok  ' : 'FAIL'} ${t(x.check)}: ${t(x.found)}`)].join('\n');

@@ -156,3 +156,37 @@ export function similarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new RangeError(`Embeddings of different sizes (${a.length} and ${b.length}) cannot be compared`);
   return dotAt(a, b, 0);
 }
+
+/** Faces a fused template is made of at most: the best by quality (see fuseTemplate). */
+export const TEMPLATE_FACES = 5;
+
+/** What a fused template's score is and is not, shown wherever one is. */
+export const TEMPLATE_NOTE = 'Not calibrated for fused templates: no false match rate was measured for scores of templates fused from several faces, so none is given; the false match rate shown is that of the best single pair of faces.';
+
+/** How a fused template is made, in words shown with its scores. */
+export const TEMPLATE_METHOD = `quality-weighted mean of the L2-normalised embeddings of the ${TEMPLATE_FACES} best faces by quality, normalised again`;
+
+/**
+ * One template for several faces of one person (a video track, or stills an examiner chose):
+ * the quality-weighted mean of the L2-normalised embeddings of the TEMPLATE_FACES best faces
+ * by quality, normalised again. Averaging unit vectors of one person cancels what differs
+ * between views (pose, blur, noise) and keeps what they share; the weights (quality score,
+ * at least 1) let a sharp frontal view count more than a blurred one, and taking only the
+ * best few keeps a long track's many poor frames from drowning its good ones.
+ */
+export function fuseTemplate(faces: readonly { embedding: Float32Array; quality: number }[]): { embedding: Float32Array; faces: number } {
+  if (faces.length === 0) throw new RangeError('A template needs at least one face');
+  const best = [...faces].sort((a, b) => b.quality - a.quality).slice(0, TEMPLATE_FACES);
+  const dim = (best[0] as { embedding: Float32Array }).embedding.length;
+  const sum = new Float64Array(dim);
+  for (const f of best) {
+    if (f.embedding.length !== dim) throw new RangeError(`Embeddings of different sizes (${dim} and ${f.embedding.length}) cannot be fused`);
+    const norm = Math.sqrt(similarity(f.embedding, f.embedding)) || 1;
+    const w = Math.max(1, f.quality) / norm;
+    for (let d = 0; d < dim; d++) sum[d] = (sum[d] as number) + w * (f.embedding[d] as number);
+  }
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += (sum[d] as number) ** 2;
+  norm = Math.sqrt(norm) || 1;
+  return { embedding: Float32Array.from(sum, (x) => x / norm), faces: best.length };
+}

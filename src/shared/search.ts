@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExhibitId, FaceId, FaceSummary } from './evidence';
+import { ExhibitId, FaceId, FaceSummary, TrackId } from './evidence';
 import { EntryId, WatchlistId } from './watchlists';
 
 export const SearchId = z.number().int().positive();
@@ -41,6 +41,10 @@ export const SearchFilters = z
 export const SearchRequest = z
   .object({
     probeFaceId: FaceId,
+    /** Search with the fused template of the probe face's video track rather than the face alone. */
+    probeTrack: z.boolean().default(false),
+    /** Other stills of the same person, chosen by the examiner: the probe becomes one template fused from all of them. */
+    moreProbeFaceIds: z.array(FaceId).max(19, 'Choose at most 20 stills for one probe').default([]),
     purpose: Purpose,
     target: SearchTarget.prefault({}),
     /** Candidates to return at most (NIST's investigative mode uses 50). */
@@ -68,6 +72,13 @@ export const Candidate = z.object({
   withheld: z.boolean().default(false),
   /** For video: how many more faces of the same track were candidates too (at or above the threshold); the best one is shown. */
   trackFaces: z.number().int().nonnegative(),
+  /**
+   * Where the probe or the candidate is a fused template (a video track, several stills): the
+   * template's score and how many faces each side was fused from. It is not calibrated (no
+   * false match rate was measured for fused templates), so none is given for it; `score`
+   * and `fmr` are then those of the best single pair of faces. Null for face against face.
+   */
+  template: z.object({ score: z.number(), probeFaces: z.number().int().positive(), candidateFaces: z.number().int().positive() }).nullable().default(null),
   watchlist: z.object({ entryId: EntryId, watchlistId: WatchlistId, listName: z.string(), label: z.string() }).nullable(),
 });
 export type Candidate = z.infer<typeof Candidate>;
@@ -82,6 +93,8 @@ export const SearchResult = z.object({
   purpose: z.string(),
   probe: FaceSummary,
   probeExhibit: z.object({ id: ExhibitId, fileName: z.string(), exhibitRef: z.string().nullable() }),
+  /** A probe fused from several faces: the stills chosen, or the probe face's track; null for one face. */
+  probeTemplate: z.object({ faceIds: z.array(FaceId), trackId: TrackId.nullable(), faces: z.number().int().positive(), method: z.string() }).nullable().default(null),
   target: z.object({ case: z.boolean(), watchlists: z.array(z.object({ id: WatchlistId, name: z.string() })) }),
   maxCandidates: z.number().int(),
   maxFmr: z.number().nullable(),

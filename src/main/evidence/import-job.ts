@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import sharp from 'sharp';
 import {
+  fuseTemplate,
   isImageType,
   isVideoType,
   LoupeError,
@@ -370,7 +371,14 @@ export class ImportJob {
         trackOptions(running.trackThreshold, this.settings.videoFramesPerSecond),
       );
       const id = (i: number) => (staged[i] as (typeof staged)[number]).id;
-      const stagedTracks: StagedTrack[] = tracks.map((t) => ({ firstMs: t.firstMs, lastMs: t.lastMs, bestFace: id(t.best), members: t.members.map(id) }));
+      // Each track's fused template is kept with it, in the same transaction as its faces.
+      const stagedTracks: StagedTrack[] = tracks.map((t) => ({
+        firstMs: t.firstMs,
+        lastMs: t.lastMs,
+        bestFace: id(t.best),
+        members: t.members.map(id),
+        template: fuseTemplate(t.members.map((m) => ({ embedding: (staged[m] as (typeof staged)[number]).embedding, quality: (staged[m] as (typeof staged)[number]).qualityScore }))),
+      }));
       const video = reads.stagedVideo(e.batchId, e.sourcePath, e.sha256);
       const row: NewExhibit = {
         ...e,

@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExhibitDetails } from '../../shared';
+import { type ExhibitDetails, fuseTemplate, similarity } from '../../shared';
 import { createFacePool } from '../face-pool';
 import { bestPack, loadPack } from '../models';
-import { FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, tempCase } from '../testing';
+import { openCaseStore } from '../store';
+import { FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, packInstalled, PASSPHRASE, tempCase } from '../testing';
 import { type Appearance, faceTile, makeSceneVideo, personAt, trackPurity } from '../testing/video';
 
 const ready = facesAvailable && (packInstalled('yunet') || packInstalled('default'));
@@ -78,5 +79,26 @@ describe.skipIf(!ready)('tracks of composed clips (real photos, ffmpeg, the real
     expect(p.known).toBeGreaterThan(20);
     expect(Object.values(p.peoplePerTrack).every((n) => n === 1)).toBe(true);
     expect(p.tracksPerPerson).toEqual(Object.fromEntries(PEOPLE.slice(0, 4).map((n) => [n, 1])));
+  });
+
+  it("keeps each track's fused template with it: its best five faces by quality, weighted by quality", async () => {
+    const [c] = await t.must('cases.list', {});
+    await t.must('cases.close', {});
+    const store = await openCaseStore(path.join(t.home, 'cases', c!.id), { username: 'sup', passphrase: PASSPHRASE });
+    try {
+      let checked = 0;
+      for (const d of details.values()) {
+        for (const track of store.reads.tracks(d.exhibit.id)) {
+          const stored = store.reads.trackTemplate(track.id)!;
+          const expected = fuseTemplate(store.reads.trackFaces(track.id));
+          expect(stored.faces).toBe(Math.min(5, track.faceCount));
+          expect(similarity(stored.embedding, expected.embedding)).toBeCloseTo(1, 6);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(10);
+    } finally {
+      store.close();
+    }
   });
 });

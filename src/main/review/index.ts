@@ -193,7 +193,7 @@ export class ReviewService {
       if (row && this.store.reads.revealedTo(row.id, user.username)) revealed.add(c.face.id);
     }
     const candidates = result.candidates
-      .map((c) => (revealed.has(c.face.id) ? c : { ...c, rank: null, score: null, fmr: null, watchlist: null, withheld: true }))
+      .map((c) => (revealed.has(c.face.id) ? c : { ...c, rank: null, score: null, fmr: null, watchlist: null, template: null, withheld: true }))
       .sort((a, b) => a.face.id - b.face.id);
     return { ...result, blind: true, candidates };
   }

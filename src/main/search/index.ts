@@ -1,7 +1,9 @@
 import {
+  fuseTemplate,
   LoupeError,
   SearchResult,
   similarity,
+  TEMPLATE_METHOD,
   type Calibration,
   type Candidate,
   type Comparison,
@@ -11,7 +13,7 @@ import {
   type SearchRequest,
 } from '../../shared';
 import { fmrAt, thresholdFor } from '../calibration';
-import type { CaseStore } from '../store';
+import type { CaseStore, TrackFace } from '../store';
 import type { CaseFaceIndex } from './case-index';
 import { searchFolded } from './fold';
 
@@ -27,6 +29,8 @@ export interface SearchPack {
 }
 
 export type ParsedSearch = Required<Pick<SearchRequest, 'probeFaceId' | 'purpose' | 'maxCandidates'>> & {
+  probeTrack?: boolean;
+  moreProbeFaceIds?: number[];
   target: { case: boolean; watchlists: number[] };
   maxFmr: number | null;
   filters: { exhibitIds?: number[]; from?: string; to?: string; minQuality?: number };
@@ -62,20 +66,52 @@ export class SearchService {
     return { ...face, embedding };
   }
 
-  /** Searches, then resolves to the write that records the search, for the caller to commit with its audit record. */
-  async run(req: ParsedSearch, user: string): Promise<() => SearchResult> {
-    const pack = await this.pack();
+  /** The faces of a track searched with `model` and its template: the stored one, or (a track imported before templates were kept) fused now. */
+  private track(trackId: number, model: string): { faces: TrackFace[]; template: { embedding: Float32Array; faces: number } } {
+    const faces = this.store.reads.trackFaces(trackId).filter((f) => f.model === model);
+    return { faces, template: this.store.reads.trackTemplate(trackId) ?? fuseTemplate(faces) };
+  }
+
+  /**
+   * The probe as searched: one face, the fused template of its video track, or a template
+   * fused from several stills the examiner chose. `pairFaces` are the probe faces whose
+   * single scores are given beside a template's (the chosen face for a track, every still).
+   */
+  private probeOf(req: ParsedSearch, model: string) {
     const probe = this.face(req.probeFaceId, 'probeFaceId');
-    if (probe.model !== pack.model) {
-      throw new LoupeError('conflict', `The probe face was encoded by another model (${probe.model}); the case's faces are searched with ${pack.model}. Re-import the probe image.`, 'probeFaceId');
+    const more = [...new Set(req.moreProbeFaceIds ?? [])].filter((id) => id !== probe.id).map((id) => this.face(id, 'moreProbeFaceIds'));
+    for (const p of [probe, ...more]) {
+      if (p.model !== model) {
+        throw new LoupeError('conflict', `Probe face ${p.id} was encoded by another model (${p.model}); the case's faces are searched with ${model}. Re-import the probe image.`, p === probe ? 'probeFaceId' : 'moreProbeFaceIds');
+      }
     }
-    if (probe.quality.insufficient && !req.qualityOverride) {
+    const poor = [probe, ...more].filter((p) => p.quality.insufficient);
+    if (poor.length > 0 && !req.qualityOverride) {
+      const which = poor.length === 1 && poor[0] === probe ? 'The probe face is' : `Probe face${poor.length > 1 ? 's' : ''} ${poor.map((p) => p.id).join(', ')} ${poor.length > 1 ? 'are' : 'is'}`;
       throw new LoupeError(
         'conflict',
-        `The probe face is of insufficient quality for comparison (${probe.quality.reasons.join('; ')}). Choose a better probe, or give a reason to search with it anyway.`,
+        `${which} of insufficient quality for comparison (${[...new Set(poor.flatMap((p) => p.quality.reasons))].join('; ')}). Choose a better probe, or give a reason to search with it anyway.`,
         'qualityOverride',
       );
     }
+    if (req.probeTrack) {
+      if (more.length > 0) throw new LoupeError('invalid_input', "Search either with the probe's track or with several stills, not both.", 'probeTrack');
+      if (probe.trackId === null) throw new LoupeError('invalid_input', 'The probe face is not part of a video track: search with the face alone, or choose a face of a video.', 'probeTrack');
+      const { faces, template } = this.track(probe.trackId, model);
+      return { probe, query: template.embedding, pairFaces: [probe], own: faces.map((f) => f.id), template: { faceIds: [probe.id], trackId: probe.trackId, faces: template.faces, method: TEMPLATE_METHOD } };
+    }
+    if (more.length > 0) {
+      const all = [probe, ...more];
+      const t = fuseTemplate(all.map((p) => ({ embedding: p.embedding, quality: p.quality.score })));
+      return { probe, query: t.embedding, pairFaces: all, own: all.map((p) => p.id), template: { faceIds: all.map((p) => p.id), trackId: null, faces: t.faces, method: TEMPLATE_METHOD } };
+    }
+    return { probe, query: probe.embedding, pairFaces: [probe], own: [probe.id], template: null };
+  }
+
+  /** Searches, then resolves to the write that records the search, for the caller to commit with its audit record. */
+  async run(req: ParsedSearch, user: string): Promise<() => SearchResult> {
+    const pack = await this.pack();
+    const { probe, query, pairFaces, own, template: probeTemplate } = this.probeOf(req, pack.model);
     const calibration = pack.manifest.calibration;
     let thresholdScore: number | null = null;
     if (req.maxFmr !== null) {
@@ -104,22 +140,50 @@ export class SearchService {
       const passing = new Set(this.store.reads.filteredFaceIds(pack.model, ['evidence', 'probe', 'reference'], quality));
       for (const faceId of entries.keys()) if (passing.has(faceId)) allowed.add(faceId);
     }
-    allowed.delete(probe.id);
+    for (const id of own) allowed.delete(id);
 
     const index = await this.index();
     if (index.modelId !== pack.model) {
       // Its faces are not comparable with the probe's: searching would find nobody, silently.
       throw new LoupeError('conflict', `The case's face index holds faces of model ${index.modelId}, but searches now use ${pack.model}: close and reopen the case to rebuild it.`);
     }
+    // A fused probe's index scores are not single-pair scores, so the threshold is applied after each candidate's best pair is found; more are asked for to make up for those it drops.
     const { outcome, kept } =
       allowed.size > 0
-        ? await searchFolded((k) => index.search(probe.embedding, k, allowed), (ids) => this.store.reads.faceContext(ids), thresholdScore, req.maxCandidates)
+        ? await searchFolded(
+            (k) => index.search(query, k, allowed),
+            (ids) => this.store.reads.faceContext(ids),
+            probeTemplate ? null : thresholdScore,
+            probeTemplate && thresholdScore !== null ? req.maxCandidates * 2 + 20 : req.maxCandidates,
+          )
         : { outcome: { candidates: [], method: 'exact' as const, scored: 0, ef: null }, kept: [] };
 
-    const candidates: Candidate[] = kept.slice(0, req.maxCandidates).map((c, i) => {
-      const face = this.store.reads.face(c.id) as FaceSummary;
+    const scored = kept.map((c) => {
+      const trackId = this.store.reads.face(c.id)?.trackId ?? null;
+      const whole = trackId === null ? null : this.track(trackId, pack.model);
+      // Only faces the search may return count (filters, the probe's own faces); a track some of whose faces are left out gets a template of the rest.
+      const inTrack = whole?.faces.filter((f) => allowed.has(f.id)) ?? [];
+      const track = whole && inTrack.length > 0 ? { faces: inTrack, template: inTrack.length === whole.faces.length ? whole.template : fuseTemplate(inTrack) } : null;
+      const faces = track ? track.faces : [{ id: c.id, embedding: this.store.reads.embeddingsOf([c.id]).get(c.id) as Float32Array }];
+      // The best single pair of faces: the score a false match rate is calibrated for.
+      let best = { faceId: c.id, score: -Infinity };
+      for (const p of pairFaces) {
+        for (const f of faces) {
+          const sc = similarity(p.embedding, f.embedding);
+          if (sc > best.score) best = { faceId: f.id, score: sc };
+        }
+      }
+      const template =
+        probeTemplate || track ? { score: similarity(query, track ? track.template.embedding : (faces[0] as { embedding: Float32Array }).embedding), probeFaces: probeTemplate?.faces ?? 1, candidateFaces: track?.template.faces ?? 1 } : null;
+      return { ...best, trackFaces: c.trackFaces, template };
+    });
+    // A track is ranked by its template, a still by its face: both are cosine similarities of unit vectors.
+    const ranked = scored.filter((c) => thresholdScore === null || c.score >= thresholdScore).sort((a, b) => (b.template?.score ?? b.score) - (a.template?.score ?? a.score));
+
+    const candidates: Candidate[] = ranked.slice(0, req.maxCandidates).map((c, i) => {
+      const face = this.store.reads.face(c.faceId) as FaceSummary;
       const exhibit = this.store.reads.exhibit(face.exhibitId);
-      const entry = entries.get(c.id);
+      const entry = entries.get(c.faceId);
       return {
         rank: i + 1,
         face,
@@ -128,6 +192,7 @@ export class SearchService {
         fmr: estimate(calibration, c.score),
         withheld: false,
         trackFaces: c.trackFaces,
+        template: c.template,
         watchlist: entry ? { entryId: entry.id, watchlistId: entry.watchlistId, listName: entry.listName, label: entry.label } : null,
       };
     });
@@ -142,6 +207,7 @@ export class SearchService {
       purpose: req.purpose,
       probe: probeFace,
       probeExhibit: { id: probe.exhibitId, fileName: probeExhibit?.fileName ?? '', exhibitRef: probeExhibit?.exhibitRef ?? null },
+      probeTemplate,
       target: { case: req.target.case, watchlists: lists.map((w) => ({ id: w.id, name: w.name })) },
       maxCandidates: req.maxCandidates,
       maxFmr: req.maxFmr,

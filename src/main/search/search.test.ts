@@ -38,7 +38,8 @@ describe.skipIf(!peopleCaseReady)('search, compare and watch lists', () => {
       expect(c.rank).toBe(i + 1);
       expect(c.score).toBeGreaterThanOrEqual(r.thresholdScore!);
       expect(c.fmr?.oneIn).toMatch(/1 in [\d,]+/);
-      if (i > 0) expect(c.score).toBeLessThanOrEqual(r.candidates[i - 1]!.score as number);
+      // A track is ranked by its fused template's score, a still by its face's.
+      if (i > 0) expect(c.template?.score ?? c.score!).toBeLessThanOrEqual(r.candidates[i - 1]!.template?.score ?? r.candidates[i - 1]!.score!);
     }
     // The probe itself, and probe images, are never candidates.
     expect(r.candidates.some((c) => c.face.id === probe.faces[0]!.id || c.exhibit.id === probe.exhibit.id)).toBe(false);
@@ -84,6 +85,50 @@ describe.skipIf(!peopleCaseReady)('search, compare and watch lists', () => {
     expect(new Set(tracks).size).toBe(tracks.length);
     const sameTrack = r.candidates.find((c) => c.face.trackId === longest.id);
     expect(sameTrack?.trackFaces).toBeGreaterThan(0);
+  });
+
+  it('scores a video track by its fused template and gives its best single face with that face\'s false match rate; a still has no template', async () => {
+    const r = await t.must('search.run', { probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: null, maxCandidates: 100 });
+    const still = r.candidates.find((c) => c.face.trackId === null)!;
+    expect(still.template).toBeNull();
+    const tracked = r.candidates.find((c) => c.face.trackId !== null)!;
+    const video = await t.must('evidence.get', { exhibitId: tracked.exhibit.id });
+    const members = video.faces.filter((f) => f.trackId === tracked.face.trackId);
+    expect(tracked.template).toEqual({ score: expect.any(Number), probeFaces: 1, candidateFaces: Math.min(5, members.length) });
+    // Its score is that of its best single face (as a 1:1 comparison gives it), with the rate calibrated for single faces.
+    const pairs = await Promise.all(members.map((f) => t.must('compare.faces', { faceA: probe.faces[0]!.id, faceB: f.id, purpose: PURPOSE })));
+    const best = pairs.reduce((a, b) => (b.score > a.score ? b : a));
+    expect(tracked.face.id).toBe(best.faceB.id);
+    expect(tracked.score).toBeCloseTo(best.score, 6);
+    expect(tracked.fmr).toEqual(best.fmr);
+  });
+
+  it('searches with the fused template of the probe face\'s track, leaving its own track out; a still has no track to search with', async () => {
+    const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 500, status: 'done' });
+    const video = await t.must('evidence.get', { exhibitId: exhibits.find((e) => e.kind === 'video')!.id });
+    const longest = video.tracks.reduce((a, b) => (b.faceCount > a.faceCount ? b : a));
+    const r = await t.must('search.run', { probeFaceId: longest.bestFaceId, probeTrack: true, purpose: PURPOSE, maxFmr: null, maxCandidates: 20 });
+    expect(r.probeTemplate).toMatchObject({ faceIds: [longest.bestFaceId], trackId: longest.id, faces: Math.min(5, longest.faceCount), method: expect.stringMatching(/quality-weighted mean/) });
+    expect(r.candidates.length).toBeGreaterThan(0);
+    expect(r.candidates.some((c) => c.face.trackId === longest.id)).toBe(false);
+    for (const c of r.candidates) expect(c.template?.probeFaces).toBe(Math.min(5, longest.faceCount));
+    const still = [...faceOf].find(([, p]) => p === 'Barack_Obama')![0];
+    expect(await t.invoke('search.run', { probeFaceId: still, probeTrack: true, purpose: PURPOSE })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'probeTrack' } });
+  });
+
+  it('searches with several stills of one person fused into one probe, each still\'s single scores kept', async () => {
+    const stills = [...faceOf].filter(([, p]) => p === 'Barack_Obama').map(([id]) => id).slice(0, 3);
+    const r = await t.must('search.run', { probeFaceId: stills[0]!, moreProbeFaceIds: stills.slice(1), purpose: PURPOSE, maxFmr: 0.001 });
+    expect(r.probeTemplate).toMatchObject({ faceIds: stills, trackId: null, faces: 3 });
+    expect(faceOf.get(r.candidates[0]!.face.id)).toBe('Barack_Obama');
+    for (const c of r.candidates) {
+      expect(stills).not.toContain(c.face.id);
+      expect(c.template?.probeFaces).toBe(3);
+      // The threshold holds the best single pair of faces, whose rate is calibrated; the template's is not.
+      expect(c.score).toBeGreaterThanOrEqual(r.thresholdScore!);
+      expect(c.fmr?.oneIn).toMatch(/1 in [\d,]+/);
+    }
+    expect(await t.invoke('search.run', { probeFaceId: stills[0]!, moreProbeFaceIds: [stills[1]!], probeTrack: true, purpose: PURPOSE })).toMatchObject({ ok: false, error: { field: 'probeTrack' } });
   });
 
   it('compares two faces 1:1: the same person scores far above two different people', async () => {

@@ -217,4 +217,11 @@ CREATE TABLE batch_skips (
   PRIMARY KEY (batch_id, source_path)
 );`,
   },
+  {
+    version: 8,
+    name: "a video track's fused template (the faces it was made of, by quality) for searches by track",
+    up: `
+ALTER TABLE tracks ADD COLUMN template BLOB;
+ALTER TABLE tracks ADD COLUMN template_faces INTEGER;`,
+  },
 ];

@@ -92,12 +92,21 @@ export interface StagedFace {
   qualityScore: number;
 }
 
-/** A track over staged faces (by their staged ids). */
+/** A track over staged faces (by their staged ids), with its fused template (fuseTemplate) and how many faces it was made of. */
 export interface StagedTrack {
   firstMs: number;
   lastMs: number;
   bestFace: number;
   members: number[];
+  template: { embedding: Float32Array; faces: number };
+}
+
+/** A face of a track as a search weighs it. */
+export interface TrackFace {
+  id: number;
+  embedding: Float32Array;
+  quality: number;
+  model: string;
 }
 
 export interface StoredEmbedding {
@@ -126,6 +135,10 @@ export interface EvidenceReads {
   embeddings(model: string): IterableIterator<StoredEmbedding>;
   countFacesOf(model: string): number;
   embeddingsOf(ids: readonly number[]): Map<number, Float32Array>;
+  /** The live faces of a track, with embedding and quality score. */
+  trackFaces(trackId: number): TrackFace[];
+  /** A track's stored fused template; null for a track imported before templates were kept (migration 8). */
+  trackTemplate(trackId: number): { embedding: Float32Array; faces: number } | null;
   stagedVideo(batchId: string, sourcePath: string, sha256: string): StagedVideo | null;
   /** A staged video's faces in the order they were found, read chunk by chunk. */
   stagedFaces(videoId: number): IterableIterator<StagedFace>;
@@ -248,7 +261,9 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       VALUES (@batchId, @sha256, @bytes, @sourcePath, @fileName, @exhibitRef, @kind, @fileType, @status, @failure, @notice, @duplicateOf,
       @width, @height, @durationMs, @captureTime, @camera, @sourceModifiedAt, @importedBy, @importedAt, @pack, @thumbnail, @display, @role)`),
     insertFrame: db.prepare('INSERT INTO frames (exhibit_id, time_ms, width, height, display) VALUES (?, ?, ?, ?, ?)'),
-    insertTrack: db.prepare('INSERT INTO tracks (exhibit_id, first_ms, last_ms, face_count) VALUES (?, ?, ?, ?)'),
+    insertTrack: db.prepare('INSERT INTO tracks (exhibit_id, first_ms, last_ms, face_count, template, template_faces) VALUES (?, ?, ?, ?, ?, ?)'),
+    trackFaces: db.prepare('SELECT id, embedding, quality_score AS quality, model FROM faces WHERE track_id = ? AND deleted = 0 ORDER BY id'),
+    trackTemplate: db.prepare('SELECT template, template_faces AS faces FROM tracks WHERE id = ? AND template IS NOT NULL'),
     setBest: db.prepare('UPDATE tracks SET best_face_id = ? WHERE id = ?'),
     stagedVideo: db.prepare(`SELECT id, through_ms AS throughMs, frames_sampled AS framesSampled, width, height, thumbnail FROM staged_videos
       WHERE batch_id = ? AND source_path = ? AND sha256 = ?`),
@@ -276,7 +291,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     const frameIds = new Map<number, number>();
     for (const f of frames) frameIds.set(f.timeMs, Number(q.insertFrame.run(exhibitId, f.timeMs, f.width, f.height, blob(f.display)).lastInsertRowid));
     const trackIds = new Map<number, number>();
-    for (const t of tracks) trackIds.set(t.key, Number(q.insertTrack.run(exhibitId, t.firstMs, t.lastMs, t.faceCount).lastInsertRowid));
+    for (const t of tracks) trackIds.set(t.key, Number(q.insertTrack.run(exhibitId, t.firstMs, t.lastMs, t.faceCount, null, null).lastInsertRowid));
     const faceIds = faces.map((f) =>
       Number(
         q.insertFace.run({
@@ -313,7 +328,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     const exhibitId = Number(q.insertExhibit.run({ ...e, thumbnail: blob(e.thumbnail), display: blob(e.display) }).lastInsertRowid);
     q.copyStagedFrames.run(exhibitId, videoId);
     const frameIds = new Map((q.framesOf.all(exhibitId) as { timeMs: number; id: number }[]).map((r) => [r.timeMs, r.id]));
-    const trackIds = tracks.map((t) => Number(q.insertTrack.run(exhibitId, t.firstMs, t.lastMs, t.members.length).lastInsertRowid));
+    const trackIds = tracks.map((t) => Number(q.insertTrack.run(exhibitId, t.firstMs, t.lastMs, t.members.length, embeddingBlob(t.template.embedding), t.template.faces).lastInsertRowid));
     const trackOf = new Map<number, number>();
     tracks.forEach((t, i) => t.members.forEach((m) => trackOf.set(m, trackIds[i] as number)));
     const newId = new Map<number, number>();
@@ -395,6 +410,12 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
         return out;
       },
       stagedVideo: (batchId, sourcePath, sha256) => (q.stagedVideo.get(batchId, sourcePath, sha256) as StagedVideo | undefined) ?? null,
+      trackFaces: (trackId) =>
+        (q.trackFaces.all(trackId) as { id: number; embedding: Buffer; quality: number; model: string }[]).map((r) => ({ ...r, embedding: toEmbedding(r.embedding) })),
+      trackTemplate: (trackId) => {
+        const r = q.trackTemplate.get(trackId) as { template: Buffer; faces: number } | undefined;
+        return r ? { embedding: toEmbedding(r.template), faces: r.faces } : null;
+      },
       stagedFaces: function* (videoId) {
         // Read whole chunk by chunk, as embeddings() is, so no statement stays open while the caller works.
         for (let after = 0; ; ) {

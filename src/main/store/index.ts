@@ -14,7 +14,7 @@ import { workstationTables } from './workstation-tables';
 
 export type { AuditRow, AuditTable } from './audit-table';
 export type { CaseInfo, CaseReads, CaseWrites } from './case-tables';
-export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo, StoredEmbedding } from './evidence-tables';
+export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo, StoredEmbedding, TrackFace } from './evidence-tables';
 export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
 export type { Member } from './keyslots';

@@ -27,6 +27,7 @@ import { ProbeImport } from './probes';
 import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchResult } from './search';
 import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
 import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
+import { ReportFile, ReportFormat, ReportPreview, ReportVerification, ReportVerifyInput } from './report';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -433,6 +434,26 @@ export const api = {
     object: (input) => `watchlist-entry:${input.entryId}`,
     scope: 'case',
     summary: "Change how long a watch-list entry is kept, with a reason",
+  }),
+
+  /**
+   * The report: examiners produce it (the file's hash and what it covers go on the case's chain);
+   * anyone with the case, auditors included, may read it on screen and check a report file against the case.
+   */
+  'report.preview': channel({ input: Empty, output: ReportPreview, roles: ALL, scope: 'case', summary: "Read the case's report on screen (HTML)" }),
+  'report.create': channel({
+    input: z.object({ format: ReportFormat.default('pdf') }).strict(),
+    output: ReportFile,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: 'Write the case report (PDF for disclosure, or HTML), recording its SHA-256 and what it covers',
+  }),
+  'report.verify': channel({
+    input: ReportVerifyInput,
+    output: ReportVerification,
+    roles: ALL,
+    scope: 'case',
+    summary: 'Check a report file against the open case: its hash on the audit chain, and the records it covered unchanged',
   }),
 } as const;
 

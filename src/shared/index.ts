@@ -20,3 +20,4 @@ export * from './projection';
 export * from './review';
 export * from './review-labels';
 export * from './retention';
+export * from './report';

@@ -3,6 +3,7 @@ import type { AuditEntry } from '../audit';
 import type { OpenCase } from '../cases';
 import { EvidenceImporter, EvidenceReader } from '../evidence';
 import { PersonsService } from '../persons';
+import { ReportService } from '../report';
 import { ReviewService, type ScaleSetting } from '../review';
 import { FaceIndexService, SearchService } from '../search';
 import { WatchlistService } from '../watchlists';
@@ -110,7 +111,8 @@ export const caseServices = (deps: CaseSessionDeps) =>
       return watchlists;
     })
     .add('persons', (c) => new PersonsService(c.store, deps.now))
-    .add('review', (c) => new ReviewService({ store: c.store, now: deps.now, scale: () => deps.scale.current(), search: (id) => c.search.get(id), compare: (l, r) => c.search.compare(l, r) }));
+    .add('review', (c) => new ReviewService({ store: c.store, now: deps.now, scale: () => deps.scale.current(), search: (id) => c.search.get(id), compare: (l, r) => c.search.compare(l, r) }))
+    .add('report', (c) => new ReportService({ store: c.store, exhibits: c.exhibits, search: c.search, review: c.review, audit: c.audit, manifest: (name) => deps.packInUse.manifest(name) }));
 
 /** An open case with the services that live as long as it is open; close() stops them and closes the store. */
 export type CaseSession = ReturnType<ReturnType<typeof caseServices>['open']>;

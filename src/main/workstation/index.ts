@@ -19,6 +19,7 @@ import { PackInUse } from './pack-in-use';
 import { registerPersonHandlers } from './person-handlers';
 import { registerProbeHandlers } from './probe-handlers';
 import { registerRetentionHandlers } from './retention-handlers';
+import { registerReportHandlers } from './report-handlers';
 import { registerReviewHandlers } from './review-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
@@ -94,6 +95,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerPersonHandlers(router, state, () => packInUse.pack());
   registerReviewHandlers(router, state, scale);
   registerRetentionHandlers(router, state, new RetentionService(ws, path.join(opts.home, 'cases'), now), workstationAudit);
+  registerReportHandlers(router, state);
   router.assertComplete();
 
   return {

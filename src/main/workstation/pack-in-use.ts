@@ -1,8 +1,8 @@
-import { embedderId, LoupeError, type Calibration } from '../../shared';
+import { embedderId, LoupeError, type Calibration, type ModelPack } from '../../shared';
 import { thresholdFor } from '../calibration';
 import { createFacePool } from '../face-pool';
 import type { RunningPack } from '../evidence';
-import { bestPack, loadPack, type LoadedPack } from '../models';
+import { bestPack, installedManifest, loadPack, type LoadedPack } from '../models';
 import type { SearchPack } from '../search';
 
 /**
@@ -41,6 +41,11 @@ export class PackInUse {
   async pack(): Promise<SearchPack> {
     const loaded = await this.loadedPack();
     return { manifest: loaded.manifest, model: embedderId(loaded.manifest) };
+  }
+
+  /** The manifest of an installed pack (any, not only the one in use), or null when it is not installed or damaged: reports quote it. */
+  async manifest(name: string): Promise<ModelPack | null> {
+    return installedManifest(this.modelsDir, name).catch(() => null);
   }
 
   /** The pack with its worker pool, started on first call. */

@@ -1,0 +1,146 @@
+import sharp from 'sharp';
+import { LoupeError, ReportCoverage, ReportFormat, type ModelPack, type ReportPreview, type ReportVerification, type User } from '../../shared';
+import type { AuditLog } from '../audit';
+import { sha256Hex } from '../crypto';
+import type { EvidenceReader } from '../evidence';
+import type { ReviewService } from '../review';
+import type { SearchService } from '../search';
+import type { CaseStore } from '../store';
+import { reportBlocks } from './blocks';
+import { renderBody, renderHtml } from './html';
+import { buildModel, currentBounds, type ModelSources, type ReportModel } from './model';
+import { renderPdf } from './pdf';
+
+export { REPORT_FONTS } from './pdf';
+
+export interface ReportDeps {
+  store: CaseStore;
+  exhibits: EvidenceReader;
+  search: SearchService;
+  review: ReviewService;
+  audit: AuditLog;
+  /** The installed manifest of a model pack, or null when it is not installed. */
+  manifest(name: string): Promise<ModelPack | null>;
+}
+
+/** A report file made from the open case: what `report.create` hands over and records, and what a disclosure package carries. */
+export interface RenderedReport {
+  bytes: Uint8Array;
+  fileName: string;
+  format: ReportFormat;
+  mime: string;
+  sha256: string;
+  covers: ReportCoverage;
+}
+
+const MIME: Record<ReportFormat, string> = { pdf: 'application/pdf', html: 'text/html; charset=utf-8' };
+
+/** What the audit record of a written report holds: `report.verify` finds a file by it. Any call that writes a report records this. */
+export const reportRecord = (r: RenderedReport) => ({ report: { sha256: r.sha256, format: r.format, bytes: r.bytes.length, fileName: r.fileName, covers: r.covers } });
+
+/**
+ * The court-ready report of the open case. It only reads: the case's records through the
+ * store's reads, the evidence reader, the search and review services and the audit chain,
+ * assembled into one model (model.ts), written as content blocks (blocks.ts) and drawn as
+ * HTML (html.ts) or PDF (pdf.ts).
+ */
+export class ReportService {
+  constructor(private readonly deps: ReportDeps) {}
+
+  private sources(): ModelSources {
+    const { store, exhibits, search, audit, manifest } = this.deps;
+    return {
+      reads: store.reads,
+      exhibits,
+      search,
+      audit,
+      manifest,
+      size: async (jpeg) => {
+        const m = await sharp(jpeg).metadata();
+        return { width: m.width ?? 1, height: m.height ?? 1 };
+      },
+    };
+  }
+
+  /**
+   * In a blind case a report shows scores and every examiner's records; it is refused to a
+   * user who still has a part to play that seeing them would bias: a verification or a
+   * resolution they may make, or an examination of theirs not yet submitted whose score
+   * they have not revealed.
+   */
+  refuseWhileBlind(user: User): void {
+    if (user.role === 'auditor' || !this.deps.review.blindMode().on) return;
+    const q = this.deps.review.queue(user);
+    const unrevealed = q.mine.filter((i) => i.state === 'assessed' && !this.deps.store.reads.revealedTo(i.id, user.username));
+    const pending = [...q.toVerify, ...q.disputes, ...unrevealed].map((i) => i.id);
+    if (pending.length > 0) {
+      throw new LoupeError(
+        'forbidden',
+        `This case is blind and comparison(s) ${pending.join(', ')} still need your independent work: the report would show you scores and other examiners' conclusions. Finish them first (verify or resolve them, or reveal or submit your own), or ask another examiner or an auditor to read the report.`,
+      );
+    }
+  }
+
+  async model(covers?: ReportCoverage): Promise<ReportModel> {
+    const bounds = covers ?? currentBounds(this.deps.store.reads, this.deps.audit);
+    return buildModel(this.sources(), bounds);
+  }
+
+  async preview(user: User): Promise<ReportPreview> {
+    this.refuseWhileBlind(user);
+    const m = await this.model();
+    return { html: renderBody(reportBlocks(m)), covers: m.covers, examined: m.examined.length, notExamined: m.notExamined.candidates };
+  }
+
+  /** The report's bytes for the open case as it stands (or as it stood at `covers`); nothing is recorded here: the caller records reportRecord(). */
+  async render(format: ReportFormat, covers?: ReportCoverage): Promise<RenderedReport> {
+    const m = await this.model(covers);
+    const blocks = reportBlocks(m);
+    const title = `Face comparison report, case ${m.caseInfo.reference}`;
+    const bytes =
+      format === 'pdf'
+        ? await renderPdf(blocks, { title, subject: `Case ${m.caseInfo.reference} as at audit record ${m.audit.headSeq}`, date: new Date(m.asOf), footer: `Case ${m.caseInfo.reference}, report as at ${m.asOf} (audit record ${m.audit.headSeq})` })
+        : new TextEncoder().encode(renderHtml(blocks, title));
+    const safeRef = m.caseInfo.reference.replace(/[^A-Za-z0-9._-]+/g, '_');
+    return { bytes, fileName: `loupe-report-${safeRef}-${m.audit.headSeq}.${format}`, format, mime: MIME[format], sha256: sha256Hex(bytes), covers: m.covers };
+  }
+
+  /**
+   * Checks a report file against the case: a record of the case's chain must name its SHA-256,
+   * the chain must be intact, the records it covered must still say the same (their digest),
+   * and a report made now from those records is compared byte for byte.
+   */
+  async verify(bytes: Uint8Array): Promise<ReportVerification> {
+    const sha256 = sha256Hex(bytes);
+    const chain = this.deps.audit.verify();
+    const findings: string[] = [];
+    if (!chain.ok) findings.push(`The case's audit chain is broken at record ${chain.firstBad?.seq}: ${chain.firstBad?.reason}.`);
+    const record = this.findRecord(sha256);
+    if (!record) {
+      findings.unshift(`No record of this case's audit chain names this file's SHA-256 (${sha256}): it is not a report this case wrote, or it was altered after it was written.`);
+      return { ok: false, sha256, recorded: null, chainOk: chain.ok, stateMatches: null, reproduced: null, findings };
+    }
+    const again = await this.render(record.format, record.covers);
+    const stateMatches = again.covers.stateDigest === record.covers.stateDigest;
+    const reproduced = again.sha256 === sha256;
+    if (!stateMatches) findings.push(`The case records this report covered (up to audit record ${record.covers.headSeq}) no longer say what they said when it was written.`);
+    else if (!reproduced) findings.push("The covered records are unchanged, but a report made from them now differs: the originals' check or the installed model pack is not what it was then.");
+    if (findings.length === 0) findings.push(`Written at audit record ${record.seq} (${record.time}, by ${record.user ?? 'unknown'}); the chain is intact, the records it covered are unchanged, and it is reproduced byte for byte.`);
+    return { ok: chain.ok && stateMatches && reproduced, sha256, recorded: { seq: record.seq, time: record.time, user: record.user, format: record.format }, chainOk: chain.ok, stateMatches, reproduced, findings };
+  }
+
+  private findRecord(sha256: string) {
+    const log = this.deps.audit;
+    const total = log.list(0, 1).total;
+    for (let offset = 0; offset < total; offset += 1000) {
+      for (const r of log.list(offset, 1000).records) {
+        const rep = (r.details as { report?: { sha256?: unknown; format?: unknown; covers?: unknown } }).report;
+        if (r.outcome !== 'ok' || rep?.sha256 !== sha256) continue;
+        const covers = ReportCoverage.safeParse(rep.covers);
+        const format = ReportFormat.safeParse(rep.format);
+        if (covers.success && format.success) return { seq: r.seq, time: r.time, user: r.user, format: format.data, covers: covers.data };
+      }
+    }
+    return null;
+  }
+}

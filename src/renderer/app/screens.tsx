@@ -8,6 +8,7 @@ import { CompareScreen } from '../compare';
 import { EvidenceScreen, ExhibitScreen } from '../evidence';
 import { ModelsScreen } from '../models';
 import { PersonsScreen } from '../persons';
+import { RetentionScreen } from '../retention';
 import { ReviewScreen } from '../review';
 import { ScaleScreen } from '../scale';
 import { SearchResultScreen, SearchScreen } from '../search';
@@ -48,6 +49,7 @@ export const SCREENS: readonly Screen[] = [
   { path: '/users', label: 'Users', nav: 'main', blocked: (user) => (may(user.role, 'users.list') ? null : refusal(user.role, 'users.list')), render: () => <UsersScreen /> },
   { path: '/models', label: 'Model packs', nav: 'main', blocked: () => null, render: () => <ModelsScreen /> },
   { path: '/scale', label: 'Conclusion scale', nav: 'main', blocked: () => null, render: () => <ScaleScreen /> },
+  { path: '/retention', label: 'Retention', nav: 'main', blocked: (user) => (may(user.role, 'retention.queue') ? null : refusal(user.role, 'retention.queue')), render: () => <RetentionScreen /> },
 
   { path: '/case', label: 'Overview', nav: 'case', blocked: needsCase, render: () => <CaseHomeScreen /> },
   { path: '/evidence', label: 'Evidence', nav: 'case', blocked: needsCase, render: () => <EvidenceScreen /> },

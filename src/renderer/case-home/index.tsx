@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
+import { RetentionPanel } from '../retention';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
 import { BlindModePanel, ReviewQueuePanel } from './review';
 
@@ -11,7 +12,7 @@ type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; usern
 export function CaseHomeScreen() {
   const { status, navigate } = useSession();
   const user = useUser();
-  const { loaded, setLoaded } = useLoad('cases.info', {}, status.openCase?.id ?? '');
+  const { loaded, setLoaded, reload } = useLoad('cases.info', {}, status.openCase?.id ?? '');
   const close = useAction();
   const [dialog, setDialog] = useState<Open>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -137,6 +138,8 @@ export function CaseHomeScreen() {
             </table>
           </section>
           <BlindModePanel />
+          {/* The authority panel shows the retention date too. */}
+          <RetentionPanel onChanged={reload} />
         </div>
       </div>
       {/* Changes only the signed-in user's own key slot; the case's data key and everyone else's slots stay as they are. */}

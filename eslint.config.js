@@ -32,7 +32,7 @@ const workerPackages = noPackages(STORE_PACKAGES, 'The worker analyses bytes: th
  * Test files may import any layer: they drive a module through the workstation.
  */
 export const MAIN_LAYERS = [
-  { name: 'modules', folders: ['files', 'crypto', 'calibration', 'threads', 'models', 'face-pool', 'calibration-measurement', 'face-index', 'grouping'] },
+  { name: 'modules', folders: ['files', 'crypto', 'calibration', 'threads', 'models', 'face-pool', 'calibration-measurement', 'face-index', 'grouping', 'validation-stats', 'validation'] },
   { name: 'store', folders: ['store'] },
   { name: 'services', folders: ['audit', 'users', 'cases', 'evidence', 'search', 'watchlists', 'persons', 'review', 'report'] },
   { name: 'router', folders: ['router'] },

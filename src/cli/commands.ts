@@ -5,6 +5,7 @@ import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { readSecret } from './prompt';
 import { withSession, withWorkstation } from './session';
+import { VALIDATE } from './validate';
 
 export interface CommandContext {
   home: string | undefined;
@@ -24,17 +25,17 @@ export interface Command {
 
 const GLOBAL = { home: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-function options<O extends NonNullable<ParseArgsConfig['options']>>(ctx: CommandContext, opts: O) {
+export function options<O extends NonNullable<ParseArgsConfig['options']>>(ctx: CommandContext, opts: O) {
   return parseArgs({ args: ctx.argv, options: { ...GLOBAL, ...opts }, allowPositionals: true, strict: true });
 }
 
-function required(values: Record<string, unknown>, name: string): string {
+export function required(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '') throw new LoupeError('invalid_input', `--${name} is required`);
   return v;
 }
 
-const print = (ctx: CommandContext, value: unknown, human: () => string) => {
+export const print = (ctx: CommandContext, value: unknown, human: () => string) => {
   process.stdout.write(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 };
 
@@ -50,9 +51,9 @@ const describeAnchorLost = (lost: NonNullable<AuditVerification['anchorLost']>) 
     .map((l) => `record ${l.seq}, ${l.time}`)
     .join('; ')}): records cut from the end before then, with the anchor deleted, would not show.`;
 
-const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
+export const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-function wholeNumber(v: unknown, name: string): number | undefined {
+export function wholeNumber(v: unknown, name: string): number | undefined {
   if (typeof v !== 'string') return undefined;
   if (!/^\d+$/.test(v)) throw new LoupeError('invalid_input', `--${name} must be a whole number, not ${t(v)}`);
   return Number(v);
@@ -511,6 +512,7 @@ export const COMMANDS: Command[] = [
       if (!p.ok) throw new LoupeError('integrity', `Case ${t(p.reference)} is not shown to be purged: see the checks above.`);
     },
   },
+  VALIDATE,
 ];
 
 /** A case of the register by id or reference, purged ones included (the case list leaves those out). */

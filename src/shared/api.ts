@@ -28,6 +28,7 @@ import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchRes
 import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
 import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
 import { ReportFile, ReportFormat, ReportPreview, ReportVerification, ReportVerifyInput } from './report';
+import { ValidationId, ValidationProgress, ValidationRecord, ValidationRequest, ValidationSummary } from './validation';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -455,6 +456,23 @@ export const api = {
     scope: 'case',
     summary: 'Check a report file against the open case: its hash on the audit chain, and the records it covered unchanged',
   }),
+
+  'validation.run': channel({
+    input: ValidationRequest,
+    output: ValidationRecord,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    summary: "Validate a model pack on the agency's labelled photos (a folder per person), overall and per group, and keep the record",
+  }),
+  'validation.list': channel({ input: Empty, output: z.array(ValidationSummary), roles: ALL, scope: 'workstation', summary: 'Validation records of the model packs, newest first' }),
+  'validation.get': channel({
+    input: z.object({ id: ValidationId }).strict(),
+    output: ValidationRecord,
+    roles: ALL,
+    scope: 'workstation',
+    object: (input) => `validation:${input.id}`,
+    summary: 'One validation record: data set, figures with intervals, charts',
+  }),
 } as const;
 
 export type Api = typeof api;
@@ -468,5 +486,5 @@ export const isChannelName = (name: unknown): name is ChannelName => typeof name
 /** Push messages from main to the renderer (progress of long work). */
 export const IndexProgress = z.object({ type: z.literal('index.progress'), done: z.number().int(), total: z.number().int().nullable(), stage: z.enum(['loading', 'rebuilding', 'ready']) });
 export type IndexProgress = z.infer<typeof IndexProgress>;
-export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress]);
+export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress, ValidationProgress]);
 export type ApiEvent = z.infer<typeof ApiEvent>;

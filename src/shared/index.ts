@@ -21,3 +21,4 @@ export * from './review';
 export * from './review-labels';
 export * from './retention';
 export * from './report';
+export * from './validation';

@@ -4,12 +4,13 @@ import { isImageType, LoupeError, similarity, sniffFileType, type Calibration } 
 import { buildCalibration } from '../calibration';
 import type { FacePool } from '../face-pool';
 
-interface LabelledImage {
+export interface LabelledImage {
   identity: string;
   file: string;
 }
 
-function listLabelledImages(dir: string): LabelledImage[] {
+/** Every non-empty file under each person's folder of a labelled folder (one folder per person), sorted. */
+export function listLabelledImages(dir: string): LabelledImage[] {
   let people: string[];
   try {
     people = readdirSync(dir, { withFileTypes: true })
@@ -30,7 +31,7 @@ function listLabelledImages(dir: string): LabelledImage[] {
     };
     walk(path.join(dir, identity));
   }
-  if (new Set(out.map((i) => i.identity)).size < 2) throw new LoupeError('invalid_input', `${dir} holds photos of fewer than two people; calibration needs many people.`);
+  if (new Set(out.map((i) => i.identity)).size < 2) throw new LoupeError('invalid_input', `${dir} holds photos of fewer than two people; give a folder holding one folder of photos per person, for many people.`);
   return out;
 }
 

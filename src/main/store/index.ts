@@ -10,6 +10,7 @@ import { caseTables, type CaseInfo, type CaseTables } from './case-tables';
 import { Keyslots } from './keyslots';
 import { checkDatabase, isDamageError, migrate, openEncryptedDatabase, openPlainDatabase, type Db } from './sqlite';
 import { WORKSTATION_MIGRATIONS } from './workstation-schema';
+import { validationTables, type ValidationTables } from './validation-tables';
 import { workstationTables } from './workstation-tables';
 
 export type { AuditRow, AuditTable } from './audit-table';
@@ -19,6 +20,7 @@ export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
 export type { Member } from './keyslots';
 export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus } from './review-tables';
+export type { ValidationPng, ValidationTables } from './validation-tables';
 export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';
@@ -191,7 +193,7 @@ export function keyslotFilesOf(casesDir: string, caseId: string): string[] {
     });
 }
 
-export type WorkstationStore = ReturnType<typeof workstationTables> & { close(): void };
+export type WorkstationStore = ReturnType<typeof workstationTables> & { validations: ValidationTables; close(): void };
 
 /**
  * The workstation database: users, the register of cases and the workstation's own audit
@@ -207,7 +209,7 @@ export function openWorkstationStore(file: string): WorkstationStore {
     // Into the database file at once, so pages a migration rewrote (the titles it took out) are overwritten there, not only in the log.
     db.pragma('wal_checkpoint(TRUNCATE)');
     const opened = db;
-    return { ...workstationTables(opened), close: () => opened.open && opened.close() };
+    return { ...workstationTables(opened), validations: validationTables(opened), close: () => opened.open && opened.close() };
   } catch (err) {
     db?.close();
     if (err instanceof LoupeError) throw err;

@@ -73,4 +73,26 @@ ALTER TABLE cases ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN purged_at TEXT;
 ALTER TABLE cases ADD COLUMN purged_by TEXT;`,
   },
+  {
+    version: 6,
+    name: 'validation records of model packs',
+    // A validation is about a pack on an agency's labelled photos, not about a case: it holds figures and charts, no face data.
+    up: `
+CREATE TABLE validations (
+  id TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  pack TEXT NOT NULL,
+  pack_version TEXT NOT NULL,
+  dataset_sha256 TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE TABLE validation_images (
+  validation_id TEXT NOT NULL REFERENCES validations(id),
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  png BLOB NOT NULL,
+  PRIMARY KEY (validation_id, position)
+);`,
+  },
 ];

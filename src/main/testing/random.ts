@@ -1,14 +1,7 @@
+import { seededRandom } from '../validation-stats';
+
 /** Deterministic uniform deviates in [0, 1) (mulberry32), so a run can be repeated. */
-export function uniformSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const uniformSource = seededRandom;
 
 /** Deterministic standard normal deviates (mulberry32 + Box-Muller), so a failing test reproduces. */
 export function gaussian(seed: number): () => number {

@@ -23,6 +23,7 @@ import { registerReportHandlers } from './report-handlers';
 import { registerReviewHandlers } from './review-handlers';
 import { registerSearchHandlers } from './search-handlers';
 import { registerSessionHandlers } from './session-handlers';
+import { registerValidationHandlers } from './validation-handlers';
 import { registerWatchlistHandlers } from './watchlist-handlers';
 import { SessionState } from './state';
 
@@ -96,6 +97,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerReviewHandlers(router, state, scale);
   registerRetentionHandlers(router, state, new RetentionService(ws, path.join(opts.home, 'cases'), now), workstationAudit);
   registerReportHandlers(router, state);
+  registerValidationHandlers(router, ws, state, modelsDir, now);
   router.assertComplete();
 
   return {

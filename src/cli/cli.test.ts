@@ -112,7 +112,7 @@ describe.skipIf(!ready || !facesAvailable)('command line: the examiner review', 
     expect(annShow.out).toMatch(/examination #\d+ by ann \(analyst\) \S+, blind: Strong support for different persons \(loupe-7 v1\)/);
 
     const bad = loupe(home, 'review', 'show', 'first', '--case', 'CLI/2');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toBe('loupe: Name the comparison by its number: loupe review show ITEM --case REF (see loupe review queue), not first\n');
   });
 });

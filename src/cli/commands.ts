@@ -1,43 +1,11 @@
 import { writeFileSync, readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type PurgeProof, RETENTION_STATUS_LABEL, type ReviewItemSummary, type ReviewView } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
+import { type Command, type CommandContext, idOf, optionalString, options, print, required, UsageError, wholeNumber } from './args';
 import { readSecret } from './prompt';
 import { withSession, withWorkstation } from './session';
 import { VALIDATE } from './validate';
-
-export interface CommandContext {
-  home: string | undefined;
-  as: string | undefined;
-  json: boolean;
-  /** Words after the command's own. */
-  args: string[];
-  argv: string[];
-}
-
-export interface Command {
-  words: string[];
-  usage: string;
-  summary: string;
-  run(ctx: CommandContext): Promise<void>;
-}
-
-const GLOBAL = { home: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } } as const;
-
-export function options<O extends NonNullable<ParseArgsConfig['options']>>(ctx: CommandContext, opts: O) {
-  return parseArgs({ args: ctx.argv, options: { ...GLOBAL, ...opts }, allowPositionals: true, strict: true });
-}
-
-export function required(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new LoupeError('invalid_input', `--${name} is required`);
-  return v;
-}
-
-export const print = (ctx: CommandContext, value: unknown, human: () => string) => {
-  process.stdout.write(ctx.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
-};
 
 const describeVerification = (v: AuditVerification) =>
   (v.ok
@@ -50,14 +18,6 @@ const describeAnchorLost = (lost: NonNullable<AuditVerification['anchorLost']>) 
   `WARNING: the chain's anchor was found missing or unreadable ${lost.length === 1 ? 'once' : `${lost.length} times`} (${lost
     .map((l) => `record ${l.seq}, ${l.time}`)
     .join('; ')}): records cut from the end before then, with the anchor deleted, would not show.`;
-
-export const optionalString = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-export function wholeNumber(v: unknown, name: string): number | undefined {
-  if (typeof v !== 'string') return undefined;
-  if (!/^\d+$/.test(v)) throw new LoupeError('invalid_input', `--${name} must be a whole number, not ${t(v)}`);
-  return Number(v);
-}
 
 /** Runs an import to its end, printing progress to stderr; resolves with the batch's final state. */
 async function followImport(ctx: CommandContext, c: Client, ws: Workstation, start: () => Promise<{ batchId: string; filesTotal: number }>) {
@@ -119,7 +79,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { role: { type: 'string' }, name: { type: 'string' } });
       const username = positionals[2];
-      if (!username) throw new LoupeError('invalid_input', 'Name the user: loupe user add NAME --role ROLE --name "Full Name"');
+      if (!username) throw new UsageError('Name the user: loupe user add NAME --role ROLE --name "Full Name"');
       const password = await readSecret(`New password for ${username}`, 'LOUPE_NEW_PASSWORD');
       const user = await withSession(ctx, (c) =>
         c.must('users.add', { username, displayName: required(values, 'name'), role: required(values, 'role') as 'analyst', password }),
@@ -142,7 +102,7 @@ export const COMMANDS: Command[] = [
     summary: 'unlock a user locked by wrong passwords (supervisor)',
     async run(ctx) {
       const username = ctx.args[0];
-      if (!username) throw new LoupeError('invalid_input', 'Name the user: loupe user unlock NAME');
+      if (!username) throw new UsageError('Name the user: loupe user unlock NAME');
       const user = await withSession(ctx, (c) => c.must('users.unlock', { username }));
       print(ctx, user, () => `unlocked ${user.username}`);
     },
@@ -219,7 +179,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['case', 'check'],
     usage: 'case check --case REF [--quick]',
-    summary: 'check every page of a case database; exit 1 when damaged',
+    summary: 'check every page of a case database; exit 4 when damaged',
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' }, quick: { type: 'boolean' } });
       const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.check', { full: values.quick !== true }));
@@ -247,7 +207,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { case: { type: 'string' } });
       const username = positionals[2];
-      if (!username) throw new LoupeError('invalid_input', 'Name the user: loupe case grant USER --case REF');
+      if (!username) throw new UsageError('Name the user: loupe case grant USER --case REF');
       const passphrase = await readSecret(`Case passphrase for ${username}`, 'LOUPE_NEW_PASSPHRASE');
       const d = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.grantAccess', { username, passphrase }));
       print(ctx, d.members, () => `members: ${d.members.map((m) => m.username).join(', ')}`);
@@ -278,9 +238,7 @@ export const COMMANDS: Command[] = [
     summary: 'one comparison under review: its state and the assessments you may see',
     async run(ctx) {
       const { values, positionals } = options(ctx, { case: { type: 'string' } });
-      const item = positionals[2];
-      if (!item || !/^[1-9]\d{0,8}$/.test(item)) throw new LoupeError('invalid_input', `Name the comparison by its number: loupe review show ITEM --case REF (see loupe review queue)${item ? `, not ${t(item)}` : ''}`);
-      const itemId = Number(item);
+      const itemId = idOf(positionals[2], 'comparison', 'loupe review show ITEM --case REF (see loupe review queue)');
       const v = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('review.get', { itemId }));
       print(ctx, v, () => describeReview(v));
     },
@@ -288,11 +246,11 @@ export const COMMANDS: Command[] = [
   {
     words: ['audit', 'verify'],
     usage: 'audit verify (--case REF | --workstation)',
-    summary: 'check an audit chain; exit 1 when broken',
+    summary: 'check an audit chain; exit 4 when broken',
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' }, workstation: { type: 'boolean' } });
       const caseRef = typeof values.case === 'string' ? values.case : undefined;
-      if (!caseRef && !values.workstation) throw new LoupeError('invalid_input', 'Say which chain: --case REF or --workstation');
+      if (!caseRef && !values.workstation) throw new UsageError('Say which chain: --case REF or --workstation');
       const v = await withSession({ ...ctx, caseRef }, (c) => c.must('audit.verify', { chain: caseRef ? 'case' : 'workstation' }));
       print(ctx, v, () => describeVerification(v));
       if (!v.ok) throw new LoupeError('integrity', describeVerification(v));
@@ -305,7 +263,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' }, workstation: { type: 'boolean' }, out: { type: 'string' } });
       const caseRef = typeof values.case === 'string' ? values.case : undefined;
-      if (!caseRef && !values.workstation) throw new LoupeError('invalid_input', 'Say which chain: --case REF or --workstation');
+      if (!caseRef && !values.workstation) throw new UsageError('Say which chain: --case REF or --workstation');
       const out = required(values, 'out');
       const e = await withSession({ ...ctx, caseRef }, (c) => c.must('audit.export', { chain: caseRef ? 'case' : 'workstation' }));
       writeFileSync(out, e.jsonl, { flag: 'wx', mode: 0o600 });
@@ -318,7 +276,7 @@ export const COMMANDS: Command[] = [
     summary: 'verify an exported audit file on its own (no sign-in)',
     async run(ctx) {
       const file = ctx.args[0];
-      if (!file) throw new LoupeError('invalid_input', 'Name the exported file: loupe audit check FILE');
+      if (!file) throw new UsageError('Name the exported file: loupe audit check FILE');
       const v = verifyExport(readFileSync(file, 'utf8'));
       const text = v.ok ? `intact: ${v.records} records, head ${v.headHash}` : `BROKEN at record ${v.firstBad?.seq}: ${t(v.firstBad?.reason ?? '')}`;
       print(ctx, v, () => text);
@@ -341,7 +299,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { from: { type: 'string' } });
       const pack = positionals[2];
-      if (!pack) throw new LoupeError('invalid_input', 'Name the pack: loupe models install PACK [--from DIR]');
+      if (!pack) throw new UsageError('Name the pack: loupe models install PACK [--from DIR]');
       const from = optionalString(values.from);
       const info = await withSession(ctx, (c) => c.must('models.install', from ? { pack, from } : { pack }));
       print(ctx, info, () => `installed ${info.name} ${info.version} (${info.detector} + ${info.embedder}; ${info.licence})`);
@@ -354,7 +312,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { data: { type: 'string', multiple: true }, description: { type: 'string' } });
       const pack = positionals[2];
-      if (!pack) throw new LoupeError('invalid_input', 'Name the pack: loupe models calibrate PACK --data DIR --description TEXT');
+      if (!pack) throw new UsageError('Name the pack: loupe models calibrate PACK --data DIR --description TEXT');
       const dataDirs = (values.data as string[] | undefined) ?? [];
       const r = await withSession(ctx, (c) => c.must('models.calibrate', { pack, dataDirs, description: required(values, 'description') }));
       print(ctx, r, () =>
@@ -372,7 +330,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { case: { type: 'string' }, 'exhibit-ref': { type: 'string' }, fps: { type: 'string' }, 'no-small-faces': { type: 'boolean' } });
       const paths = positionals.slice(1);
-      if (paths.length === 0) throw new LoupeError('invalid_input', 'Name at least one file or folder: loupe import --case REF PATH...');
+      if (paths.length === 0) throw new UsageError('Name at least one file or folder: loupe import --case REF PATH...');
       const exhibitRef = optionalString(values['exhibit-ref']);
       const fps = optionalString(values.fps);
       const batch = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c, ws) =>
@@ -440,7 +398,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['evidence', 'verify'],
     usage: 'evidence verify --case REF',
-    summary: 're-hash the original files; exit 1 if any changed or is missing',
+    summary: 're-hash the original files; exit 4 if any changed or is missing',
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' } });
       const checks = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.verify', {}));
@@ -495,7 +453,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' }, yes: { type: 'boolean' } });
       const ref = required(values, 'case');
-      if (!values.yes) throw new LoupeError('invalid_input', `Purging destroys case ${t(ref)} for good. Run again with --yes to confirm: loupe retention purge --case ${t(ref)} --yes`);
+      if (!values.yes) throw new UsageError(`Purging destroys case ${t(ref)} for good. Run again with --yes to confirm: loupe retention purge --case ${t(ref)} --yes`);
       const r = await withSession(ctx, async (c) => c.must('retention.purge', { caseId: await registeredCase(c, ref), confirmReference: ref }));
       print(ctx, r, () => [`purged case ${t(r.reference)} on ${r.purgedAt} (${r.rule}); ${r.keySlotFilesDestroyed} key slot file(s) destroyed`, describeProof(r.proof)].join('\n'));
       if (!r.proof.ok) throw new LoupeError('integrity', 'The purge finished but a check failed: see above.');
@@ -504,7 +462,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['retention', 'verify'],
     usage: 'retention verify --case REF',
-    summary: 'show that a purged case can no longer be opened: no key slot anywhere, files gone; exit 1 otherwise (supervisor, auditor)',
+    summary: 'show that a purged case can no longer be opened: no key slot anywhere, files gone; exit 4 otherwise (supervisor, auditor)',
     async run(ctx) {
       const { values } = options(ctx, { case: { type: 'string' } });
       const p = await withSession(ctx, async (c) => c.must('retention.verify', { caseId: await registeredCase(c, required(values, 'case')) }));

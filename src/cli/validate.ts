@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatEstimate, LoupeError, metricLabel, VALIDATION_METRICS, visibleText as t, type ValidationRecord } from '../shared';
 import { chartPng } from '../main/validation';
-import { optionalString, options, print, required, wholeNumber, type Command } from './commands';
+import { optionalString, options, print, required, wholeNumber, type Command } from './args';
 import { withSession } from './session';
 
 export function describeValidation(r: ValidationRecord): string {

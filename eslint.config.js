@@ -34,7 +34,7 @@ const workerPackages = noPackages(STORE_PACKAGES, 'The worker analyses bytes: th
 export const MAIN_LAYERS = [
   { name: 'modules', folders: ['files', 'crypto', 'calibration', 'threads', 'models', 'face-pool', 'calibration-measurement', 'face-index', 'grouping', 'validation-stats', 'validation'] },
   { name: 'store', folders: ['store'] },
-  { name: 'services', folders: ['audit', 'users', 'cases', 'evidence', 'search', 'watchlists', 'persons', 'review', 'report'] },
+  { name: 'services', folders: ['audit', 'users', 'cases', 'evidence', 'search', 'watchlists', 'persons', 'review', 'report', 'disclosure'] },
   { name: 'router', folders: ['router'] },
   { name: 'workstation', folders: ['workstation', 'testing'] },
 ];

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ const temp = (prefix: string) => {
 /** The command line as a user runs it, in its own process. */
 function loupe(home: string, ...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', ...args], {
-    env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
+    env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_PACKAGE_PASSPHRASE: PACKAGE_PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
     encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -141,5 +141,48 @@ describe('command line: retention', () => {
     expect(verified.out).toContain('case OLD/1: cannot be opened on this workstation');
     expect(verified.out).not.toContain('FAIL');
     expect(loupe(home, 'case', 'info', '--case', old.id).code).not.toBe(0);
+  });
+});
+
+const PACKAGE_PASSPHRASE = 'the package passphrase, told in person';
+
+async function workstationWithSupervisor(home: string, withCase: boolean) {
+  const t = await tempWorkstation('', home);
+  await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+  if (withCase) await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'CLI/9', passphrase: PASSPHRASE });
+  await t.ws.close();
+}
+
+describe('command line: disclosure packages', () => {
+  it('exports a case on one workstation and imports it on another; a changed package exits 4 (tampering found) saying so', async () => {
+    const a = temp('loupe-cli-export-');
+    const b = temp('loupe-cli-import-');
+    const out = temp('loupe-cli-packages-');
+    await workstationWithSupervisor(a, true);
+    await workstationWithSupervisor(b, false);
+    const pkg = path.join(out, 'cli9.loupe');
+
+    const exported = loupe(a, '--json', 'case', 'export', '--case', 'CLI/9', '--out', pkg);
+    expect(exported.err).toBe('');
+    expect(exported.code).toBe(0);
+    const e = JSON.parse(exported.out) as { file: string; sha256: string };
+    expect(e.file).toBe(pkg);
+
+    const bad = path.join(out, 'bad.loupe');
+    const bytes = readFileSync(pkg);
+    bytes[bytes.length - 20] = (bytes[bytes.length - 20] ?? 0) ^ 0x80;
+    writeFileSync(bad, bytes);
+    const refused = loupe(b, 'case', 'import', bad);
+    expect(refused.code).toBe(4);
+    expect(refused.err).toMatch(/^loupe: This package is damaged or was altered: chunk \d+ fails its authentication/);
+
+    const imported = loupe(b, 'case', 'import', pkg);
+    expect(imported.err).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.out).toContain(`imported case CLI/9`);
+    expect(imported.out).toContain(`package SHA-256 ${e.sha256}`);
+    const opened = loupe(b, 'case', 'open', '--case', 'CLI/9');
+    expect(opened.code).toBe(0);
+    expect(opened.out).toMatch(/case audit chain intact/);
   });
 });

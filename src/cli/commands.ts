@@ -1,4 +1,5 @@
 import { writeFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type PurgeProof, RETENTION_STATUS_LABEL, type ReviewItemSummary, type ReviewView } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
@@ -211,6 +212,47 @@ export const COMMANDS: Command[] = [
       const passphrase = await readSecret(`Case passphrase for ${username}`, 'LOUPE_NEW_PASSPHRASE');
       const d = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('cases.grantAccess', { username, passphrase }));
       print(ctx, d.members, () => `members: ${d.members.map((m) => m.username).join(', ')}`);
+    },
+  },
+  {
+    words: ['case', 'export'],
+    usage: 'case export --case REF --out FILE [--with-originals]',
+    summary: 'write a disclosure package (supervisor); package passphrase from LOUPE_PACKAGE_PASSPHRASE',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, 'with-originals': { type: 'boolean' } });
+      const out = path.resolve(required(values, 'out'));
+      const caseRef = required(values, 'case');
+      const passphrase = await readSecret('New package passphrase (give it to the recipient separately)', 'LOUPE_PACKAGE_PASSPHRASE');
+      const e = await withSession({ ...ctx, caseRef }, (c) => c.must('cases.export', { out, passphrase, withOriginals: values['with-originals'] === true }));
+      print(ctx, e, () =>
+        [
+          `wrote ${t(e.file)}: ${e.bytes} bytes, SHA-256 ${e.sha256}`,
+          `audit chain to record ${e.chain.records} (head ${e.chain.headHash}); ${e.report ? 'with' : 'without'} the report; originals: ${e.originals.included} of ${e.originals.referenced} included${e.originals.included === 0 ? ' (referenced by hash)' : ''}`,
+          ...e.entries.filter((x) => x.kind !== 'original').map((x) => `  ${x.name.padEnd(12)} ${String(x.bytes).padStart(12)}  ${x.sha256}`),
+        ].join('\n'),
+      );
+    },
+  },
+  {
+    words: ['case', 'import'],
+    usage: 'case import FILE [--originals-to DIR]',
+    summary: 'bring a case from a disclosure package (supervisor); LOUPE_PACKAGE_PASSPHRASE, then your new LOUPE_PASSPHRASE',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { 'originals-to': { type: 'string' } });
+      const file = positionals[2];
+      if (!file) throw new UsageError('Name the package: loupe case import FILE [--originals-to DIR]');
+      const originalsTo = optionalString(values['originals-to']);
+      const packagePassphrase = await readSecret('Package passphrase', 'LOUPE_PACKAGE_PASSPHRASE');
+      const passphrase = await readSecret('Your new passphrase for the imported case', 'LOUPE_PASSPHRASE');
+      const r = await withSession(ctx, (c) => c.must('cases.import', { file: path.resolve(file), packagePassphrase, passphrase, ...(originalsTo ? { originalsTo: path.resolve(originalsTo) } : {}) }));
+      print(ctx, r, () =>
+        [
+          `imported case ${t(r.reference)} (${r.caseId}), exported by ${t(r.exportedBy)} at ${r.exportedAt}; package SHA-256 ${r.packageSha256}`,
+          `every entry matched its hash; audit chain intact: ${r.chain.records} records as exported, ${r.head.records} with this import (head ${r.head.headHash})`,
+          r.originals.folder ? `originals: ${r.originals.written} written to ${t(r.originals.folder)}, each checked against its import hash` : `originals: ${r.originals.referenced} referenced by hash, not included`,
+          'open it with: loupe case open --case ' + r.reference,
+        ].join('\n'),
+      );
     },
   },
   {

@@ -29,6 +29,7 @@ import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } fr
 import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
 import { ReportFile, ReportFormat, ReportPreview, ReportVerification, ReportVerifyInput } from './report';
 import { ValidationId, ValidationProgress, ValidationRecord, ValidationRequest, ValidationSummary } from './validation';
+import { CaseExport, CaseExportRequest, CaseImport, CaseImportRequest } from './disclosure';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -472,6 +473,28 @@ export const api = {
     scope: 'workstation',
     object: (input) => `validation:${input.id}`,
     summary: 'One validation record: data set, figures with intervals, charts',
+  }),
+
+  /**
+   * Disclosure takes the whole case, and the evidence, outside this workstation's access
+   * control, and an import adds a case to it: both are the supervisor's decision, as granting
+   * access to a case is.
+   */
+  'cases.export': channel({
+    input: CaseExportRequest,
+    output: CaseExport,
+    roles: ['supervisor'],
+    scope: 'case',
+    secret: ['passphrase'],
+    summary: 'Write the open case (data, audit chain, report, and the originals if asked) to one encrypted disclosure package',
+  }),
+  'cases.import': channel({
+    input: CaseImportRequest,
+    output: CaseImport,
+    roles: ['supervisor'],
+    scope: 'workstation',
+    secret: ['packagePassphrase', 'passphrase'],
+    summary: 'Bring a case from a disclosure package onto this workstation, checking every hash and its audit chain',
   }),
 } as const;
 

@@ -22,3 +22,4 @@ export * from './review-labels';
 export * from './retention';
 export * from './report';
 export * from './validation';
+export * from './disclosure';

@@ -46,11 +46,7 @@ export class CaseService {
   }
 
   async create(authority: CaseAuthority, passphrase: string, user: User): Promise<OpenCase> {
-    const same = this.ws.reads.cases().find((c) => c.reference.toLowerCase() === authority.reference.toLowerCase());
-    if (same?.purgedAt) throw new LoupeError('conflict', `${purgedCase(same)} A reference is never given to another case, so the audit record keeps naming one case: choose another.`, 'reference');
-    if (same) {
-      throw new LoupeError('conflict', `A case with reference ${authority.reference} already exists on this workstation.`, 'reference');
-    }
+    this.refuseTakenReference(authority.reference);
     const id = randomId();
     const folder = path.join(this.casesDir, id);
     const createdAt = this.now().toISOString();
@@ -64,6 +60,44 @@ export class CaseService {
       throw err;
     }
     return this.wrap(store);
+  }
+
+  private refuseTakenReference(reference: string): void {
+    const same = this.ws.reads.cases().find((c) => c.reference.toLowerCase() === reference.toLowerCase());
+    if (same?.purgedAt) throw new LoupeError('conflict', `${purgedCase(same)} A reference is never given to another case, so the audit record keeps naming one case: choose another.`, 'reference');
+    if (same) {
+      throw new LoupeError('conflict', `A case with reference ${reference} already exists on this workstation.`, 'reference');
+    }
+  }
+
+  /** Where a case brought from elsewhere (a disclosure package) goes, or a refusal when this workstation already has it or its reference. */
+  folderForIncoming(caseId: string, reference: string): string {
+    const here = this.ws.reads.caseById(caseId);
+    if (here?.purgedAt) throw new LoupeError('conflict', `${purgedCase(here)} The package was not imported; nothing was changed.`, 'file');
+    if (here) {
+      throw new LoupeError(
+        'conflict',
+        `Case ${reference} (${caseId}) is already on this workstation${here.reference === reference ? '' : ` as ${here.reference}`}, so the package was not imported; nothing was changed. Work on the case that is here, or ask for the package again once it has been removed.`,
+        'file',
+      );
+    }
+    this.refuseTakenReference(reference);
+    const folder = path.join(this.casesDir, caseId);
+    if (existsSync(folder)) throw new LoupeError('conflict', `The folder ${folder} already exists but no case is registered there; nothing was imported. Move it aside, then import again.`, 'file');
+    return folder;
+  }
+
+  /** A scratch folder beside the cases, on the same disk, for a case being brought in. */
+  stagingFolder(): string {
+    return path.join(this.casesDir, `.incoming-${randomId()}`);
+  }
+
+  /** Registers a case folder brought from elsewhere, its chain anchored at the head it arrived with. Run inside the caller's record (ctx.commit). */
+  registerIncoming(c: { id: string; reference: string; folder: string; createdAt: string; createdBy: string; retentionDate: string; held: boolean }, head: AuditAnchor): void {
+    const { held, ...row } = c;
+    this.ws.writes.registerCase(row);
+    this.ws.writes.setCaseRetention(c.id, c.retentionDate, held);
+    this.ws.writes.anchorCaseAudit(c.id, head.seq, head.hash);
   }
 
   async open(caseId: string, user: User, passphrase: string): Promise<OpenCase> {

@@ -17,6 +17,8 @@ export interface BatchStarted {
 export type RecordBatch = (write: () => BatchStarted) => BatchStarted;
 export { ByteBudget, IMPORT_MEMORY_BYTES } from './memory';
 export { EvidenceReader } from './reader';
+export { openOriginal } from './originals';
+export { fsPath } from './source-path';
 
 /**
  * Import of evidence into the open case: starts, resumes, cancels and stops import jobs

@@ -8,7 +8,7 @@ import { privateFile, privateFolder } from '../files';
 import { CASE_MIGRATIONS } from './case-schema';
 import { caseTables, type CaseInfo, type CaseTables } from './case-tables';
 import { Keyslots } from './keyslots';
-import { checkDatabase, isDamageError, migrate, openEncryptedDatabase, openPlainDatabase, type Db } from './sqlite';
+import { checkDatabase, isDamageError, migrate, openEncryptedDatabase, openPlainDatabase, rekeyDatabase, type Db } from './sqlite';
 import { WORKSTATION_MIGRATIONS } from './workstation-schema';
 import { validationTables, type ValidationTables } from './validation-tables';
 import { workstationTables } from './workstation-tables';
@@ -18,13 +18,16 @@ export type { CaseInfo, CaseReads, CaseWrites } from './case-tables';
 export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo, StoredEmbedding, TrackFace } from './evidence-tables';
 export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
-export type { Member } from './keyslots';
+export { StoredKdf, type Member } from './keyslots';
 export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus } from './review-tables';
 export type { ValidationPng, ValidationTables } from './validation-tables';
 export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';
 export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';
 export { writeFileAtomic } from './atomic-file';
+
+/** The schema version this Loupe writes case databases in: a copy from a newer version cannot be opened here. */
+export const CASE_SCHEMA_VERSION = CASE_MIGRATIONS.at(-1)?.version ?? 0;
 
 /** The files of one case folder. */
 export const CASE_FILES = { database: 'case.db', keyslots: 'keyslots.json', faceIndex: 'face-index.enc' } as const;
@@ -45,6 +48,11 @@ export interface CaseStore extends CaseTables {
   check(full: boolean): string[];
   /** Pages in the database: how much a check reads. */
   pageCount(): number;
+  /**
+   * Writes a consistent copy of the database to a new file, encrypted under `copyKey` rather
+   * than the case key (a disclosure package carries its own key); answers its schema version.
+   */
+  copyTo(file: string, copyKey: Buffer): number;
   close(): void;
 }
 
@@ -61,6 +69,11 @@ function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db): Cas
     dataKey: () => Buffer.from(key),
     check: (full) => checkDatabase(db, full),
     pageCount: () => db.pragma('page_count', { simple: true }) as number,
+    copyTo: (file, copyKey) => {
+      // VACUUM INTO writes the copy under the case's own cipher and key, and never in the clear.
+      db.prepare('VACUUM INTO ?').run(privateFile(file));
+      return rekeyDatabase(file, key, copyKey);
+    },
     close: () => {
       if (db.open) {
         db.pragma('wal_checkpoint(TRUNCATE)');
@@ -91,6 +104,21 @@ export async function createCaseStore(folder: string, info: CaseInfo, first: { u
     rmSync(folder, { recursive: true, force: true });
     key.fill(0);
     throw err;
+  }
+}
+
+/**
+ * Makes a case folder around a copy of a case database brought from elsewhere (a disclosure
+ * package): the copy is re-keyed from the key it came under to a fresh case key, which gets
+ * one key slot, so whoever knew the copy's key cannot read what this case gains later.
+ */
+export async function adoptCaseDatabase(folder: string, copyKey: Buffer, caseId: string, first: { username: string; passphrase: string; now: string }): Promise<void> {
+  const key = randomKey();
+  try {
+    rekeyDatabase(path.join(folder, CASE_FILES.database), copyKey, key);
+    await Keyslots.create(path.join(folder, CASE_FILES.keyslots), caseId, key, first);
+  } finally {
+    key.fill(0);
   }
 }
 

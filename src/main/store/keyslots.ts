@@ -15,7 +15,7 @@ const b64 = (bytes: number, atLeast = false) =>
  * Bounds on the stored argon2id cost: a damaged or hostile file must not make opening a
  * case allocate gigabytes or run for hours. 1 GiB and 20 passes are far above KDF.
  */
-const SlotKdf = z.object({
+export const StoredKdf = z.object({
   algorithm: z.literal('argon2id'),
   memoryCost: z.number().int().min(8 * 1024).max(1024 * 1024),
   timeCost: z.number().int().min(1).max(20),
@@ -26,7 +26,7 @@ const Slot = z.object({
   username: z.string(),
   addedAt: z.string(),
   addedBy: z.string(),
-  kdf: SlotKdf,
+  kdf: StoredKdf,
   nonce: b64(12),
   wrappedKey: b64(32),
   tag: b64(16),

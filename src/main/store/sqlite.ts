@@ -27,7 +27,18 @@ function applyPragmas(db: Db): void {
  */
 export function openEncryptedDatabase(file: string, key: Buffer, opts: { mustExist: boolean }): Db {
   if (key.length !== 32) throw new LoupeError('internal', 'A case key must be 32 bytes');
-  const db = new Database(file, { fileMustExist: opts.mustExist });
+  const db = keyedDatabase(file, key, opts.mustExist);
+  try {
+    applyPragmas(db);
+  } catch (err) {
+    db.close();
+    throw new LoupeError('integrity', `The case database could not be prepared for writing (${(err as Error).message}). Check that its folder is writable and not full.`);
+  }
+  return db;
+}
+
+function keyedDatabase(file: string, key: Buffer, mustExist: boolean): Db {
+  const db = new Database(file, { fileMustExist: mustExist });
   try {
     db.pragma("cipher = 'sqlcipher'");
     db.pragma('legacy = 4');
@@ -38,13 +49,24 @@ export function openEncryptedDatabase(file: string, key: Buffer, opts: { mustExi
     db.close();
     throw new LoupeError('integrity', `The case database could not be decrypted (${(err as Error).message}). The file is damaged or is not this case's database.`);
   }
-  try {
-    applyPragmas(db);
-  } catch (err) {
-    db.close();
-    throw new LoupeError('integrity', `The case database could not be prepared for writing (${(err as Error).message}). Check that its folder is writable and not full.`);
-  }
   return db;
+}
+
+/**
+ * Re-encrypts a closed copy of a case database (not the WAL mode of a live case: SQLite3
+ * Multiple Ciphers rekeys only a rollback-journal database, and leaves the copy in that mode);
+ * answers the copy's schema version.
+ */
+export function rekeyDatabase(file: string, from: Buffer, to: Buffer): number {
+  if (to.length !== 32) throw new LoupeError('internal', 'A case key must be 32 bytes');
+  const db = keyedDatabase(file, from, true);
+  try {
+    db.pragma('journal_mode = DELETE');
+    db.pragma(`rekey = "x'${to.toString('hex')}'"`);
+    return db.pragma('user_version', { simple: true }) as number;
+  } finally {
+    db.close();
+  }
 }
 
 /** SQLite's error codes for a file whose pages do not decrypt (HMAC) or do not hold a sound b-tree. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, fileAnchor } from '../audit';
 import { CaseService, RetentionService } from '../cases';
+import { DisclosureService } from '../disclosure';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
 import { ScaleSetting } from '../review';
@@ -12,6 +13,7 @@ import { openWorkstationStore } from '../store';
 import { UserRegistry } from '../users';
 import { registerAuditHandlers } from './audit-handlers';
 import { registerCaseHandlers } from './case-handlers';
+import { registerDisclosureHandlers } from './disclosure-handlers';
 import { caseServices } from './case-session';
 import { registerEvidenceHandlers } from './evidence-handlers';
 import { registerModelHandlers } from './model-handlers';
@@ -98,6 +100,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerRetentionHandlers(router, state, new RetentionService(ws, path.join(opts.home, 'cases'), now), workstationAudit);
   registerReportHandlers(router, state);
   registerValidationHandlers(router, ws, state, modelsDir, now);
+  registerDisclosureHandlers(router, state, cases, new DisclosureService(cases, workstationId, now), workstationAudit);
   router.assertComplete();
 
   return {

@@ -53,6 +53,7 @@ export function warpSimilarity(img: Rgb, m: Similarity, width: number, height: n
   const itx = -(ia * m.tx + ib * m.ty), ity = -(-ib * m.tx + ia * m.ty);
   const shrink = 1 / Math.sqrt(det);
   const n = shrink > 1.5 ? Math.min(8, Math.ceil(shrink)) : 1;
+  if (m.b === 0) return scaleAxisAligned(img, n, ia, itx, ity, width, height);
   const out = new Uint8Array(width * height * 3);
   const src = img.data;
   const W = img.width, H = img.height;
@@ -84,6 +85,87 @@ export function warpSimilarity(img: Rgb, m: Similarity, width: number, height: n
       out[o] = Math.round((acc[0] as number) * inv);
       out[o + 1] = Math.round((acc[1] as number) * inv);
       out[o + 2] = Math.round((acc[2] as number) * inv);
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * warpSimilarity without rotation (the second look's crops): the same samples and weights,
+ * summed separably, rows first. Each output pixel reads n x n bilinear samples; without
+ * rotation a sample's column depends only on u and its row only on v, so each source row
+ * is filtered once for every output column and the rows are then combined, instead of
+ * every output pixel reading 4 n^2 source pixels.
+ */
+function scaleAxisAligned(img: Rgb, n: number, ia: number, itx: number, ity: number, width: number, height: number): Rgb {
+  const W = img.width, H = img.height, src = img.data;
+  // Per output column (or row) and sub-sample: the left (top) source pixel and the weights of it and the next, 0 outside the image.
+  const taps = (len: number, limit: number, offset: number) => {
+    const at = new Int32Array(len * n), w0 = new Float64Array(len * n), w1 = new Float64Array(len * n);
+    for (let q = 0; q < len; q++) {
+      for (let s = 0; s < n; s++) {
+        const c = n === 1 ? q : q - 0.5 + (s + 0.5) / n;
+        const p = ia * c + offset;
+        const p0 = Math.floor(p), f = p - p0;
+        const i = q * n + s;
+        at[i] = p0;
+        w0[i] = p0 >= 0 && p0 < limit ? 1 - f : 0;
+        w1[i] = p0 + 1 >= 0 && p0 + 1 < limit ? f : 0;
+      }
+    }
+    return { at, w0, w1 };
+  };
+  const cols = taps(width, W, itx), rows = taps(height, H, ity);
+  // Source rows any output row reads, each filtered across the output columns once.
+  const rowSlot = new Int32Array(H).fill(-1);
+  let used = 0;
+  for (let i = 0; i < height * n; i++) {
+    const r = rows.at[i] as number;
+    if (r >= 0 && r < H && rowSlot[r] === -1) rowSlot[r] = used++;
+    if (r + 1 >= 0 && r + 1 < H && rowSlot[r + 1] === -1) rowSlot[r + 1] = used++;
+  }
+  const filtered = new Float64Array(used * width * 3);
+  for (let r = 0; r < H; r++) {
+    const slot = rowSlot[r] as number;
+    if (slot < 0) continue;
+    const base = r * W;
+    let o = slot * width * 3;
+    for (let u = 0; u < width; u++, o += 3) {
+      let a0 = 0, a1 = 0, a2 = 0;
+      for (let i = u * n; i < (u + 1) * n; i++) {
+        const x = cols.at[i] as number, wa = cols.w0[i] as number, wb = cols.w1[i] as number;
+        if (wa !== 0) {
+          const p = (base + x) * 3;
+          a0 += wa * (src[p] as number); a1 += wa * (src[p + 1] as number); a2 += wa * (src[p + 2] as number);
+        }
+        if (wb !== 0) {
+          const p = (base + x + 1) * 3;
+          a0 += wb * (src[p] as number); a1 += wb * (src[p + 1] as number); a2 += wb * (src[p + 2] as number);
+        }
+      }
+      filtered[o] = a0; filtered[o + 1] = a1; filtered[o + 2] = a2;
+    }
+  }
+  const out = new Uint8Array(width * height * 3);
+  const inv = 1 / (n * n);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      let a0 = 0, a1 = 0, a2 = 0;
+      for (let i = v * n; i < (v + 1) * n; i++) {
+        const y = rows.at[i] as number, wa = rows.w0[i] as number, wb = rows.w1[i] as number;
+        if (wa !== 0) {
+          const p = ((rowSlot[y] as number) * width + u) * 3;
+          a0 += wa * (filtered[p] as number); a1 += wa * (filtered[p + 1] as number); a2 += wa * (filtered[p + 2] as number);
+        }
+        if (wb !== 0) {
+          const p = ((rowSlot[y + 1] as number) * width + u) * 3;
+          a0 += wb * (filtered[p] as number); a1 += wb * (filtered[p + 1] as number); a2 += wb * (filtered[p + 2] as number);
+        }
+      }
+      const o = (v * width + u) * 3;
+      out[o] = Math.round(a0 * inv);
+      out[o + 1] = Math.round(a1 * inv);
+      out[o + 2] = Math.round(a2 * inv);
     }
   }
   return { width, height, data: out };

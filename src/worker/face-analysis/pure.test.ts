@@ -48,6 +48,26 @@ describe('similarity alignment', () => {
   });
 });
 
+describe('warping without rotation', () => {
+  // A textured image: every pixel differs from its neighbours, so any misplaced sample shows.
+  const W = 301, H = 203;
+  const img = { width: W, height: H, data: new Uint8Array(W * H * 3).map((_, i) => (i * 7919 + ((i / 3) | 0) * 104729) % 251) };
+  it.each([0.17, 0.3, 0.45, 0.7, 1, 1.8])('at scale %s gives what the general warp gives, borders included', (a) => {
+    const m = { a, b: 0, tx: 96 - 150 * a, ty: 96 - 90 * a };
+    const fast = warpSimilarity(img, m, 192, 192).data;
+    // A rotation too small to move any sample by a representable amount takes the general path.
+    const general = warpSimilarity(img, { ...m, b: 1e-300 }, 192, 192).data;
+    let off = 0, most = 0;
+    for (let i = 0; i < fast.length; i++) {
+      most = Math.max(most, Math.abs(fast[i]! - general[i]!));
+      if (fast[i] !== general[i]) off++;
+    }
+    expect(most).toBeLessThanOrEqual(1);
+    // Only sums that land on a half (rounded the other way after another order of adding) may differ.
+    expect(off / fast.length).toBeLessThan(0.01);
+  });
+});
+
 describe('tensors', () => {
   const img = { width: 3, height: 2, data: new Uint8Array([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160, 170, 180]) };
   it('reorders channels, normalises and pads with black', () => {

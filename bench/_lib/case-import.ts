@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createClient, type ChannelName, type ImportBatch, type ImportOptions } from '../../src/shared';
-import { createWorkstation } from '../../src/main/workstation';
+import { createWorkstation, type WorkstationOptions } from '../../src/main/workstation';
 import { IMAGE_EXT, listIdentities, type BenchArgs } from '.';
 
 /** Every photo of identities/ and groups/ (not the tiny grey crops) re-encoded at about 0.5 megapixels, repeated up to count. */
@@ -66,13 +66,13 @@ export interface BenchCase {
   close(): Promise<void>;
 }
 
-/** A fresh workstation with only this pack installed (it uses the best one installed) and one new case open. */
-export async function openBenchCase(args: BenchArgs, pack: string): Promise<BenchCase> {
+/** A fresh workstation with only this pack installed (it uses the best one installed) and one new case open; `importProfile` times its imports. */
+export async function openBenchCase(args: BenchArgs, pack: string, options: Pick<WorkstationOptions, 'importProfile'> = {}): Promise<BenchCase> {
   const root = mkdtempSync(path.join(tmpdir(), 'loupe-bench-import-'));
   const models = path.join(root, 'models');
   mkdirSync(models);
   cpSync(path.join(args.modelsDir, pack), path.join(models, pack), { recursive: true });
-  const ws = await createWorkstation({ home: path.join(root, 'home'), modelsDir: models });
+  const ws = await createWorkstation({ home: path.join(root, 'home'), modelsDir: models, ...options });
   const client = createClient((channel: ChannelName, input: unknown) => ws.call(channel, input, 'cli'));
   await client.must('session.createFirstSupervisor', { username: 'bench', displayName: 'Import bench', password: 'bench throughput password' });
   await client.must('cases.create', {

@@ -65,6 +65,17 @@ export type Exif = z.infer<typeof Exif>;
 export const PackRef = z.object({ name: z.string(), version: z.string(), embedder: z.string() });
 export type PackRef = z.infer<typeof PackRef>;
 
+/**
+ * The stages of one analysis, as bench:throughput's profile names them: decode (type from
+ * the bytes included), detect (the pass on a ~640 px copy), fine (the small-face pass), the
+ * second look, landmarks, alignment, quality, embedding, crops (aligned and face JPEGs) and
+ * the thumbnail.
+ */
+export const ANALYSE_STAGES = ['decode', 'detect', 'fine', 'secondLook', 'landmarks', 'align', 'quality', 'embed', 'crops', 'thumbnail'] as const;
+export type AnalyseStage = (typeof ANALYSE_STAGES)[number];
+export const AnalyseStages = z.record(z.enum(ANALYSE_STAGES), z.number().nonnegative());
+export type AnalyseStages = z.infer<typeof AnalyseStages>;
+
 export const ImageAnalysis = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
@@ -79,6 +90,8 @@ export const ImageAnalysis = z.object({
   pages: z.number().int().positive(),
   pack: PackRef,
   timings: z.object({ decodeMs: z.number(), detectMs: z.number(), facesMs: z.number(), totalMs: z.number() }),
+  /** Milliseconds per stage, only when the analysis was asked for a profile (bench:throughput). */
+  stages: AnalyseStages.optional(),
 });
 export type ImageAnalysis = z.infer<typeof ImageAnalysis>;
 
@@ -122,6 +135,8 @@ export const AnalyseOptions = z.object({
   thumbnail: z.boolean().default(true),
   /** Refuse images with more pixels than this before decoding them. */
   maxPixels: z.number().int().positive().default(MAX_IMAGE_PIXELS),
+  /** Time each stage (ImageAnalysis.stages); off, nothing is timed. */
+  profile: z.boolean().default(false),
 });
 export type AnalyseOptions = z.input<typeof AnalyseOptions>;
 export type AnalyseSettings = z.output<typeof AnalyseOptions>;

@@ -21,6 +21,7 @@ import { sha256Hex } from '../crypto';
 import type { FacePool } from '../face-pool';
 import type { CaseStore, NewExhibit, NewFace, NewFrame, StagedTrack } from '../store';
 import type { ByteBudget } from './memory';
+import type { ImportProfile } from './profile';
 import { hashOriginal, openOriginal, readHead, readWhole, UnreadableOriginal, type Original } from './originals';
 import { frameJpeg, frameThumb, imageDisplay } from './renditions';
 import { displayName, fsPath } from './source-path';
@@ -48,6 +49,8 @@ export interface EvidenceDeps {
   now(): Date;
   /** The budget of decoded pixels the case's imports share; IMPORT_MEMORY_BYTES unless given. */
   memory?: ByteBudget;
+  /** Times the stages of image imports (bench:throughput); absent, nothing is timed. */
+  profile?: ImportProfile;
 }
 
 /** A batch's options with their defaults filled in, as recorded with the batch. */
@@ -191,9 +194,11 @@ export class ImportJob {
   private async importFile(file: string, running: RunningPack): Promise<void> {
     const c = this.counters;
     this.current = displayName(file);
+    const start = this.deps.profile?.now();
     try {
       const outcome = await this.importOne(file, running);
       if (outcome === 'cancelled') return;
+      this.deps.profile?.finished(start, outcome.faces);
       c.done++;
       if (outcome.status === 'failed') c.failed++;
       if (outcome.status === 'duplicate') c.duplicates++;
@@ -249,15 +254,23 @@ export class ImportJob {
     let release = () => {};
     const size = original.stats.size;
     const modified = original.stats.mtime.toISOString();
+    const prof = this.deps.profile;
     try {
+      let t = prof?.now();
       head = await readHead(original, HEAD_BYTES);
       type = size === 0 ? null : sniffFileType(head);
       kind = isVideoType(type) ? 'video' : isImageType(type) ? 'image' : 'unsupported';
       if (kind === 'image' && size <= MAX_IMAGE_BYTES) {
+        const decoded = await decodedBytes(head, size);
+        prof?.since('sniff', t);
+        t = prof?.now();
         // Held from the read until the image is analysed and stored: its bytes and the pixels they decode to.
-        release = await this.shared.memory.acquire(size + (await decodedBytes(head, size)), this.signal);
+        release = await this.shared.memory.acquire(size + decoded, this.signal);
+        prof?.since('memoryWait', t);
+        t = prof?.now();
         bytes = await readWhole(original);
         sha256 = sha256Hex(bytes);
+        prof?.since('readHash', t);
       } else {
         sha256 = (await hashOriginal(original)).sha256;
       }
@@ -318,11 +331,16 @@ export class ImportJob {
   }
 
   private async importImage(e: NewExhibit, bytes: Uint8Array, running: RunningPack) {
-    const a = await running.pool.analyse(bytes, { smallFaces: this.settings.smallFaces, thumbnail: true, maxPixels: MAX_IMAGE_PIXELS }, this.signal);
+    const prof = this.deps.profile;
+    let t = prof?.now();
+    const a = await running.pool.analyse(bytes, { smallFaces: this.settings.smallFaces, thumbnail: true, maxPixels: MAX_IMAGE_PIXELS, ...(prof ? { profile: true } : {}) }, this.signal);
+    prof?.analysed(a, t);
     const thumbnail = a.thumbnailJpeg.length > 0 ? a.thumbnailJpeg : null;
+    t = prof?.now();
     // Made only once the engine has read the image, so a file it refuses is never decoded here.
     // Where libvips cannot read it (BMP) the thumbnail stands in, so the exhibit can still be seen.
     const display = (await imageDisplay(bytes, MAX_IMAGE_PIXELS).catch(() => null)) ?? thumbnail;
+    prof?.since('display', t);
     const faces = a.faces.map((f) => toNewFace(f, null, null, running.model));
     const notice = imageNotice(a.moreFaces, a.pages, a.format) ?? null;
     const row: NewExhibit = {
@@ -480,8 +498,12 @@ export class ImportJob {
   /** Stores an analysed exhibit with its audit record in one transaction, then hands its faces to the index. */
   private keep(row: NewExhibit, faceCount: number, extra: Record<string, unknown>, write: () => { exhibitId: number; faces: { id: number; embedding: Float32Array; model: string }[] }) {
     if (!this.deps.store.isOpen()) throw new LoupeError('cancelled', 'The case was closed.');
+    const prof = this.deps.profile;
+    const t = prof?.now();
+    let auditMs = 0;
     const { exhibitId, faces } = this.deps.store.transaction(() => {
       const ids = write();
+      const ta = prof?.now();
       this.deps.audit({
         user: this.user,
         action: 'exhibit.imported',
@@ -489,9 +511,14 @@ export class ImportJob {
         outcome: 'ok',
         details: { sha256: row.sha256, bytes: row.bytes, sourcePath: row.sourcePath, exhibitRef: row.exhibitRef, kind: row.kind, fileType: row.fileType, faces: faceCount, pack: row.pack, batchId: row.batchId, ...extra },
       });
+      if (prof) auditMs = prof.since('audit', ta);
       return ids;
     });
+    // The transaction's time (its commit encrypted and written) less the audit record's.
+    if (prof) prof.main.storeWrite += prof.now() - (t as number) - auditMs;
+    const ti = prof?.now();
     this.deps.onFaces(faces);
+    prof?.since('indexInsert', ti);
     return { status: 'done' as const, faces: faceCount, exhibitId };
   }
 

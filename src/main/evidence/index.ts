@@ -16,6 +16,7 @@ export interface BatchStarted {
 /** Runs a batch's writes and appends the call's audit record with them, in one transaction. */
 export type RecordBatch = (write: () => BatchStarted) => BatchStarted;
 export { ByteBudget, IMPORT_MEMORY_BYTES } from './memory';
+export { IMPORT_STAGES, ImportProfile, type ImportStage } from './profile';
 export { EvidenceReader } from './reader';
 export { openOriginal } from './originals';
 export { fsPath } from './source-path';

@@ -1,7 +1,7 @@
 import type { ApiEvent } from '../../shared';
 import type { AuditEntry } from '../audit';
 import type { OpenCase } from '../cases';
-import { EvidenceImporter, EvidenceReader } from '../evidence';
+import { EvidenceImporter, EvidenceReader, type ImportProfile } from '../evidence';
 import { PersonsService } from '../persons';
 import { ReportService } from '../report';
 import { ReviewService, type ScaleSetting } from '../review';
@@ -18,6 +18,8 @@ export interface CaseSessionDeps {
   emit: (e: ApiEvent) => void;
   /** Where services (not the router) write audit records of the case. */
   audit: (open: OpenCase) => (entry: AuditEntry) => void;
+  /** Times the stages of imports (bench:throughput). */
+  importProfile?: ImportProfile;
 }
 
 type Step = { name: string; open: (session: Record<string, unknown>) => (() => Promise<void> | void) | undefined };
@@ -96,7 +98,7 @@ export const caseServices = (deps: CaseSessionDeps) =>
     .add(
       'evidence',
       (c) => {
-        const importer = new EvidenceImporter({ store: c.store, runningPack: () => deps.packInUse.start(), audit: deps.audit(c), emit: deps.emit, onFaces: (faces) => c.index.add(faces), now: deps.now });
+        const importer = new EvidenceImporter({ store: c.store, runningPack: () => deps.packInUse.start(), audit: deps.audit(c), emit: deps.emit, onFaces: (faces) => c.index.add(faces), now: deps.now, ...(deps.importProfile ? { profile: deps.importProfile } : {}) });
         importer.markCutOffBatches();
         return importer;
       },

@@ -4,6 +4,7 @@ import { MEDIA_REF, type ApiEvent, type ApiResult } from '../../shared';
 import { AuditLog, fileAnchor } from '../audit';
 import { CaseService, RetentionService } from '../cases';
 import { DisclosureService } from '../disclosure';
+import type { ImportProfile } from '../evidence';
 import { removeOrphans } from '../face-index';
 import { defaultModelsDir } from '../models';
 import { ScaleSetting } from '../review';
@@ -35,6 +36,8 @@ export interface WorkstationOptions {
   /** Where model packs are installed; LOUPE_MODELS or <home>/models by default. */
   modelsDir?: string;
   now?: () => Date;
+  /** Times the stages of imports into the cases it opens (bench:throughput); never stored. */
+  importProfile?: ImportProfile;
 }
 
 export interface Workstation {
@@ -79,6 +82,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     emit: (e) => state.emit(e),
     // Records written by services (not the router) join the case chain the same way; the chain moves its own anchor.
     audit: (open) => (entry) => void open.audit.append(entry),
+    ...(opts.importProfile ? { importProfile: opts.importProfile } : {}),
   });
 
   const router = new Router({

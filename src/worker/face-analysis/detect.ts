@@ -1,6 +1,7 @@
 import type { DetectorModel } from '../../shared';
 import { warpSimilarity } from './align';
 import { resize, type Rgb } from './image';
+import type { Laps } from './laps';
 import type { Model, Outputs } from './session';
 import { toTensor, toTensorScaled } from './tensor';
 
@@ -25,6 +26,8 @@ export interface DetectOptions {
   scoreThreshold: number;
   /** Stop confirming candidates once this many, the best scoring first, are faces. */
   maxFaces?: number;
+  /** Times the passes and the second look, for a profile. */
+  laps?: Laps;
 }
 
 export interface Detector {
@@ -361,9 +364,11 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
       if (spec.inputSize === null) {
         const coarse = Math.min(1, COARSE_SIDE / long);
         found.push(...(await level(img, coarse, null, 0, threshold)));
+        opts.laps?.lap('detect');
         if (opts.smallFaces) {
           const maxSide = FINE_MAX_AT_COARSE / coarse;
           found.push(...(await fine(img, FINE_SCALE, threshold)).filter((d) => Math.max(d.x2 - d.x1, d.y2 - d.y1) < maxSide));
+          opts.laps?.lap('fine');
         }
       } else {
         const win = { w: spec.inputSize.width, h: spec.inputSize.height };
@@ -377,10 +382,13 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
           const dets = await level(img, s, win, overlap, threshold);
           const maxSide = (LEVEL_MAX_SHARE * Math.min(win.w, win.h)) / s;
           found.push(...(i === 0 ? dets : dets.filter((d) => Math.max(d.x2 - d.x1, d.y2 - d.y1) < maxSide)));
+          opts.laps?.lap(i === 0 ? 'detect' : 'fine');
         }
       }
       // Nesting is judged among confirmed faces only: a false big candidate must not take a real small face with it.
-      return dropNested(await confirm(img, nms(found, spec.nmsIoU, 0.6), opts.maxFaces ?? Infinity));
+      const confirmed = dropNested(await confirm(img, nms(found, spec.nmsIoU, 0.6), opts.maxFaces ?? Infinity));
+      opts.laps?.lap('secondLook');
+      return confirmed;
     },
   };
 }

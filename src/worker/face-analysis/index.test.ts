@@ -112,6 +112,19 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
     expect(a.pack.embedder).toMatch(/^fr_feature@[0-9a-f]{16}$/);
   });
 
+  it('times its stages only when asked for a profile, and finds the same faces either way', async () => {
+    const photo = file('groups/face_recognition/obama_and_biden.jpg');
+    const plain = await engine.analyse(photo);
+    expect(plain.stages).toBeUndefined();
+    const timed = await engine.analyse(photo, { profile: true });
+    expect(Object.keys(timed.stages!).sort()).toEqual(['align', 'crops', 'decode', 'detect', 'embed', 'fine', 'landmarks', 'quality', 'secondLook', 'thumbnail']);
+    for (const s of ['decode', 'detect', 'fine', 'secondLook', 'embed', 'crops', 'thumbnail'] as const) expect(timed.stages![s], s).toBeGreaterThan(0);
+    const sum = Object.values(timed.stages!).reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual(timed.timings.totalMs + 1);
+    expect(timed.faces.map((f) => f.box)).toEqual(plain.faces.map((f) => f.box));
+    expect(timed.faces.map((f) => Array.from(f.embedding))).toEqual(plain.faces.map((f) => Array.from(f.embedding)));
+  });
+
   it('finds a real face pasted at 16 px between the eyes into a 1920x1080 frame', async () => {
     const { frame, eyes } = await pastedFrame(engine, 'identities/Joe_Biden/biden.jpg', 16, 1203, 611);
     const a = await engine.analyse(frame);

@@ -11,6 +11,7 @@ import { alignFace } from './align';
 import { decodeImage, type Decoded, fromRawFrame } from './decode';
 import { type ConfirmedDetection, createDetector } from './detect';
 import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
+import { type Laps, laps } from './laps';
 import { createLandmarkFinder, type Point } from './landmarks';
 import { assessQuality } from './quality';
 import { Model } from './session';
@@ -85,16 +86,17 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
     return e;
   }
 
-  async function detect(image: Rgb, options: AnalyseOptions = {}) {
+  async function detect(image: Rgb, options: AnalyseOptions = {}, clock?: Laps) {
     const o = AnalyseOptions.parse(options);
     // One more than the cap is confirmed, so an image with more faces than are kept says so.
-    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces + 1 });
+    const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces + 1, laps: clock });
     const out: { detection: ConfirmedDetection; landmarks5: Point[] }[] = [];
     for (const d of dets.slice(0, o.maxFaces)) {
       const l5 = d.kps ? [0, 1, 2, 3, 4].map((i): Point => [d.kps?.[2 * i] as number, d.kps?.[2 * i + 1] as number]) : await (landmarks as NonNullable<typeof landmarks>).find(image, d);
       if (o.minInterEyePx > 0 && Math.hypot(l5[1]![0] - l5[0]![0], l5[1]![1] - l5[0]![1]) < o.minInterEyePx) continue;
       out.push({ detection: d, landmarks5: l5 });
     }
+    clock?.lap('landmarks');
     return Object.assign(out, { moreFaces: dets.length > o.maxFaces });
   }
 
@@ -110,37 +112,50 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
     embed,
     async analyse(input, options = {}) {
       const o = AnalyseOptions.parse(options);
+      const clock = laps(o.profile);
       const t0 = performance.now();
       const decoded: Decoded = input instanceof Uint8Array ? await decodeImage(input, o.maxPixels) : fromRawFrame(input, o.maxPixels);
       const { image } = decoded;
+      clock.lap('decode');
       const t1 = performance.now();
-      const found = await detect(image, o);
+      const found = await detect(image, o, clock);
       const t2 = performance.now();
       const faces: AnalysedFace[] = [];
       for (const { detection: d, landmarks5 } of found) {
         const aligned = alignFace(image, landmarks5, template, emb.inputSize.width, emb.inputSize.height).image;
+        clock.lap('align');
+        const quality = assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation });
+        clock.lap('quality');
+        const embedding = await embed(aligned);
+        clock.lap('embed');
+        const alignedJpeg = await encodeJpeg(aligned, 92);
+        const cropJpeg = await faceJpeg(image, d);
+        clock.lap('crops');
         faces.push({
           box: { x: d.x1, y: d.y1, w: d.x2 - d.x1, h: d.y2 - d.y1 },
           landmarks5: landmarks5.map((p) => [p[0], p[1]] as [number, number]),
           detectorScore: Math.max(0, Math.min(1, d.score)),
-          quality: assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation }),
-          embedding: await embed(aligned),
-          alignedJpeg: await encodeJpeg(aligned, 92),
-          faceJpeg: await faceJpeg(image, d),
+          quality,
+          embedding,
+          alignedJpeg,
+          faceJpeg: cropJpeg,
         });
       }
       const t3 = performance.now();
+      const thumbnailJpeg = o.thumbnail ? await encodeJpegFit(image, THUMB_SIDE, 80) : new Uint8Array(0);
+      clock.lap('thumbnail');
       return {
         width: image.width,
         height: image.height,
         format: decoded.format,
         exif: decoded.exif,
-        thumbnailJpeg: o.thumbnail ? await encodeJpegFit(image, THUMB_SIDE, 80) : new Uint8Array(0),
+        thumbnailJpeg,
         faces,
         moreFaces: found.moreFaces,
         pages: decoded.pages,
         pack: packRef,
         timings: { decodeMs: t1 - t0, detectMs: t2 - t1, facesMs: t3 - t2, totalMs: performance.now() - t0 },
+        ...(clock.stages ? { stages: clock.stages } : {}),
       };
     },
     async close() {

@@ -29,6 +29,23 @@ const casesOn = async (w: Ws) => ({ listed: (await w.must('cases.list', {})).map
 
 const workstationRecords = async (w: Ws, action: string) => (await w.must('audit.list', { chain: 'workstation', offset: 0, limit: 1000 })).records.filter((r) => r.action === action);
 
+/** One entry of a package, read as a recipient's own tool would: the manifest first, then the entries in its order. */
+async function packaged(file: string, kind: Manifest['entries'][number]['kind']): Promise<Buffer> {
+  const r = await PackageReader.open(file, PACKAGE_PASSPHRASE);
+  try {
+    const m = JSON.parse((await r.read((await r.read(4)).readUInt32BE())).toString('utf8')) as Manifest;
+    let found: Buffer | null = null;
+    for (const e of m.entries) {
+      const bytes = await r.read(e.bytes);
+      if (e.kind === kind) found ??= bytes;
+    }
+    if (!found) throw new Error(`no ${kind} in ${file}`);
+    return found;
+  } finally {
+    await r.close();
+  }
+}
+
 describe('the package container', () => {
   it('streams a payload of several chunks back, and names a package cut at a chunk boundary as truncated', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-container-'));
@@ -242,7 +259,8 @@ describe.skipIf(!ready)('disclosure packages: a case with real faces, between tw
     const exported = await a.must('cases.export', { out: pkg, passphrase: PACKAGE_PASSPHRASE });
     expect(exported).toMatchObject({ file: pkg, originals: { referenced: 2, included: 0 } });
     expect(exported.sha256).toBe(sha256Hex(readFileSync(pkg)));
-    expect(exported.entries.map((e) => e.kind)).toEqual(['case-database', 'audit-chain']);
+    expect(exported.entries.map((e) => e.kind)).toEqual(['case-database', 'audit-chain', 'report']);
+    expect(exported.report).toBe(true);
     // The package is ciphertext: no exhibit name, no reference, no SQLite header in the clear.
     const raw = readFileSync(pkg);
     for (const clear of ['obama', CASE_AUTHORITY.reference, 'SQLite format 3']) expect(raw.includes(Buffer.from(clear))).toBe(false);
@@ -270,6 +288,12 @@ describe.skipIf(!ready)('disclosure packages: a case with real faces, between tw
     expect(recordsB.slice(0, exported.chain.records)).toEqual(recordsA.slice(0, exported.chain.records));
     expect(recordsB[exported.chain.records]).toMatchObject({ action: 'cases.imported', user: 'boss', details: { package: { sha256: exported.sha256, exportedBy: 'sup' }, chain: exported.chain } });
     expect((await b.must('evidence.list', { offset: 0, limit: 10 })).exhibits.map((e) => [e.fileName, e.sha256, e.faceCount])).toEqual(exhibitsA.map((e) => [e.fileName, e.sha256, e.faceCount]));
+    // The report in the package is the one the chain names: it checks against the imported case here.
+    const report = await packaged(pkg, 'report');
+    expect(report.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(sha256Hex(report)).toBe(exported.entries.find((x) => x.kind === 'report')?.sha256);
+    const checked = await b.must('report.verify', { contentBase64: report.toString('base64') });
+    expect(checked).toMatchObject({ ok: true, chainOk: true, stateMatches: true, reproduced: true });
     const info = await b.must('cases.info', {});
     expect(info).toMatchObject({ title: CASE_AUTHORITY.title, members: [{ username: 'boss' }] });
 

@@ -180,6 +180,10 @@ export class DisclosureService {
       if (!exported.ok || exported.chainId !== manifest.case.id || exported.headHash !== manifest.chain.headHash || exported.records !== manifest.chain.records) {
         throw new LoupeError('integrity', `The audit chain in this package does not verify (${exported.firstBad ? `record ${exported.firstBad.seq}: ${exported.firstBad.reason}` : 'it is not the chain its manifest names'}). Nothing was imported.`, 'file');
       }
+      const report = manifest.entries.find((e) => e.kind === 'report');
+      if (report && !chainNamesReport(audit, report.sha256)) {
+        throw new LoupeError('integrity', `The report in this package (SHA-256 ${report.sha256}) is not named by any record of the case's audit chain, so it is not a report this case wrote. Nothing was imported.`, 'file');
+      }
       const copyKey = Buffer.from(manifest.databaseKey, 'base64');
       try {
         await adoptCaseDatabase(staging, copyKey, manifest.case.id, { username: by.username, passphrase: req.passphrase, now: this.now().toISOString() });
@@ -380,6 +384,15 @@ async function streamTo(reader: PackageReader, bytes: number, target: string): P
     await fh.close();
   }
   return h.digest('hex');
+}
+
+/** Whether a record of an exported chain (JSON lines) names a written report by its SHA-256, as report.verify looks for it. */
+function chainNamesReport(jsonl: string, sha: string): boolean {
+  return jsonl.split('\n').some((line) => {
+    if (!line.includes(sha)) return false;
+    const r = JSON.parse(line) as { outcome?: unknown; details?: { report?: { sha256?: unknown } } };
+    return r.outcome === 'ok' && r.details?.report?.sha256 === sha;
+  });
 }
 
 /** An original's file name in the originals folder: its hash, and the extension it had, so a viewer opens it. */

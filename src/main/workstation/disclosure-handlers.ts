@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit';
 import type { CaseService } from '../cases';
 import type { DisclosureService } from '../disclosure';
+import { reportRecord } from '../report';
 import type { Router } from '../router';
 import type { SessionState } from './state';
 
@@ -9,7 +10,10 @@ export function registerDisclosureHandlers(router: Router, state: SessionState, 
     const open = state.requireOpen();
     const object = `case:${open.store.id}`;
     ctx.setObject(object);
-    const done = await disclosure.export(open, { ...input, report: null }, ctx.user);
+    const report = await open.report.render('pdf');
+    // Recorded before the case is copied, so the chain inside the package names the report and report.verify finds it there too.
+    open.audit.append({ user: ctx.user.username, action: 'report.forDisclosure', object: `report:${report.covers.headSeq}`, outcome: 'ok', details: reportRecord(report) });
+    const done = await disclosure.export(open, { ...input, report: report.bytes }, ctx.user);
     const facts = { package: { file: done.file, bytes: done.bytes, sha256: done.sha256 }, chain: done.chain, originals: done.originals, report: done.report };
     // The case chain gets the router's record of this call (with the entries); the workstation's names the package too, as it left this machine.
     ctx.addDetails({ ...facts, entries: done.entries });

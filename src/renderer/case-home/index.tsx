@@ -10,7 +10,7 @@ type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; usern
 
 /** The open case: its authority, who holds a key to it, what it holds, and what may be done to it. */
 export function CaseHomeScreen() {
-  const { status, navigate } = useSession();
+  const { status, navigate, refresh } = useSession();
   const user = useUser();
   const { loaded, setLoaded, reload } = useLoad('cases.info', {}, status.openCase?.id ?? '');
   const close = useAction();
@@ -54,7 +54,9 @@ export function CaseHomeScreen() {
             aria-disabled={close.busy}
             onClick={() =>
               void close.run('cases.close', {}).then((done) => {
-                if (done) navigate('/cases');
+                if (!done) return;
+                refresh();
+                navigate('/cases');
               })
             }
           >

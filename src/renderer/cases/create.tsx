@@ -11,7 +11,7 @@ const EMPTY: Draft = { reference: '', title: '', offenceCategory: '', purpose: '
 
 /** A new case records why it exists and on whose authority before any evidence goes in. */
 export function CreateCaseScreen() {
-  const { navigate } = useSession();
+  const { navigate, refresh } = useSession();
   const form = useChannelForm('cases.create', 'new-case');
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [passphrase, setPassphrase] = useState('');
@@ -26,7 +26,10 @@ export function CreateCaseScreen() {
           // The select starts empty on purpose; the schema then names the field.
           const input = { ...draft, passphrase } as CaseAuthority & { passphrase: string };
           void form.submit(input, confirmError(passphrase, confirm, 'passphrases')).then((created) => {
-            if (created) navigate('/case');
+            if (!created) return;
+            // The session's own event will say so too; asked now, the case screen never meets a stale session.
+            refresh();
+            navigate('/case');
           });
         }}
       >

@@ -5,7 +5,7 @@ import { Alert, Dialog, Form, FormActions, TextField } from '../ui';
 
 /** Asks for the user's passphrase of one case; a wrong one is said beside the field and the case stays closed. */
 export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onClose(): void }) {
-  const { navigate } = useSession();
+  const { navigate, refresh } = useSession();
   const form = useChannelForm('cases.open', 'open-case');
   const [passphrase, setPassphrase] = useState('');
 
@@ -14,7 +14,9 @@ export function OpenCaseDialog({ summary, onClose }: { summary: CaseSummary; onC
       <Form
         onSubmit={() => {
           void form.submit({ caseId: summary.id, passphrase }).then((opened) => {
-            if (opened) navigate('/case');
+            if (!opened) return;
+            refresh();
+            navigate('/case');
           });
         }}
       >

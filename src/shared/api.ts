@@ -27,6 +27,7 @@ import { ProbeImport } from './probes';
 import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchResult } from './search';
 import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
 import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
+import { AuthorisationId, AuthorisationRequest, DecisionReason, OWN_REQUEST, SearchAuthorisation, SearchSettings } from './search-authorisation';
 import { ReportFile, ReportFormat, ReportPreview, ReportVerification, ReportVerifyInput } from './report';
 import { ValidationId, ValidationProgress, ValidationRecord, ValidationRequest, ValidationSummary } from './validation';
 import { CaseExport, CaseExportRequest, CaseImport, CaseImportRequest } from './disclosure';
@@ -45,6 +46,8 @@ const resolverPolicy: Policy<{ itemId: number }> = ({ user, input, facts }) => {
   const p = facts.reviewParticipants(input.itemId);
   return p.examiners.includes(user.username) || p.verifiers.includes(user.username) ? REVIEW_REFUSAL.resolverTookPart : null;
 };
+/** The supervisor who decides a search authorisation is not the one who asked for it. */
+const deciderPolicy: Policy<{ requestId: number }> = ({ user, input, facts }) => (facts.authorisationRequester(input.requestId) === user.username ? OWN_REQUEST : null);
 /** The audit object of a call about one comparison: the audit screen follows a candidate's review by it. */
 const reviewItem = (input: { itemId: number }) => `review-item:${input.itemId}`;
 const auditChainPolicy: Policy<{ chain: AuditChain }> = ({ user, input }) =>
@@ -395,6 +398,39 @@ export const api = {
     roles: ['supervisor'],
     scope: 'workstation',
     summary: 'Declare a new version of the conclusion scale, with a reason',
+  }),
+
+  'search.settings': channel({ input: Empty, output: SearchSettings, roles: ALL, scope: 'case', summary: "How this case's searches are held: default threshold, watch-list authorisation, the case's authority" }),
+  'search.setDefaultThreshold': channel({
+    input: z.object({ maxFmr: z.number().min(1e-9).max(1).nullable(), reason: DecisionReason }).strict(),
+    output: SearchSettings,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: "Change the case's default search threshold (false match rate), with a reason",
+  }),
+  'search.setAuthorisationRequired': channel({
+    input: z.object({ required: z.boolean(), reason: DecisionReason }).strict(),
+    output: SearchSettings,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: "Require (or no longer require) a supervisor's authorisation before watch-list searches of this case run, with a reason",
+  }),
+  'search.authorisations': channel({ input: Empty, output: z.array(SearchAuthorisation), roles: ALL, scope: 'case', summary: 'Requests to search watch lists and their decisions' }),
+  'search.requestAuthorisation': channel({
+    input: AuthorisationRequest,
+    output: SearchAuthorisation,
+    roles: EXAMINERS,
+    scope: 'case',
+    summary: "Ask a supervisor's authorisation to search a probe against watch lists, with the purpose",
+  }),
+  'search.decideAuthorisation': channel({
+    input: z.object({ requestId: AuthorisationId, approve: z.boolean(), reason: DecisionReason }).strict(),
+    output: SearchAuthorisation,
+    roles: ['supervisor'],
+    policy: deciderPolicy,
+    object: (input) => `search-authorisation:${input.requestId}`,
+    scope: 'case',
+    summary: 'Approve or refuse a request to search watch lists, with a reason (supervisors other than the requester)',
   }),
 
   'retention.queue': channel({ input: Empty, output: RetentionQueue, roles: ['supervisor', 'auditor'], scope: 'workstation', summary: 'Cases by retention: overdue, due, held, kept and purged' }),

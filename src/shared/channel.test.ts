@@ -30,7 +30,7 @@ describe('access rules declared in the contract', () => {
   });
 
   describe("the examiner review's rules (who took part comes from the store, read-only)", () => {
-    const facts = (table: Record<number, { examiners: string[]; verifiers: string[] }>): AccessFacts => ({ reviewParticipants: (id) => table[id] ?? { examiners: [], verifiers: [] } });
+    const facts = (table: Record<number, { examiners: string[]; verifiers: string[] }>): AccessFacts => ({ ...NO_FACTS, reviewParticipants: (id) => table[id] ?? { examiners: [], verifiers: [] } });
     const store = facts({ 1: { examiners: ['ann'], verifiers: [] }, 2: { examiners: ['sue'], verifiers: ['rex'] }, 3: { examiners: ['rex'], verifiers: [] } });
     const verify = api['review.verify'];
     const resolve = api['review.resolve'];

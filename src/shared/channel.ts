@@ -13,10 +13,12 @@ export type Access = readonly Role[] | 'public';
 export interface AccessFacts {
   /** Who examined and who verified a comparison of the open case (empty lists when none, or no case is open). */
   reviewParticipants(itemId: number): { examiners: readonly string[]; verifiers: readonly string[] };
+  /** Who asked for a search authorisation of the open case (null when there is none, or no case is open). */
+  authorisationRequester(requestId: number): string | null;
 }
 
 /** The facts of a caller that knows none (the UI, which shows main's own answer for rules that turn on stored facts). */
-export const NO_FACTS: AccessFacts = { reviewParticipants: () => ({ examiners: [], verifiers: [] }) };
+export const NO_FACTS: AccessFacts = { reviewParticipants: () => ({ examiners: [], verifiers: [] }), authorisationRequester: () => null };
 
 /**
  * A rule finer than the role list, declared with its channel: it sees who calls, the parsed

@@ -23,3 +23,4 @@ export * from './retention';
 export * from './report';
 export * from './validation';
 export * from './disclosure';
+export * from './search-authorisation';

@@ -49,11 +49,13 @@ export const SearchRequest = z
     target: SearchTarget.prefault({}),
     /** Candidates to return at most (NIST's investigative mode uses 50). */
     maxCandidates: z.number().int().min(1).max(500).default(50),
-    /** Keep candidates whose estimated false match rate is at or below this; null keeps the top candidates whatever their score. */
-    maxFmr: z.number().min(1e-9).max(1).nullable().default(0.001),
+    /** Keep candidates whose estimated false match rate is at or below this; null keeps the top candidates whatever their score; absent: the case's default (search.settings). */
+    maxFmr: z.number().min(1e-9).max(1).nullable().optional(),
     filters: SearchFilters.default({}),
     /** Required to search with a probe of insufficient quality: why it is still worth it. */
     qualityOverride: z.string().trim().min(10, 'Give a reason of at least 10 characters').max(2000).optional(),
+    /** A supervisor's approval to search these watch lists, where the case requires one (search.requestAuthorisation); used once. */
+    authorisationId: z.number().int().positive().optional(),
   })
   .strict();
 export type SearchRequest = z.input<typeof SearchRequest>;
@@ -109,6 +111,10 @@ export const SearchResult = z.object({
   blind: z.boolean().default(false),
   /** Words that go with every result list. */
   caveat: z.string(),
+  /** Who authorised the case and on what legal basis, as the search was made (searches recorded before it was kept read it from the case). */
+  authority: z.object({ authorisedBy: z.string(), legalBasis: z.string() }).nullable().default(null),
+  /** The supervisor's authorisation the search ran under, where the case required one. */
+  authorisationId: z.number().int().nullable().default(null),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 

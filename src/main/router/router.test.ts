@@ -143,7 +143,7 @@ describe('router', () => {
     const reviewer: User = { ...supervisor, id: 'user-000003', username: 'rita', role: 'reviewer' };
     // The case chain shares the workstation store's table here: the router only needs a log to write to.
     const caseLog = new AuditLog(store.audit, 'case', 'router-test', () => new Date());
-    const examinedByRita = { reviewParticipants: (itemId: number) => ({ examiners: itemId === 7 ? ['rita'] : [], verifiers: [] }) };
+    const examinedByRita = { ...NO_FACTS, reviewParticipants: (itemId: number) => ({ examiners: itemId === 7 ? ['rita'] : [], verifiers: [] }) };
     router = new Router({ user: () => caller, facts: () => examinedByRita, caseAudit: () => caseLog, workstationAudit: () => log });
     router.handle('review.verify', () => {
       throw new LoupeError('conflict', 'not reached in this test');

@@ -15,9 +15,11 @@ import {
 import { fmrAt, thresholdFor } from '../calibration';
 import type { CaseStore, TrackFace } from '../store';
 import type { CaseFaceIndex } from './case-index';
+import { searchSettings } from './authorisation';
 import { searchFolded } from './fold';
 
 export { CaseFaceIndex, FaceIndexService } from './case-index';
+export { SearchAuthorisations, searchSettings } from './authorisation';
 
 const LEADS_CAVEAT =
   'Investigative leads, not identifications. A score says how alike two faces look to the model; the false match rate estimates how often faces of different people score that high. A candidate is nobody until a trained examiner has compared the faces and a second examiner has verified the decision.';
@@ -32,7 +34,9 @@ export type ParsedSearch = Required<Pick<SearchRequest, 'probeFaceId' | 'purpose
   probeTrack?: boolean;
   moreProbeFaceIds?: number[];
   target: { case: boolean; watchlists: number[] };
-  maxFmr: number | null;
+  /** Undefined: the case's default threshold. */
+  maxFmr?: number | null | undefined;
+  authorisationId?: number | undefined;
   filters: { exhibitIds?: number[]; from?: string; to?: string; minQuality?: number };
   qualityOverride?: string;
 };
@@ -110,16 +114,18 @@ export class SearchService {
 
   /** Searches, then resolves to the write that records the search, for the caller to commit with its audit record. */
   async run(req: ParsedSearch, user: string): Promise<() => SearchResult> {
+    const settings = searchSettings(this.store);
+    const maxFmr = req.maxFmr === undefined ? settings.defaultMaxFmr : req.maxFmr;
     const pack = await this.pack();
     const { probe, query, pairFaces, own, template: probeTemplate } = this.probeOf(req, pack.model);
     const calibration = pack.manifest.calibration;
     let thresholdScore: number | null = null;
-    if (req.maxFmr !== null) {
+    if (maxFmr !== null) {
       if (!calibration) {
         throw new LoupeError('unavailable', `Model pack ${pack.manifest.name} has no calibration, so a false match rate cannot be estimated: calibrate it (loupe models calibrate) or search without a threshold.`, 'maxFmr');
       }
       try {
-        thresholdScore = thresholdFor(calibration, req.maxFmr);
+        thresholdScore = thresholdFor(calibration, maxFmr);
       } catch (err) {
         if (err instanceof LoupeError) throw new LoupeError(err.code, err.message, 'maxFmr');
         throw err;
@@ -210,7 +216,7 @@ export class SearchService {
       probeTemplate,
       target: { case: req.target.case, watchlists: lists.map((w) => ({ id: w.id, name: w.name })) },
       maxCandidates: req.maxCandidates,
-      maxFmr: req.maxFmr,
+      maxFmr,
       thresholdScore,
       filters: req.filters,
       qualityOverride: req.qualityOverride ?? null,
@@ -219,6 +225,8 @@ export class SearchService {
       scored: outcome.scored,
       candidates,
       caveat: LEADS_CAVEAT,
+      authority: settings.authority,
+      authorisationId: req.authorisationId ?? null,
     };
     return () => {
       const id = this.store.transaction(() => {
@@ -233,7 +241,9 @@ export class SearchService {
   get(searchId: number): SearchResult {
     const raw = this.store.reads.searchResult(searchId);
     if (!raw) throw new LoupeError('not_found', `No search ${searchId} in this case.`, 'searchId');
-    return SearchResult.parse(JSON.parse(raw));
+    const result = SearchResult.parse(JSON.parse(raw));
+    // A case's authority is never changed, so a search recorded before results kept it reads it from the case.
+    return { ...result, authority: result.authority ?? searchSettings(this.store).authority };
   }
 
   list() {

@@ -19,6 +19,7 @@ export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo,
 export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
 export { StoredKdf, type Member } from './keyslots';
+export type { AuthorisationRow } from './search-tables';
 export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus } from './review-tables';
 export type { ValidationPng, ValidationTables } from './validation-tables';
 export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, WorkstationWrites } from './workstation-tables';

@@ -5,7 +5,7 @@ import { EvidenceImporter, EvidenceReader, type ImportProfile } from '../evidenc
 import { PersonsService } from '../persons';
 import { ReportService } from '../report';
 import { ReviewService, type ScaleSetting } from '../review';
-import { FaceIndexService, SearchService } from '../search';
+import { FaceIndexService, SearchAuthorisations, SearchService } from '../search';
 import { WatchlistService } from '../watchlists';
 import type { PackInUse } from './pack-in-use';
 
@@ -106,6 +106,7 @@ export const caseServices = (deps: CaseSessionDeps) =>
       (importer) => importer.stop(),
     )
     .add('exhibits', (c) => new EvidenceReader(c.store.reads))
+    .add('authorisations', (c) => new SearchAuthorisations(c.store, deps.now))
     .add('search', (c) => new SearchService(c.store, () => c.index.get(), () => deps.packInUse.pack(), deps.now))
     .add('watchlists', (c) => {
       const watchlists = new WatchlistService(c.store, deps.now, c.audit);

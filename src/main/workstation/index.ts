@@ -87,7 +87,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const router = new Router({
     user: () => state.user,
-    facts: () => ({ reviewParticipants: (itemId) => state.open?.review.participants(itemId) ?? { examiners: [], verifiers: [] } }),
+    facts: () => ({
+      reviewParticipants: (itemId) => state.open?.review.participants(itemId) ?? { examiners: [], verifiers: [] },
+      authorisationRequester: (requestId) => state.open?.authorisations.requester(requestId) ?? null,
+    }),
     caseAudit: () => state.open?.audit ?? null,
     workstationAudit: () => workstationAudit,
   });

@@ -513,6 +513,35 @@ export const COMMANDS: Command[] = [
     },
   },
   VALIDATE,
+  {
+    words: ['report', 'verify'],
+    usage: 'report verify FILE --case REF',
+    summary: 'check a report file against the case: its SHA-256 on the audit chain, the records it covered unchanged; exit 1 otherwise',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { case: { type: 'string' } });
+      const file = positionals[2];
+      if (!file) throw new LoupeError('invalid_input', 'Name the report file: loupe report verify FILE --case REF');
+      const contentBase64 = readFileSync(file).toString('base64');
+      const v = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.verify', { contentBase64 }));
+      print(ctx, v, () => [`${v.ok ? 'VERIFIED' : 'NOT VERIFIED'}: ${file} (SHA-256 ${v.sha256})`, ...v.findings.map((f) => `  ${t(f)}`)].join('\n'));
+      if (!v.ok) throw new LoupeError('integrity', `${file} does not verify against the case: see above.`);
+    },
+  },
+  {
+    words: ['report'],
+    usage: 'report --case REF --out FILE [--format pdf|html]',
+    summary: "write the case's report (PDF by default); its SHA-256 and what it covers go on the case's audit chain",
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' } });
+      const out = required(values, 'out');
+      const format = optionalString(values.format) ?? 'pdf';
+      if (format !== 'pdf' && format !== 'html') throw new LoupeError('invalid_input', `--format is pdf or html, not ${t(format)}`);
+      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.create', { format }));
+      writeFileSync(out, Buffer.from(r.contentBase64, 'base64'), { flag: 'wx', mode: 0o600 });
+      const { contentBase64: _content, ...shown } = r;
+      print(ctx, { file: out, ...shown }, () => `wrote the ${format.toUpperCase()} report of the case as at audit record ${r.covers.headSeq} to ${out} (${r.bytes} bytes, SHA-256 ${r.sha256}); check it later with: loupe report verify ${out} --case REF`);
+    },
+  },
 ];
 
 /** A case of the register by id or reference, purged ones included (the case list leaves those out). */

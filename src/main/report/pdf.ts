@@ -67,15 +67,16 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
   const heading = (size: number, text: string, before: number) => {
     doc.y += before;
     doc.font('bold').fontSize(size);
-    ensure(doc.heightOfString(drawable(doc, text), { width }) + 40);
+    // Kept with what follows it: a heading never ends a page.
+    ensure(doc.heightOfString(drawable(doc, text), { width }) + 90);
     write('bold', size, text, { gap: 4 });
   };
 
-  const table = (head: string[] | null, rows: string[][], widths: number[], mono: readonly number[] = []) => {
+  const table = (head: string[] | null, rows: string[][], widths: number[], mono: readonly number[] = [], labels = false) => {
     const total = widths.reduce((a, b) => a + b, 0);
     const cols = widths.map((w) => (w / total) * width);
     const pad = 2.5;
-    const cellFont = (i: number, header: boolean) => (header ? 'bold' : mono.includes(i) ? 'mono' : 'body');
+    const cellFont = (i: number, header: boolean) => (header || (labels && i === 0) ? 'bold' : mono.includes(i) ? 'mono' : 'body');
     const cellSize = (i: number, header: boolean) => (!header && mono.includes(i) ? SIZE.mono : SIZE.table);
     const rowHeight = (cells: string[], header: boolean) =>
       Math.max(
@@ -111,7 +112,7 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
   const figure = (caption: string, panels: readonly Panel[]) => {
     const gap = 16;
     const panelW = (width - gap) / 2;
-    const scaled = panels.map((p) => Math.min(panelW, 230) / p.width);
+    const scaled = panels.map((p) => Math.min(Math.min(panelW, 220) / p.width, 240 / p.height));
     const h = Math.max(...panels.map((p, i) => p.height * (scaled[i] ?? 1)));
     ensure(h + 60);
     write('bold', SIZE.body, caption, { gap: 2 });
@@ -124,7 +125,7 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
         if (p.box) doc.lineWidth(1).strokeColor('#ffd400').rect(x + p.box.x * s, top + p.box.y * s, p.box.w * s, p.box.h * s).stroke();
         for (const m of p.markers) {
           doc.lineWidth(1.2).strokeColor(MARKER_COLOUR[m.kind]).circle(x + m.x * s, top + m.y * s, 5).stroke();
-          doc.font('bold').fontSize(7).fillColor(MARKER_COLOUR[m.kind]).text(m.label, x + m.x * s + 6, top + m.y * s - 12, { lineBreak: false });
+          doc.font('bold').fontSize(8).fillColor(MARKER_COLOUR[m.kind]).text(m.label, x + m.x * s + 6, top + m.y * s - 13, { lineBreak: false });
         }
       } else {
         doc.font('body').fontSize(SIZE.body).fillColor('#000').text('(image not stored)', x, top + 10, { width: panelW });
@@ -165,7 +166,7 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
         }
         break;
       case 'kv':
-        table(null, b.rows, [26, 74]);
+        table(null, b.rows, [26, 74], [], true);
         break;
       case 'table':
         table(b.head, b.rows.length ? b.rows : [b.head.map((_, i) => (i === 0 ? 'none' : ''))], b.widths, b.mono);
@@ -174,7 +175,7 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
         figure(b.caption, b.panels);
         break;
       case 'signature':
-        table(null, [['Examiner (name, signature)', '\n\n\n'], ['Date', '\n']], [26, 74]);
+        table(null, [['Examiner (name, signature)', '\n\n\n'], ['Date', '\n']], [26, 74], [], true);
         break;
     }
   }

@@ -104,6 +104,8 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
       });
       doc.y = y + h;
     };
+    // A header row never ends a page alone: it starts where its first row fits too.
+    if (head) ensure(rowHeight(head, true) + (rows[0] ? rowHeight(rows[0], false) : 0));
     if (head) drawRow(head, true);
     for (const r of rows) drawRow(r, false);
     doc.y += 8;

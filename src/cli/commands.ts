@@ -516,7 +516,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['report', 'verify'],
     usage: 'report verify FILE --case REF',
-    summary: 'check a report file against the case: its SHA-256 on the audit chain, the records it covered unchanged; exit 1 otherwise',
+    summary: 'check a report file against the case: its SHA-256 on the audit chain, the records it covered unchanged; exit 4 otherwise',
     async run(ctx) {
       const { values, positionals } = options(ctx, { case: { type: 'string' } });
       const file = positionals[2];

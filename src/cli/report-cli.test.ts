@@ -59,7 +59,7 @@ describe.skipIf(!peopleCaseReady)('loupe report', () => {
     const tampered = path.join(out, 'tampered.pdf');
     writeFileSync(tampered, bytes);
     const bad = loupe(home, 'report', 'verify', tampered, '--case', 'REP/1');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(4);
     expect(bad.out).toMatch(/^NOT VERIFIED: .*\n {2}No record of this case's audit chain names this file's SHA-256/);
 
     const html = path.join(out, 'r.html');

@@ -50,7 +50,7 @@ function describeReview(v: ReviewView): string {
   return [
     `comparison #${v.item.id}: face ${v.item.leftFaceId} with face ${v.item.rightFaceId}, ${originLabel(v.item.origin)}`,
     `state: ${REVIEW_STATE_LABEL[v.item.state].toLowerCase()}${v.item.lead ? ' (a lead)' : ''}; first examiner: ${v.item.examiner ? t(v.item.examiner) : 'none yet'}; your part: ${v.part}`,
-    v.blind ? 'score: withheld (blind mode: save your own assessment first)' : s ? `score: ${s.score.toFixed(4)}${s.rank !== null ? `, rank ${s.rank}` : ''}${s.fmr ? `, false match rate ${s.fmr.oneIn}` : ''}` : 'score: not shown',
+    v.blind ? 'score: withheld (blind mode: save your own assessment first)' : s ? `score: ${s.score.toFixed(4)}${s.rank !== null ? `, rank ${s.rank}` : ''}${s.fmr ? `, false match rate ${s.fmr.oneIn}${s.fmr.band ? ` (${s.fmr.band})` : ''}` : ''}` : 'score: not shown',
     ...v.assessments.map((a) => {
       const level = a.scale.levels.find((l) => l.id === a.body.conclusion);
       return `${a.kind} #${a.id} by ${t(a.examiner)} (${a.examinerRole}) ${a.createdAt}${a.blind ? ', blind' : ''}${a.corrects ? `, corrects #${a.corrects}` : ''}: ${level ? t(level.label) : a.body.conclusion} (${a.scale.id} v${a.scale.version})`;
@@ -361,6 +361,8 @@ export const COMMANDS: Command[] = [
         [
           `calibrated ${pack} on ${r.images} images of ${r.people} people (${r.skipped} without a usable face): ${r.impostorPairs.toLocaleString('en-GB')} impostor and ${r.genuinePairs.toLocaleString('en-GB')} same-person pairs`,
           ...r.tar.map((t) => `  at FMR ${t.fmr}: score ${t.score.toFixed(3)}, same-person pairs accepted ${(t.tar * 100).toFixed(1)}%`),
+          `per quality band (${r.degraded.encoded} degraded copies; a pair is read in the band of its weaker face):`,
+          ...r.bands.map((b) => `  ${b.band}: ${b.impostorPairs.toLocaleString('en-GB')} impostor pairs, ${b.calibrated ? `supports rates down to ${b.lowestSupportedRate}` : 'too few: not calibrated for faces like these'}`),
         ].join('\n'),
       );
     },

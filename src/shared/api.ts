@@ -209,10 +209,23 @@ export const api = {
       impostorPairs: z.number().int(),
       genuinePairs: z.number().int(),
       tar: z.array(z.object({ fmr: z.number(), score: z.number(), tar: z.number() })),
+      /** Degraded copies encoded to populate the quality bands, and those that could not be made or lost their face. */
+      degraded: z.object({ encoded: z.number().int(), lost: z.number().int() }),
+      /** Each quality band measured: its pairs and the lowest rate its data supports (null: too few pairs, no rate stated). */
+      bands: z.array(
+        z.object({
+          band: z.string(),
+          impostorPairs: z.number().int(),
+          genuinePairs: z.number().int(),
+          calibrated: z.boolean(),
+          lowestSupportedRate: z.string().nullable(),
+          tar: z.array(z.object({ fmr: z.number(), score: z.number(), tar: z.number() })),
+        }),
+      ),
     }),
     roles: ['supervisor'],
     scope: 'workstation',
-    summary: "Measure a pack's score-to-false-match-rate table on labelled photos (one folder per person) and write it into the pack",
+    summary: "Measure a pack's score-to-false-match-rate tables, overall and per quality band (with degraded copies of the photos), on labelled photos (one folder per person) and write them into the pack",
   }),
 
   'evidence.import': channel({

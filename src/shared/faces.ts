@@ -30,6 +30,8 @@ export const FaceQuality = z.object({
   brightness: z.number().min(0).max(255),
   clippedDark: z.number().min(0).max(1),
   clippedBright: z.number().min(0).max(1),
+  /** Mean colour difference between channels over the face region (0 for a greyscale image); absent on faces found before it was measured. */
+  colourfulness: z.number().nonnegative().optional(),
   /** The detector's mean score when it looked again at a crop centred on the face; absent on faces found before it did. */
   secondLookScore: z.number().min(0).max(1).optional(),
   /** Component scores 0..1 and the overall 0-100 score; likeness (is it a face at all) is absent on faces found before it was measured. */

@@ -102,6 +102,67 @@ export const Calibration = z.object({
 });
 export type Calibration = z.infer<typeof Calibration>;
 
+/**
+ * Quality bands: a face falls in one band per axis, measured from its own quality record
+ * (pixels between the eyes, colour or greyscale, sharp or blurred). The edges are part of
+ * the calibration, so a file is read with the edges it was measured with.
+ */
+export const BandAxes = z.object({
+  /** Lower edges of the eye-distance bands in pixels, increasing; the first is 0. */
+  eyeEdges: z.array(z.number().nonnegative()).min(1),
+  /** A face whose crop has a mean colourfulness below this is greyscale. */
+  greyscaleBelow: z.number().positive(),
+  /** A face whose Laplacian variance (quality.sharpness) is below this is blurred. */
+  blurredBelow: z.number().positive(),
+});
+export type BandAxes = z.infer<typeof BandAxes>;
+
+export const BandKey = z.object({
+  /** Index of the eye-distance band in axes.eyeEdges. */
+  eyes: z.number().int().nonnegative(),
+  colour: z.enum(['colour', 'greyscale']),
+  focus: z.enum(['sharp', 'blurred']),
+});
+export type BandKey = z.infer<typeof BandKey>;
+
+/** One quality band's impostor (and genuine) scores, measured on pairs whose weaker face (per axis) falls in it. */
+export const CalibrationBand = BandKey.extend({
+  impostorPairs: z.number().int().nonnegative(),
+  genuinePairs: z.number().int().nonnegative(),
+  /**
+   * Increasing scores; atOrAbove is how many impostor pairs scored at or above the score.
+   * Every distinct score of the highest `exactTail` impostor scores is a point (so the
+   * count is exact there); below, about ten points per tenfold change of the count.
+   */
+  points: z.array(z.object({ score: z.number(), atOrAbove: z.number().int().nonnegative() })),
+  /** Share of genuine pairs at or above the score where the measured impostor rate falls to fmr. */
+  tar: z.array(z.object({ fmr: z.number(), score: z.number(), tar: z.number().min(0).max(1) })),
+});
+export type CalibrationBand = z.infer<typeof CalibrationBand>;
+
+/**
+ * The banded calibration of a pack, as it ships (manifest field `bandedCalibration`). Rates
+ * are stated per quality band from the band of a pair's weaker face; a band with fewer than
+ * minImpostorPairs measured impostor pairs, or none, states no rate at all.
+ */
+export const BandedCalibration = z.object({
+  schema: z.literal(1),
+  /** What the photos are, where from, how many. */
+  dataset: z.string().min(1),
+  /** How the photos were degraded to populate the bands, in words a report can quote. */
+  degradation: z.string().min(1),
+  /** How pairs were formed and why they are not independent. */
+  pairs: z.string().min(1),
+  measuredAt: z.string(),
+  axes: BandAxes,
+  minImpostorPairs: z.number().int().positive(),
+  /** Confidence of the stated upper bounds (one-sided, exact binomial). */
+  confidence: z.number().gt(0).lt(1),
+  exactTail: z.number().int().positive(),
+  bands: z.array(CalibrationBand),
+});
+export type BandedCalibration = z.infer<typeof BandedCalibration>;
+
 /** What is known and unknown about the models, in words a report can quote. */
 export const ModelCard = z.object({
   summary: z.string().min(1),
@@ -122,6 +183,8 @@ export const ModelPack = z.object({
   licence: z.string().min(1),
   modelCard: ModelCard,
   calibration: Calibration.optional(),
+  /** Score -> false match rate per quality band (src/main/calibration/bands.ts reads it). */
+  bandedCalibration: BandedCalibration.optional(),
 });
 export type ModelPack = z.infer<typeof ModelPack>;
 
@@ -157,3 +220,22 @@ export const PackInfo = z.object({
   problem: z.string().nullable(),
 });
 export type PackInfo = z.infer<typeof PackInfo>;
+
+/**
+ * The model pack a case is made with, recorded in the case: its name, version and the hash of
+ * each model file. Searches of the case use this pack and no other; installing another pack
+ * changes nothing until a supervisor changes the case's pack (re-encoding its faces).
+ */
+export const CasePack = z.object({
+  name: z.string(),
+  version: z.string(),
+  /** The embedding space of the case's faces (embedderId). */
+  embedder: z.string(),
+  files: z.array(z.object({ role: z.enum(['detector', 'landmarks', 'embedder']), file: z.string(), sha256: Sha256Hex })),
+  recordedAt: z.string(),
+  recordedBy: z.string().nullable(),
+  /** 'created' with the case; 'migrated' from the pack its faces were encoded with (a case made before packs were recorded); 'changed' by a supervisor. */
+  how: z.enum(['created', 'migrated', 'changed']),
+  reason: z.string().nullable(),
+});
+export type CasePack = z.infer<typeof CasePack>;

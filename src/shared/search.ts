@@ -9,11 +9,19 @@ export const Purpose = z.string().trim().min(10, 'Say why this search is being m
 
 /** An estimated false match rate, as a court can read it. */
 export const FmrEstimate = z.object({
-  fmr: z.number().min(0).max(1),
-  /** "about 1 in 1,000"; "fewer than 1 in 40,000" where the score is beyond the measured range. */
+  /** The estimate (with 'below', the upper bound); null when the pair's quality band was not calibrated. */
+  fmr: z.number().min(0).max(1).nullable(),
+  /** "about 1 in 1,000, at most 1 in 600"; "fewer than 1 in 40,000"; "not calibrated for faces like these". */
   oneIn: z.string(),
-  /** 'estimate' inside the measured range; 'below': no measured impostor pair scored this high, so only an upper bound; 'above': below the table's lowest score, so only a lower bound. */
-  bound: z.enum(['estimate', 'below', 'above']),
+  /** 'estimate' inside the measured range; 'below': no measured impostor pair scored this high, so only an upper bound; 'above': below the table's lowest score, so only a lower bound; 'uncalibrated': no rate for the pair's quality band. */
+  bound: z.enum(['estimate', 'below', 'above', 'uncalibrated']),
+  /** The one-sided 95% upper bound the measured pairs support (Clopper-Pearson; absent on older records). */
+  upper: z.number().min(0).max(1).optional(),
+  /** Measured impostor pairs of the band scoring at or above this score, and in all. */
+  impostorsAtOrAbove: z.number().int().nonnegative().optional(),
+  impostorPairs: z.number().int().nonnegative().optional(),
+  /** The quality band of the pair (its weaker face on each axis), in words. */
+  band: z.string().optional(),
 });
 export type FmrEstimate = z.infer<typeof FmrEstimate>;
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoupeError } from '../../shared';
+import { buildBandedCalibration } from '../calibration';
 import { bestPack, defaultModelsDir, describePack, describePacks, installedManifest, installPack, listPacks, loadPack, scanPacks, sourceManifest, writeCalibration } from './index';
 import { readTar, readTarGz } from './tar';
 
@@ -111,9 +112,16 @@ describe.skipIf(!existsSync(path.join(installed, 'default', 'manifest.json')))('
     const dir = temp();
     await installPack('default', { modelsDir: dir, from: path.join(installed, 'default') });
     const calibration = { dataset: 'test pairs', impostorPairs: 1000, points: [{ score: 0.2, fmr: 0.01 }, { score: 0.4, fmr: 0.001 }] };
-    await writeCalibration(dir, 'default', calibration);
+    const banded = buildBandedCalibration([{ key: { eyes: 3, colour: 'colour', focus: 'sharp' }, impostor: Array.from({ length: 500 }, (_, i) => i / 1000), genuine: [0.7, 0.8] }], {
+      dataset: 'test photos',
+      degradation: 'none',
+      pairs: 'test pairs',
+      measuredAt: '2026-12-07T00:00:00.000Z',
+    });
+    await writeCalibration(dir, 'default', calibration, banded);
     await installPack('default', { modelsDir: dir, from: path.join(installed, 'default') });
     expect((await installedManifest(dir, 'default')).calibration).toEqual(calibration);
+    expect((await installedManifest(dir, 'default')).bandedCalibration).toEqual(banded);
     // A calibration of its own does not make the pack differ from the one shipped.
     expect((await loadPack(dir, 'default')).manifest.calibration).toEqual(calibration);
   });

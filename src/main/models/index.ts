@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Calibration, embedderId, type FileSource, LoupeError, ModelPack, type ModelRole, type PackInfo, packFiles } from '../../shared';
+import { type BandedCalibration, type Calibration, embedderId, type FileSource, LoupeError, ModelPack, type ModelRole, type PackInfo, packFiles } from '../../shared';
 import defaultSource from '../../../models/default.json';
 import yunetSource from '../../../models/yunet.json';
 import { PRIVATE_FILE, PRIVATE_FOLDER, privateFolder } from '../files';
@@ -256,7 +256,8 @@ export async function installPack(name: string, opts: InstallOptions): Promise<I
     // wins over the one shipped in the manifest: someone measured it on purpose.
     const previous = installed.find((p) => p.name === name) ? await readManifest(packDir(modelsDir, name), name).catch(() => null) : null;
     const sameFiles = previous && JSON.stringify(packFiles(previous).map((f) => f.sha256)) === JSON.stringify(packFiles(manifest).map((f) => f.sha256));
-    const final = sameFiles && previous?.calibration ? { ...manifest, calibration: previous.calibration } : manifest;
+    const measured = sameFiles && previous ? { ...(previous.calibration ? { calibration: previous.calibration } : {}), ...(previous.bandedCalibration ? { bandedCalibration: previous.bandedCalibration } : {}) } : {};
+    const final = { ...manifest, ...measured };
     await writeFile(path.join(staging, 'manifest.json'), `${JSON.stringify(final, null, 2)}\n`, { mode: PRIVATE_FILE });
     // Swap the finished folder in, so a reader never sees half a pack.
     const target = packDir(modelsDir, name);
@@ -311,10 +312,10 @@ export async function describePack(modelsDir: string, name: string): Promise<Pac
   return info;
 }
 
-/** Writes a measured calibration into an installed pack's manifest, replacing the file atomically. */
-export async function writeCalibration(modelsDir: string, name: string, calibration: Calibration): Promise<ModelPack> {
+/** Writes a measured calibration (the unbanded table and the one per quality band) into an installed pack's manifest, replacing the file atomically. */
+export async function writeCalibration(modelsDir: string, name: string, calibration: Calibration, bandedCalibration: BandedCalibration): Promise<ModelPack> {
   const dir = packDir(modelsDir, name);
-  const manifest = ModelPack.parse({ ...(await readManifest(dir, name)), calibration });
+  const manifest = ModelPack.parse({ ...(await readManifest(dir, name)), calibration, bandedCalibration });
   const tmp = path.join(dir, `.manifest.${randomBytes(4).toString('hex')}.tmp`);
   await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE });
   await rename(tmp, path.join(dir, 'manifest.json'));

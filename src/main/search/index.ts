@@ -4,7 +4,6 @@ import {
   SearchResult,
   similarity,
   TEMPLATE_METHOD,
-  type Calibration,
   type Candidate,
   type Comparison,
   type FaceSummary,
@@ -12,7 +11,7 @@ import {
   type ModelPack,
   type SearchRequest,
 } from '../../shared';
-import { fmrAt, thresholdFor } from '../calibration';
+import { bandThresholds, packBandedCalibration, pairRate, pairThreshold, UNCALIBRATED_TEXT } from '../calibration';
 import type { CaseStore, TrackFace } from '../store';
 import type { CaseFaceIndex } from './case-index';
 import { searchSettings } from './authorisation';
@@ -41,19 +40,27 @@ export type ParsedSearch = Required<Pick<SearchRequest, 'probeFaceId' | 'purpose
   qualityOverride?: string;
 };
 
-function estimate(calibration: Calibration | undefined, score: number): FmrEstimate | null {
-  if (!calibration) return null;
-  const e = fmrAt(calibration, score);
-  return { fmr: e.fmr, oneIn: e.text, bound: e.kind };
+/**
+ * The rate of a pair at its score, from the band of the pair's weaker face. A pack with
+ * only an unbanded table (measured on good colour photos) states no number for any pair;
+ * a pack with no calibration at all gives null.
+ */
+function rate(manifest: ModelPack, a: FaceSummary, b: FaceSummary, score: number): FmrEstimate | null {
+  const banded = packBandedCalibration(manifest);
+  if (banded) return pairRate(banded, a.quality, b.quality, score);
+  return manifest.calibration ? { fmr: null, oneIn: UNCALIBRATED_TEXT, bound: 'uncalibrated' } : null;
 }
 
-const packInfo = (p: SearchPack) => ({ name: p.manifest.name, version: p.manifest.version, model: p.model, calibration: p.manifest.calibration?.dataset ?? null });
+const packInfo = (p: SearchPack) => {
+  const banded = packBandedCalibration(p.manifest);
+  return { name: p.manifest.name, version: p.manifest.version, model: p.model, calibration: banded ? `${banded.dataset}; ${banded.degradation}` : (p.manifest.calibration?.dataset ?? null) };
+};
 
 /**
  * 1:N search and 1:1 comparison over the open case. Searches record their purpose and
  * full result in the case (and in the audit chain, through the router); a probe of
  * insufficient quality needs a written reason; a threshold is a false match rate read from
- * the pack's calibration, never a bare score.
+ * the pack's calibration per quality band, never a bare score.
  */
 export class SearchService {
   constructor(
@@ -118,18 +125,34 @@ export class SearchService {
     const maxFmr = req.maxFmr === undefined ? settings.defaultMaxFmr : req.maxFmr;
     const pack = await this.pack();
     const { probe, query, pairFaces, own, template: probeTemplate } = this.probeOf(req, pack.model);
-    const calibration = pack.manifest.calibration;
+    // A threshold is a rate, held per quality band: each candidate's best pair must score at or above its band's threshold;
+    // a pair whose band cannot support the rate must reach the strictest threshold of the bands that can.
+    const banded = packBandedCalibration(pack.manifest);
     let thresholdScore: number | null = null;
+    let passes: (a: FaceSummary, b: FaceSummary, score: number) => boolean = () => true;
     if (maxFmr !== null) {
-      if (!calibration) {
-        throw new LoupeError('unavailable', `Model pack ${pack.manifest.name} has no calibration, so a false match rate cannot be estimated: calibrate it (loupe models calibrate) or search without a threshold.`, 'maxFmr');
+      if (!banded) {
+        throw new LoupeError(
+          'unavailable',
+          `Model pack ${pack.manifest.name} has no calibration by quality band, so a false match rate cannot be estimated for the faces searched: calibrate it (loupe models calibrate) or search without a threshold.`,
+          'maxFmr',
+        );
       }
-      try {
-        thresholdScore = thresholdFor(calibration, maxFmr);
-      } catch (err) {
-        if (err instanceof LoupeError) throw new LoupeError(err.code, err.message, 'maxFmr');
-        throw err;
+      const thresholds = bandThresholds(banded, maxFmr);
+      const scores = thresholds.flatMap((t) => (t.score === null ? [] : [t.score]));
+      if (scores.length === 0) {
+        throw new LoupeError(
+          'invalid_input',
+          `No quality band of pack ${pack.manifest.name}'s calibration measured enough impostor pairs to support a false match rate of ${maxFmr}; choose a higher rate or search without one.`,
+          'maxFmr',
+        );
       }
+      // The lowest band threshold narrows the index search; each pair is then held to its own band's.
+      thresholdScore = Math.min(...scores);
+      passes = (a, b, score) => {
+        const t = pairThreshold(banded, thresholds, a.quality, b.quality).score;
+        return t !== null && score >= t;
+      };
     }
 
     const lists = req.target.watchlists.map((id) => {
@@ -153,14 +176,14 @@ export class SearchService {
       // Its faces are not comparable with the probe's: searching would find nobody, silently.
       throw new LoupeError('conflict', `The case's face index holds faces of model ${index.modelId}, but searches now use ${pack.model}: close and reopen the case to rebuild it.`);
     }
-    // A fused probe's index scores are not single-pair scores, so the threshold is applied after each candidate's best pair is found; more are asked for to make up for those it drops.
+    // A fused probe's index scores are not single-pair scores, and each pair's band has its own threshold, so the threshold is applied after each candidate's best pair is found; more are asked for to make up for those it drops.
     const { outcome, kept } =
       allowed.size > 0
         ? await searchFolded(
             (k) => index.search(query, k, allowed),
             (ids) => this.store.reads.faceContext(ids),
             probeTemplate ? null : thresholdScore,
-            probeTemplate && thresholdScore !== null ? req.maxCandidates * 2 + 20 : req.maxCandidates,
+            thresholdScore !== null ? req.maxCandidates * 2 + 20 : req.maxCandidates,
           )
         : { outcome: { candidates: [], method: 'exact' as const, scored: 0, ef: null }, kept: [] };
 
@@ -172,11 +195,11 @@ export class SearchService {
       const track = whole && inTrack.length > 0 ? { faces: inTrack, template: inTrack.length === whole.faces.length ? whole.template : fuseTemplate(inTrack) } : null;
       const faces = track ? track.faces : [{ id: c.id, embedding: this.store.reads.embeddingsOf([c.id]).get(c.id) as Float32Array }];
       // The best single pair of faces: the score a false match rate is calibrated for.
-      let best = { faceId: c.id, score: -Infinity };
+      let best = { faceId: c.id, probeFace: probe, score: -Infinity };
       for (const p of pairFaces) {
         for (const f of faces) {
           const sc = similarity(p.embedding, f.embedding);
-          if (sc > best.score) best = { faceId: f.id, score: sc };
+          if (sc > best.score) best = { faceId: f.id, probeFace: p, score: sc };
         }
       }
       const template =
@@ -184,10 +207,13 @@ export class SearchService {
       return { ...best, trackFaces: c.trackFaces, template };
     });
     // A track is ranked by its template, a still by its face: both are cosine similarities of unit vectors.
-    const ranked = scored.filter((c) => thresholdScore === null || c.score >= thresholdScore).sort((a, b) => (b.template?.score ?? b.score) - (a.template?.score ?? a.score));
+    const ranked = scored
+      .map((c) => ({ ...c, face: this.store.reads.face(c.faceId) as FaceSummary }))
+      .filter((c) => thresholdScore === null || (c.score >= thresholdScore && passes(c.probeFace, c.face, c.score)))
+      .sort((a, b) => (b.template?.score ?? b.score) - (a.template?.score ?? a.score));
 
     const candidates: Candidate[] = ranked.slice(0, req.maxCandidates).map((c, i) => {
-      const face = this.store.reads.face(c.faceId) as FaceSummary;
+      const face = c.face;
       const exhibit = this.store.reads.exhibit(face.exhibitId);
       const entry = entries.get(c.faceId);
       return {
@@ -195,7 +221,7 @@ export class SearchService {
         face,
         exhibit: { id: face.exhibitId, fileName: exhibit?.fileName ?? '', exhibitRef: exhibit?.exhibitRef ?? null, captureTime: exhibit?.captureTime ?? null, kind: exhibit?.kind ?? 'image' },
         score: c.score,
-        fmr: estimate(calibration, c.score),
+        fmr: rate(pack.manifest, c.probeFace, face, c.score),
         withheld: false,
         trackFaces: c.trackFaces,
         template: c.template,
@@ -262,7 +288,7 @@ export class SearchService {
       faceA: faceASummary,
       faceB: faceBSummary,
       score,
-      fmr: a.model === pack.model ? estimate(pack.manifest.calibration, score) : null,
+      fmr: a.model === pack.model ? rate(pack.manifest, a, b, score) : null,
       pack: packInfo(pack),
       caveat: LEADS_CAVEAT,
     };

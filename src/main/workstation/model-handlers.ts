@@ -1,3 +1,4 @@
+import { describeBands } from '../calibration';
 import { measureCalibration } from '../calibration-measurement';
 import { createFacePool } from '../face-pool';
 import { describePack, describePacks, installPack, loadPack, writeCalibration } from '../models';
@@ -19,12 +20,14 @@ export function registerModelHandlers(router: Router, modelsDir: string, packInU
     const pool = await createFacePool({ pack: await loadPack(modelsDir, input.pack) });
     try {
       const report = await measureCalibration(pool, input.dataDirs, input.description, now);
-      await writeCalibration(modelsDir, input.pack, report.calibration);
+      await writeCalibration(modelsDir, input.pack, report.calibration, report.banded);
       await packInUse.reset();
-      const { calibration, ...figures } = report;
-      ctx.addDetails({ dataset: calibration.dataset, impostorPairs: calibration.impostorPairs, images: figures.images, people: figures.people, tar: figures.tar });
+      const { calibration, banded, ...figures } = report;
+      const bands = describeBands(banded);
+      ctx.addDetails({ dataset: calibration.dataset, impostorPairs: calibration.impostorPairs, images: figures.images, people: figures.people, tar: figures.tar, bands: bands.map((b) => ({ band: b.band, impostorPairs: b.impostorPairs, genuinePairs: b.genuinePairs })) });
       return {
         ...figures,
+        bands,
         impostorPairs: calibration.impostorPairs,
         genuinePairs: calibration.genuinePairs ?? 0,
         pack: await describePack(modelsDir, input.pack),

@@ -9,8 +9,21 @@ export const FMR_CHOICES: readonly { value: string; fmr: number | null; label: s
   { value: 'none', fmr: null, label: 'None: keep the top candidates whatever their score' },
 ];
 
-/** A score's estimated false match rate in the calibration's own words, or why there is none. */
+/** A score's estimated false match rate in the calibration's own words (with the 95% bound the data supports), or why there is none. */
 export function FmrText({ fmr }: { fmr: FmrEstimate | null }) {
   if (!fmr) return <span className="muted">not estimated (no calibration)</span>;
-  return <span className={fmr.bound === 'estimate' ? undefined : 'fmr-bound'}>{fmr.oneIn}</span>;
+  if (fmr.bound === 'uncalibrated') {
+    return (
+      <span className="fmr-uncalibrated">
+        {fmr.oneIn}
+        {fmr.band ? <span className="muted"> ({fmr.band})</span> : null}
+      </span>
+    );
+  }
+  const measured = fmr.impostorPairs === undefined ? '' : `${(fmr.impostorsAtOrAbove ?? 0).toLocaleString('en-GB')} of ${fmr.impostorPairs.toLocaleString('en-GB')} measured impostor pairs scored this high`;
+  return (
+    <span className={fmr.bound === 'estimate' ? undefined : 'fmr-bound'} title={[fmr.band, measured].filter(Boolean).join('; ') || undefined}>
+      {fmr.oneIn}
+    </span>
+  );
 }

@@ -228,6 +228,24 @@ function CalibrationFigures({ report }: { report: CalibrationReport }) {
           </tbody>
         </table>
       ) : null}
+      <p>
+        Per quality band, with <span className="num">{formatCount(report.degraded.encoded)}</span> degraded copies of the photos (smaller, greyscale, blurred, compressed). A pair of faces is read in the band of its weaker face; a band
+        with too few impostor pairs states no rate.
+      </p>
+      <table className="grid dense">
+        <caption className="visually-hidden">Impostor pairs measured per quality band</caption>
+        <TableHead columns={['Quality band', { label: 'Impostor pairs', right: true }, { label: 'Genuine pairs', right: true }, 'Lowest rate the data supports (95%)']} />
+        <tbody>
+          {report.bands.map((b) => (
+            <tr key={b.band}>
+              <th scope="row">{b.band}</th>
+              <td className="num right">{formatCount(b.impostorPairs)}</td>
+              <td className="num right">{formatCount(b.genuinePairs)}</td>
+              <td>{b.lowestSupportedRate ?? <span className="fmr-uncalibrated">too few pairs: not calibrated for faces like these</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

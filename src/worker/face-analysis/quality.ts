@@ -74,16 +74,19 @@ function band(v: number, b: { zeroLow: number; low: number; high: number; zeroHi
 }
 
 /** Sharpness and exposure measured on the face region of the aligned crop. */
-function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number } {
+function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; clippedDark: number; clippedBright: number; colourfulness: number } {
   const { width, data } = aligned;
   const g = (x: number, y: number) => {
     const p = (y * width + x) * 3;
     return 0.299 * (data[p] as number) + 0.587 * (data[p + 1] as number) + 0.114 * (data[p + 2] as number);
   };
-  let sum = 0, sum2 = 0, n = 0, bright = 0, dark = 0, lum = 0;
+  let sum = 0, sum2 = 0, n = 0, bright = 0, dark = 0, lum = 0, chroma = 0;
   for (let y = REGION.y0; y < REGION.y1; y++) {
     for (let x = REGION.x0; x < REGION.x1; x++) {
       const v = g(x, y);
+      const p = (y * width + x) * 3;
+      const r = data[p] as number, gr = data[p + 1] as number, b = data[p + 2] as number;
+      chroma += (Math.abs(r - gr) + Math.abs(gr - b) + Math.abs(b - r)) / 3;
       const lap = g(x - 1, y) + g(x + 1, y) + g(x, y - 1) + g(x, y + 1) - 4 * v;
       sum += lap; sum2 += lap * lap; n++;
       lum += v;
@@ -92,7 +95,7 @@ function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; cli
     }
   }
   const mean = sum / n;
-  return { sharpness: Math.max(0, sum2 / n - mean * mean), brightness: lum / n, clippedDark: dark / n, clippedBright: bright / n };
+  return { sharpness: Math.max(0, sum2 / n - mean * mean), brightness: lum / n, clippedDark: dark / n, clippedBright: bright / n, colourfulness: chroma / n };
 }
 
 /** What the detector says about the face beside its landmarks: its box, and its mean score on the second look. */
@@ -150,6 +153,7 @@ export function assessQuality(landmarks5: readonly Point[], aligned: Rgb, detect
     brightness: crop.brightness,
     clippedDark: crop.clippedDark,
     clippedBright: crop.clippedBright,
+    colourfulness: crop.colourfulness,
     secondLookScore: clamp01(detector.confirmation),
     components,
     score: Math.max(0, Math.min(100, score)),

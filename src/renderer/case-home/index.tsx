@@ -3,10 +3,11 @@ import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
 import { RetentionPanel } from '../retention';
+import { ExportPackageDialog, exportedNotice } from '../disclosure';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
 import { BlindModePanel, ReviewQueuePanel } from './review';
 
-type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; username: string } | null;
+type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; username: string } | { kind: 'export' } | null;
 
 /** The open case: its authority, who holds a key to it, what it holds, and what may be done to it. */
 export function CaseHomeScreen() {
@@ -48,6 +49,11 @@ export function CaseHomeScreen() {
           <button type="button" className="btn" onClick={() => setDialog({ kind: 'passphrase' })}>
             Change passphrase…
           </button>
+          {may(user.role, 'cases.export') ? (
+            <button type="button" className="btn" onClick={() => setDialog({ kind: 'export' })}>
+              Export disclosure package…
+            </button>
+          ) : null}
           <button
             type="button"
             className="btn"
@@ -156,6 +162,17 @@ export function CaseHomeScreen() {
           onDone={() => {
             setDialog(null);
             setNotice('Your passphrase for this case was changed. Use the new one from now on.');
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'export' ? (
+        <ExportPackageDialog
+          reference={c.reference}
+          onClose={() => setDialog(null)}
+          onDone={(d) => {
+            setDialog(null);
+            setNotice(exportedNotice(d));
+            reload();
           }}
         />
       ) : null}

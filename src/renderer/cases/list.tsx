@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { CaseSummary } from '../../shared';
 import { may, useLoad, useSession, useUser } from '../api';
-import { formatTime, LoadStatus, Page, TableHead } from '../ui';
+import { formatTime, LoadStatus, Notice, Page, TableHead } from '../ui';
+import { ImportPackageDialog, importedNotice } from '../disclosure';
 import { OpenCaseDialog } from './open-dialog';
 
 export function CasesScreen() {
@@ -14,20 +15,31 @@ export function CasesScreen() {
     return () => window.removeEventListener('focus', reload);
   }, [reload]);
   const [opening, setOpening] = useState<CaseSummary | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const canCreate = may(user.role, 'cases.create');
+  const canImport = may(user.role, 'cases.import');
   const openCase = status.openCase;
 
   return (
     <Page
       title="Cases"
       actions={
-        canCreate ? (
-          <a className="btn primary" href="#/cases/new">
-            New case
-          </a>
-        ) : null
+        <>
+          {canImport ? (
+            <button type="button" className="btn" onClick={() => setImporting(true)}>
+              Import case package…
+            </button>
+          ) : null}
+          {canCreate ? (
+            <a className="btn primary" href="#/cases/new">
+              New case
+            </a>
+          ) : null}
+        </>
       }
     >
+      {notice ? <Notice tone="good">{notice}</Notice> : null}
       {openCase ? (
         <p className="muted">
           Case {openCase.reference} is open. Close it before opening another.
@@ -74,6 +86,16 @@ export function CasesScreen() {
         </table>
       ) : null}
       {opening ? <OpenCaseDialog summary={opening} onClose={() => setOpening(null)} /> : null}
+      {importing ? (
+        <ImportPackageDialog
+          onClose={() => setImporting(false)}
+          onDone={(d) => {
+            setImporting(false);
+            setNotice(importedNotice(d));
+            reload();
+          }}
+        />
+      ) : null}
     </Page>
   );
 }

@@ -13,6 +13,7 @@ import { ReviewScreen } from '../review';
 import { ScaleScreen } from '../scale';
 import { SearchResultScreen, SearchScreen } from '../search';
 import { UsersScreen } from '../users';
+import { ValidationScreen } from '../validation';
 import { WatchlistsScreen } from '../watchlists';
 import type { Route } from './route';
 
@@ -48,6 +49,7 @@ export const SCREENS: readonly Screen[] = [
   { path: '/audit', label: 'Audit', nav: 'main', blocked: () => null, render: (route) => <AuditScreen params={route.params} /> },
   { path: '/users', label: 'Users', nav: 'main', blocked: (user) => (may(user.role, 'users.list') ? null : refusal(user.role, 'users.list')), render: () => <UsersScreen /> },
   { path: '/models', label: 'Model packs', nav: 'main', blocked: () => null, render: () => <ModelsScreen /> },
+  { path: '/validation', label: 'Validation', nav: false, under: '/models', blocked: () => null, render: (route) => <ValidationScreen params={route.params} /> },
   { path: '/scale', label: 'Conclusion scale', nav: 'main', blocked: () => null, render: () => <ScaleScreen /> },
   { path: '/retention', label: 'Retention', nav: 'main', blocked: (user) => (may(user.role, 'retention.queue') ? null : refusal(user.role, 'retention.queue')), render: () => <RetentionScreen /> },
 

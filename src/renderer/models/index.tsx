@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ChannelOutput, PackInfo } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
+import { ValidationTable } from '../validation';
 import { Alert, Form, FormActions, formatCount, formatOneIn, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TableHead, TextArea } from '../ui';
 
 /** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
@@ -61,6 +62,7 @@ export function ModelsScreen() {
               <ModelCard key={p.name} pack={p} />
             ))}
           </div>
+          <Validations />
           {calibrates ? (
             <CalibratePack
               packs={loaded.value}
@@ -82,6 +84,22 @@ export function ModelsScreen() {
         </>
       ) : null}
     </Page>
+  );
+}
+
+/** The packs' validation records on this workstation's own labelled photos, and the way to the Validation screen. */
+function Validations() {
+  const { loaded } = useLoad('validation.list', {});
+  return (
+    <section className="panel section-gap" aria-labelledby="pack-validations-title">
+      <h2 id="pack-validations-title">Validation on local photos</h2>
+      <p className="muted">
+        Error rates of a pack measured on the agency&apos;s own labelled photos, overall and per group, with intervals and DET curves.{' '}
+        <a href="#/validation">Open the Validation screen</a>
+      </p>
+      <LoadStatus loaded={loaded} loading="Loading validation records…" />
+      {loaded.state === 'ready' ? <ValidationTable records={loaded.value} /> : null}
+    </section>
   );
 }
 

@@ -88,6 +88,7 @@ describe.skipIf(!peopleCaseReady)('command line: the examiner workflow', () => {
     const blind = await ann('search', '--case', ref, '--image', path.join(probes, 'obama.jpg'), ...purpose, '--fmr', 'any', '--top', '3');
     expect(blind.err).toBe('');
     expect(blind.out).toMatch(/^search #1 by ann \S+; purpose: Find the man/);
+    expect(blind.out).toContain(`case authorised by ${CASE_AUTHORITY.authorisedBy}; legal basis: ${CASE_AUTHORITY.legalBasis}`);
     expect(blind.out).toContain('blind mode: 3 candidate(s) listed by face, their rank, score and rate withheld');
     expect(blind.out).not.toMatch(/\b0\.\d{4}\b/);
 

@@ -56,6 +56,7 @@ export function describeSearch(s: SearchResult, reviews: ReviewItemSummary[] = [
   const withheld = s.candidates.filter((c) => c.withheld).length;
   return [
     `search #${s.id} by ${t(s.createdBy)} ${s.createdAt}; purpose: ${t(s.purpose)}`,
+    ...(s.authority ? [`case authorised by ${t(s.authority.authorisedBy)}; legal basis: ${t(s.authority.legalBasis)}${s.authorisationId !== null ? `; run under search authorisation #${s.authorisationId}` : ''}`] : []),
     `probe: face ${s.probe.id} of exhibit ${s.probeExhibit.id} (${at(s.probe, s.probeExhibit.fileName)}), ${quality(s.probe)}${s.qualityOverride ? `; searched despite its quality because: ${t(s.qualityOverride)}` : ''}`,
     `target: ${target}; ${s.scored} faces scored (${s.method}); model pack ${s.pack.name} ${s.pack.version}${s.pack.calibration ? `, calibrated on ${t(s.pack.calibration)}` : ', NOT calibrated'}`,
     `threshold: ${s.maxFmr === null ? 'none (the top candidates whatever their score)' : `false match rate at most ${s.maxFmr}${s.thresholdScore !== null ? ` (score ${s.thresholdScore.toFixed(4)} or more)` : ''}`}; at most ${s.maxCandidates} candidates${Object.keys(s.filters).length > 0 ? `; filters ${t(JSON.stringify(s.filters))}` : ''}`,
@@ -132,7 +133,8 @@ export const WORKFLOW_COMMANDS: Command[] = [
   },
   {
     words: ['search'],
-    usage: 'search --case REF (--face ID | --image FILE) --purpose TEXT [--no-case] [--watchlist ID]... [--fmr RATE|any] [--top K] [--exhibit ID]... [--from T] [--to T] [--min-quality Q] [--quality-override TEXT]',
+    usage:
+      'search --case REF (--face ID | --image FILE) --purpose TEXT [--no-case] [--watchlist ID]... [--authorisation N] [--fmr RATE|any] [--top K] [--exhibit ID]... [--from T] [--to T] [--min-quality Q] [--quality-override TEXT]',
     summary: '1:N: search a probe face against the case and/or watch lists; candidates are leads',
     async run(ctx) {
       const { values } = options(ctx, {
@@ -149,7 +151,9 @@ export const WORKFLOW_COMMANDS: Command[] = [
         to: { type: 'string' },
         'min-quality': { type: 'string' },
         'quality-override': { type: 'string' },
+        authorisation: { type: 'string' },
       });
+      const authorisation = optionalString(values.authorisation);
       const face = optionalString(values.face);
       const image = optionalString(values.image);
       if ((face === undefined) === (image === undefined)) throw new UsageError('Give the probe: --face ID (a face of the case) or --image FILE (imported as a probe exhibit), one of the two');
@@ -173,6 +177,7 @@ export const WORKFLOW_COMMANDS: Command[] = [
           ...(fmr !== undefined ? { maxFmr: parseFmr(fmr) } : {}),
           filters: { ...(exhibitIds ? { exhibitIds } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(minQuality !== undefined ? { minQuality: Number(minQuality) } : {}) },
           ...(override ? { qualityOverride: override } : {}),
+          ...(authorisation !== undefined ? { authorisationId: idOf(authorisation, 'search authorisation', '--authorisation N (a supervisor approved it)') } : {}),
         }),
       );
       print(ctx, s, () => describeSearch(s));

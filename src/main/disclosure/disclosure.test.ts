@@ -194,6 +194,15 @@ describe('disclosure packages: refusals, with an empty case', () => {
     expect(await refused(format)).toMatchObject({ code: 'conflict', message: expect.stringMatching(/newer version of Loupe \(format loupe-disclosure\/2/) });
   });
 
+  it('refuses to bring back a case purged on this workstation', async () => {
+    const old = await b.must('cases.create', { ...CASE_AUTHORITY, reference: 'OLD/1', retentionDate: '2020-01-01', passphrase: PASSPHRASE });
+    const file = path.join(out, 'old.loupe');
+    await b.must('cases.export', { out: file, passphrase: PACKAGE_PASSPHRASE });
+    await b.must('cases.close', {});
+    await b.must('retention.purge', { caseId: old.id, confirmReference: 'OLD/1' });
+    expect(await refused(file)).toMatchObject({ code: 'conflict', message: expect.stringMatching(/^Case OLD\/1 was purged on .* it can never be opened again\. The package was not imported/) });
+  });
+
   it('lets only a supervisor export or import, and keeps passphrases out of the records', async () => {
     await a.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
     const caseId = (await a.must('cases.info', {})).id;

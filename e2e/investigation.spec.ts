@@ -145,6 +145,29 @@ test.describe('investigation', () => {
       await expect(listHit).toContainText('Robbery suspects');
       await expect(page.getByRole('region', { name: 'How the search was made' })).toContainText('watch list “Robbery suspects”');
 
+      // A probe of two stills of one person, chosen by the examiner, searched as one fused template.
+      await caseScreen(page, 'Search');
+      const pickFace = async (dialogName: string, file: RegExp, button: string) => {
+        await page.getByRole('button', { name: button }).click();
+        const dialog = page.getByRole('dialog', { name: dialogName });
+        await dialog.getByLabel('Exhibit').selectOption((await dialog.getByRole('option', { name: file }).getAttribute('value')) ?? '');
+        await dialog.getByRole('list', { name: /^Faces in JD\/1 · / }).getByRole('button').first().click();
+        await expect(dialog).toBeHidden();
+      };
+      await pickFace('Choose the probe face', /kit1\.jpg/, 'Choose probe…');
+      await pickFace('Add a still of the same person', /kit2\.jpg/, 'Add a still of the same person…');
+      await expect(page.getByRole('list', { name: 'More stills of the same person' }).getByRole('img', { name: /^Still: face \d+ of JD\/1 · kit2\.jpg$/ })).toBeVisible();
+      await page.getByLabel('Purpose').fill('Search with both custody photographs of the suspect');
+      await page.getByLabel('Threshold (false match rate)').selectOption('none');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect(page.getByRole('region', { name: 'Probe' })).toContainText('Searched as one fused template of 2 stills of the same person');
+      await expect(page.getByRole('region', { name: 'Probe' })).toContainText('Not calibrated for fused templates');
+      const fused = page.getByRole('table', { name: 'Candidates, best score first' }).getByRole('row').nth(1);
+      await expect(fused).toContainText(/template \(2 × 1 faces\)/);
+      await expect(fused).toContainText(/best single face \d\.\d{3}/);
+      await expect(fused).toContainText('the template: not calibrated for fused templates');
+      await screenshot(page, 'search-fused-probe');
+
       // An entry leaves a list only with a reason.
       await caseScreen(page, 'Watch lists');
       await page.getByRole('button', { name: 'Remove Suspect A from Robbery suspects' }).click();

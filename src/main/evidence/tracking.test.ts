@@ -87,4 +87,21 @@ describe('tracks of a video', () => {
     expect(tracks).toHaveLength(6);
     for (const tr of tracks) expect(new Set(tr.members.map((m) => m % 6)).size).toBe(1);
   });
+
+  it('never joins two look-alikes seen at different times, though their averaged embeddings agree', () => {
+    // Each face: a part the two people share (e0), a part that tells them apart (+-e1), and its own noise.
+    // A face of one scores 0.38 with a face of the other, below the threshold; their averages score 0.63, above it.
+    const lookAlike = (sign: number, i: number, timeMs: number): TrackedFace => {
+      const v = new Float32Array(64);
+      v[0] = Math.sqrt(0.45);
+      v[1] = sign * Math.sqrt(0.07);
+      v[10 + i + (sign > 0 ? 0 : 20)] = Math.sqrt(0.48);
+      return { timeMs, box: { x: 100, y: 100, w: 60, h: 60 }, embedding: v, quality: 80 };
+    };
+    const faces = [...[0, 1, 2, 3, 4, 5].map((i) => lookAlike(1, i, i * 500)), ...[0, 1, 2, 3, 4, 5].map((i) => lookAlike(-1, i, 8000 + i * 500))];
+    const { trackOf } = buildTracks(faces, OPTIONS);
+    expect(new Set(trackOf.slice(0, 6)).size).toBe(1);
+    expect(new Set(trackOf.slice(6)).size).toBe(1);
+    expect(trackOf[0]).not.toBe(trackOf[6]);
+  });
 });

@@ -79,22 +79,22 @@ interface Live {
   lastBox: FaceBox;
   lastMs: number;
   firstMs: number;
-  /** The latest good embeddings and their normalised mean (null before the first good face). */
+  /** The latest good embeddings (none before the first good face). */
   recent: Float32Array[];
-  recentMean: Float32Array | null;
-  /** Sum of all good embeddings: what the merge pass compares (null when the track has none). */
+  /** Sum and count of all good embeddings: what the merge pass compares (null when the track has none). */
   goodSum: Float32Array | null;
+  goodCount: number;
 }
 
-function normalised(v: Float32Array): Float32Array {
-  const n = Math.sqrt(similarity(v, v)) || 1;
-  return v.map((x) => x / n);
-}
-
-function meanOf(vs: readonly Float32Array[]): Float32Array {
-  const sum = new Float32Array((vs[0] as Float32Array).length);
-  for (const v of vs) for (let d = 0; d < sum.length; d++) sum[d] = (sum[d] as number) + (v[d] as number);
-  return normalised(sum);
+/**
+ * The mean similarity of a face with the track's recent good faces. A mean of single-pair
+ * scores stays on the scale the thresholds were calibrated on; the similarity with their
+ * averaged embedding would not (averaging takes out noise, raising it for look-alikes too).
+ */
+function recentSimilarity(track: Live, embedding: Float32Array): number {
+  let sum = 0;
+  for (const r of track.recent) sum += similarity(embedding, r);
+  return sum / track.recent.length;
 }
 
 function addFace(track: Live, face: TrackedFace, index: number, good: boolean): void {
@@ -104,7 +104,7 @@ function addFace(track: Live, face: TrackedFace, index: number, good: boolean): 
   if (!good) return;
   track.recent.push(face.embedding);
   if (track.recent.length > RECENT_GOOD) track.recent.shift();
-  track.recentMean = meanOf(track.recent);
+  track.goodCount++;
   track.goodSum ??= new Float32Array(face.embedding.length);
   for (let d = 0; d < face.embedding.length; d++) track.goodSum[d] = (track.goodSum[d] as number) + (face.embedding[d] as number);
 }
@@ -114,9 +114,10 @@ const MAX_MERGE_TRACKS = 2000;
 
 /**
  * A person lost for a moment (turned away, a cut to another camera) starts a new track:
- * join tracks whose mean good embeddings agree and that never appear in the same frame, the
- * most similar pair first. Tracks without a good face never join: nothing says who they
- * show. The similarities of all pairs are computed once and, after each join, only those of
+ * join tracks whose good faces agree on average (the mean similarity over all pairs of their
+ * good faces, the dot product of their sums over the product of their counts, at or above the
+ * threshold) and that never appear in the same frame, the most similar pair first. Tracks
+ * without a good face never join: nothing says who they show. The similarities of all pairs are computed once and, after each join, only those of
  * the joined track again: this runs in the main process, and a long video may hold hundreds
  * of tracks.
  */
@@ -124,16 +125,15 @@ function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: n
   const n = tracks.length;
   if (n > MAX_MERGE_TRACKS) return;
   const times = tracks.map((t) => new Set(t.members.map((m) => (faces[m] as TrackedFace).timeMs)));
-  const centroids = tracks.map((t) => (t.goodSum ? normalised(t.goodSum) : null));
   const sim = new Float64Array(n * n).fill(-Infinity);
   const alive = new Array<boolean>(n).fill(true);
   /** Similarities of track a with the live tracks from index `from` on. */
   const similarities = (a: number, from: number) => {
-    const ca = centroids[a];
+    const ta = tracks[a] as Live;
     for (let b = from; b < n; b++) {
-      const cb = centroids[b];
-      if (b === a || !alive[b] || !ca || !cb) continue;
-      const s = similarity(ca, cb);
+      const tb = tracks[b] as Live;
+      if (b === a || !alive[b] || !ta.goodSum || !tb.goodSum) continue;
+      const s = similarity(ta.goodSum, tb.goodSum) / (ta.goodCount * tb.goodCount);
       sim[a * n + b] = s;
       sim[b * n + a] = s;
     }
@@ -157,7 +157,7 @@ function mergeTracks(tracks: Live[], faces: readonly TrackedFace[], threshold: n
     keep.members.push(...gone.members);
     const sum = keep.goodSum as Float32Array;
     for (let d = 0; d < sum.length; d++) sum[d] = (sum[d] as number) + ((gone.goodSum as Float32Array)[d] as number);
-    centroids[best.a] = normalised(sum);
+    keep.goodCount += gone.goodCount;
     keep.firstMs = Math.min(keep.firstMs, gone.firstMs);
     keep.lastMs = Math.max(keep.lastMs, gone.lastMs);
     for (const t of times[best.b] as Set<number>) (times[best.a] as Set<number>).add(t);
@@ -192,8 +192,8 @@ export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): 
         const gap = t - track.lastMs;
         const overlap = iou(face.box, track.lastBox);
         const near = overlap >= opts.minIoU;
-        if (good && track.recentMean) {
-          const sim = similarity(face.embedding, track.recentMean);
+        if (good && track.recent.length > 0) {
+          const sim = recentSimilarity(track, face.embedding);
           if (sim < opts.contradictThreshold) continue;
           if ((near && gap <= opts.overlapMaxGapMs) || sim >= opts.sameThreshold) pairs.push({ face: f, track, score: sim + (near ? 2 : 0) });
         } else if (near && gap <= opts.continuityMs) {
@@ -214,7 +214,7 @@ export function buildTracks(faces: readonly TrackedFace[], opts: TrackOptions): 
     for (const f of frame) {
       if (usedFaces.has(f)) continue;
       const face = faces[f] as TrackedFace;
-      const track: Live = { key: nextKey++, members: [], lastBox: face.box, lastMs: t, firstMs: t, recent: [], recentMean: null, goodSum: null };
+      const track: Live = { key: nextKey++, members: [], lastBox: face.box, lastMs: t, firstMs: t, recent: [], goodSum: null, goodCount: 0 };
       addFace(track, face, f, face.quality >= opts.identityQuality);
       live.push(track);
     }

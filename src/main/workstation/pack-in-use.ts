@@ -14,7 +14,7 @@ const UNCALIBRATED_TRACK_THRESHOLD = 0.45;
 /** With a calibration, tracks link at an estimated false match rate of 1 in 10,000. */
 const TRACK_FMR = 1e-4;
 
-function trackThreshold(calibration: Calibration | undefined): number {
+export function trackThreshold(calibration: Calibration | undefined): number {
   if (!calibration) return UNCALIBRATED_TRACK_THRESHOLD;
   try {
     return thresholdFor(calibration, TRACK_FMR);

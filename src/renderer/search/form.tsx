@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { SearchRequest } from '../../shared';
+import { TEMPLATE_METHOD, type SearchRequest } from '../../shared';
 import { useChannelForm, useLoad, useSession } from '../api';
-import { exhibitName, FMR_CHOICES, useExhibitChoices, type PickedFace } from '../faces';
+import { exhibitName, FaceImage, FacePickerDialog, FMR_CHOICES, useExhibitChoices, type PickedFace } from '../faces';
 import { useActivePack } from '../models';
 import { Alert, CheckboxField, described, FieldNotes, Form, FormActions, Notice, NumberField, SelectField, TextArea, TextField } from '../ui';
 
@@ -26,11 +26,14 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
   const [to, setTo] = useState('');
   const [minQuality, setMinQuality] = useState('');
   const [override, setOverride] = useState('');
+  const [useTrack, setUseTrack] = useState(false);
+  const [more, setMore] = useState<PickedFace[]>([]);
+  const [picking, setPicking] = useState(false);
 
   // Until the user chooses, the threshold follows the pack: 1 in 1,000 when it is calibrated, none when it cannot be.
   const chosen = threshold ?? (pack && !pack.calibrated ? 'none' : '0.001');
   const fmr = FMR_CHOICES.find((c) => c.value === chosen)?.fmr ?? null;
-  const needsOverride = probe?.face.quality.insufficient === true || form.errors.qualityOverride !== undefined;
+  const needsOverride = probe?.face.quality.insufficient === true || more.some((m) => m.face.quality.insufficient) || form.errors.qualityOverride !== undefined;
   const listed = exhibits.loaded.state === 'ready' ? exhibits.loaded.value.exhibits : [];
   const searchable = listed.filter((e) => e.faceCount > 0 && e.role === 'evidence');
   const exhibitsHint = `None chosen: every exhibit. Ctrl or Shift with a click or the arrow keys chooses several.${exhibits.cut > 0 ? ` Only the first ${listed.length} exhibits of the case are listed; ${exhibits.cut} more are not.` : ''}`;
@@ -44,6 +47,8 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
     };
     const input = {
       probeFaceId: probe?.face.id,
+      ...(useTrack ? { probeTrack: true } : {}),
+      ...(more.length > 0 ? { moreProbeFaceIds: more.map((m) => m.face.id) } : {}),
       purpose,
       target: { case: inCase, watchlists: listIds },
       maxCandidates: maxCandidates.trim() === '' ? Number.NaN : Number(maxCandidates),
@@ -67,6 +72,18 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
       ) : (
         <span id={form.fieldId('probeFaceId')} tabIndex={-1} />
       )}
+      <ProbeTemplateFields probe={probe} useTrack={useTrack} setUseTrack={setUseTrack} more={more} setMore={setMore} onAdd={() => setPicking(true)} errors={form.errors} fieldId={form.fieldId} />
+      {picking ? (
+        <FacePickerDialog
+          title="Add a still of the same person"
+          role="probe"
+          onClose={() => setPicking(false)}
+          onPick={(p) => {
+            setPicking(false);
+            if (p.face.id !== probe?.face.id && !more.some((m) => m.face.id === p.face.id)) setMore((m) => [...m, p]);
+          }}
+        />
+      ) : null}
       <TextArea id={form.fieldId('purpose')} label="Purpose" value={purpose} onChange={setPurpose} error={form.errors.purpose} hint="Why this search is being made. It is recorded with the search and shown on reports." required maxLength={2000} />
       <fieldset>
         <legend>Search in</legend>
@@ -146,5 +163,64 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
       ) : null}
       <FormActions busy={form.busy} label="Search" busyLabel="Searching…" />
     </Form>
+  );
+}
+
+/**
+ * A probe of several faces: the probe's whole video track, or more stills of the same person
+ * the examiner chose. Either is searched as one fused template; its scores have no false match
+ * rate (none was measured for fused templates), the best single pair's have.
+ */
+function ProbeTemplateFields(props: {
+  probe: PickedFace | null;
+  useTrack: boolean;
+  setUseTrack(on: boolean): void;
+  more: PickedFace[];
+  setMore(f: (m: PickedFace[]) => PickedFace[]): void;
+  onAdd(): void;
+  errors: Record<string, string | undefined>;
+  fieldId(name: string): string;
+}) {
+  const { probe, useTrack, setUseTrack, more, setMore, onAdd, errors, fieldId } = props;
+  if (!probe) return null;
+  return (
+    <fieldset>
+      <legend>Probe of several faces</legend>
+      {probe.face.trackId !== null ? (
+        <CheckboxField
+          id={fieldId('probeTrack')}
+          label={`Search with the whole of track ${probe.face.trackId}, fused into one template`}
+          checked={useTrack}
+          onChange={(on) => {
+            setUseTrack(on);
+            if (on) setMore(() => []);
+          }}
+          error={errors.probeTrack}
+        />
+      ) : null}
+      {!useTrack ? (
+        <>
+          {more.length > 0 ? (
+            <ul className="probe-stills" aria-label="More stills of the same person">
+              {more.map((m) => (
+                <li key={m.face.id}>
+                  <FaceImage faceId={m.face.id} alt={`Still: face ${m.number} of ${exhibitName(m.exhibit)}`} size="s" />
+                  <button type="button" className="btn small" onClick={() => setMore((all) => all.filter((x) => x.face.id !== m.face.id))} aria-label={`Remove face ${m.number} of ${exhibitName(m.exhibit)}`}>
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <button type="button" className="btn small" id={fieldId('moreProbeFaceIds')} onClick={onAdd} disabled={more.length >= 19}>
+            Add a still of the same person…
+          </button>
+          {errors.moreProbeFaceIds ? <p className="field-error">{errors.moreProbeFaceIds}</p> : null}
+        </>
+      ) : null}
+      <p className="muted small-text">
+        Several faces are searched as one fused template ({TEMPLATE_METHOD}). Its scores are not calibrated for fused templates, so no false match rate is given for them; each candidate also shows its best single pair of faces, with that pair&apos;s rate.
+      </p>
+    </fieldset>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Candidate, IndexProgress, ReviewItemSummary, SearchResult } from '../../shared';
+import { TEMPLATE_NOTE, type Candidate, type IndexProgress, type ReviewItemSummary, type SearchResult } from '../../shared';
 import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceImage, FacePair, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
 import { Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page, ProblemPage, TableHead } from '../ui';
@@ -161,12 +161,35 @@ function ResultView({ searchId }: { searchId: number }) {
               From <a href={`#/exhibit?id=${s.probeExhibit.id}&face=${s.probe.id}`}>{exhibitName(s.probeExhibit)}</a>
             </p>
             <QualityFacts quality={s.probe.quality} />
+            {s.probeTemplate ? <ProbeTemplate t={s.probeTemplate} /> : null}
           </section>
           <Parameters s={s} />
         </div>
         <Candidates s={s} />
       </div>
     </Page>
+  );
+}
+
+/** A probe fused from several faces: which, and how, with what its scores are not. */
+function ProbeTemplate({ t }: { t: NonNullable<SearchResult['probeTemplate']> }) {
+  return (
+    <div className="probe-template">
+      <p>
+        <strong>Searched as one fused template</strong> of {t.trackId !== null ? `track ${t.trackId} (its ${t.faces} best faces)` : `${t.faceIds.length} stills of the same person`}:{' '}
+        {t.method}.
+      </p>
+      {t.trackId === null ? (
+        <ul className="probe-stills">
+          {t.faceIds.map((id) => (
+            <li key={id}>
+              <FaceImage faceId={id} alt={`Probe still, face ${id}`} size="s" />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="muted small-text">{TEMPLATE_NOTE}</p>
+    </div>
   );
 }
 
@@ -272,8 +295,25 @@ function CandidateRow({ c, row, s, canCompare, review, onExamine }: { c: Candida
       <td>
         <FaceImage faceId={c.face.id} alt={`${who.charAt(0).toUpperCase()}${who.slice(1)} from ${name}`} size="m" />
       </td>
-      <td className="num right score">{c.score === null ? <span className="muted">withheld</span> : c.score.toFixed(3)}</td>
-      <td>{c.withheld ? <span className="muted">withheld</span> : <FmrText fmr={c.fmr} />}</td>
+      <td className="num right score">
+        {c.score === null ? (
+          <span className="muted">withheld</span>
+        ) : c.template ? (
+          <>
+            <span title={TEMPLATE_NOTE}>{c.template.score.toFixed(3)}</span>
+            <div className="small-text muted">
+              template ({c.template.probeFaces} × {c.template.candidateFaces} {c.template.probeFaces * c.template.candidateFaces === 1 ? 'face' : 'faces'})
+            </div>
+            <div className="small-text">best single face {c.score.toFixed(3)}</div>
+          </>
+        ) : (
+          c.score.toFixed(3)
+        )}
+      </td>
+      <td>
+        {c.withheld ? <span className="muted">withheld</span> : <FmrText fmr={c.fmr} />}
+        {c.template ? <div className="small-text muted">of the best single face; the template: not calibrated for fused templates</div> : null}
+      </td>
       <td>
         <QualityBadge quality={c.face.quality} />
         {c.face.quality.insufficient ? <p className="small-text muted">{c.face.quality.reasons.join('; ')}</p> : null}

@@ -241,7 +241,7 @@ test.describe('investigation', () => {
       for (const [action, outcome] of steps) {
         await expect(records.getByRole('row').filter({ hasText: action }).filter({ hasText: outcome }).first()).toBeVisible();
       }
-      await expect(records.getByRole('row').filter({ hasText: 'search.run' })).toHaveCount(2);
+      await expect(records.getByRole('row').filter({ hasText: 'search.run' })).toHaveCount(3);
       await page.getByRole('button', { name: 'Verify chain' }).click();
       await expect(page.getByRole('status').filter({ hasText: 'Chain intact' })).toBeVisible();
     } finally {

@@ -195,8 +195,8 @@ export class DisclosureService {
         const info = store.reads.info();
         const log = new AuditLog(store.audit, 'case', store.id, this.now);
         const own = log.verify(null);
-        if (info.id !== manifest.case.id || !own.ok || own.records !== manifest.chain.records || own.headHash !== manifest.chain.headHash) {
-          throw new LoupeError('integrity', 'The case database in this package does not hold the audit chain its manifest names. Nothing was imported.', 'file');
+        if (info.id !== manifest.case.id || info.reference !== manifest.case.reference || !own.ok || own.records !== manifest.chain.records || own.headHash !== manifest.chain.headHash) {
+          throw new LoupeError('integrity', 'The case database in this package is not the case, or does not hold the audit chain, its manifest names. Nothing was imported.', 'file');
         }
         const originals = { referenced: manifest.originals.length, written: withOriginals ? manifest.entries.filter((e) => e.kind === 'original').length : 0, folder: withOriginals ? originalsTo : null };
         log.append({

@@ -41,6 +41,11 @@ test('a supervisor sets up the workstation, creates, closes and reopens a case, 
   await expect(page.getByRole('region', { name: 'Authority' })).toContainText(CASE.legalBasis);
   await expect(page.getByRole('region', { name: 'Authority' })).toContainText('2033-01-01');
   await expect(page.getByRole('region', { name: 'Members' }).getByRole('rowheader', { name: SUPERVISOR.username })).toBeVisible();
+  // The case records the pack it is made with, and its files' hashes, at creation.
+  const pack = page.getByRole('region', { name: 'Model pack' });
+  await expect(pack).toContainText(/(yunet|default) \d+\.\d+\.\d+ finds, aligns and encodes this case's faces/);
+  await expect(pack).toContainText(`Recorded when the case was created`);
+  await expect(pack).toContainText(/Embedder.*SHA-256 [0-9a-f]{16}/);
   await screenshot(page, 'case-home');
 
   await page.getByRole('button', { name: 'Close case' }).click();

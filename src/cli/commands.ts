@@ -172,6 +172,7 @@ export const COMMANDS: Command[] = [
           `legal basis: ${t(d.legalBasis)}`,
           `members: ${d.members.map((m) => m.username).join(', ')}`,
           `exhibits ${d.counts.exhibits}, faces ${d.counts.faces}, audit records ${d.counts.auditRecords}`,
+          d.pack ? `model pack: ${d.pack.name} ${d.pack.version} (${d.pack.how} ${d.pack.recordedAt}${d.pack.recordedBy ? ` by ${d.pack.recordedBy}` : ''}); ${d.pack.files.map((f) => `${f.file} ${f.sha256}`).join(', ')}` : 'model pack: not recorded yet',
           `folder: ${t(d.folder)}`,
         ].join('\n'),
       );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isPlainText } from './display';
 import { Role } from './roles';
+import { CasePack } from './model-pack';
 
 /** Fields of a few hundred characters are one line; longer ones may break lines. */
 const trimmed = (label: string, max: number) =>
@@ -106,6 +107,8 @@ export const CaseDetails = CaseAuthority.extend({
   folder: z.string(),
   members: z.array(z.object({ username: z.string(), addedAt: IsoTime, addedBy: z.string() })),
   counts: z.object({ exhibits: z.number().int(), faces: z.number().int(), auditRecords: z.number().int() }),
+  /** The model pack the case is made with (null only while a case's first opening has not recorded it yet). */
+  pack: CasePack.nullable().default(null),
 });
 export type CaseDetails = z.infer<typeof CaseDetails>;
 

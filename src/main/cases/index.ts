@@ -8,6 +8,10 @@ import { caseRetention, purgedCase } from './retention';
 
 export { caseRetention, RetentionService } from './retention';
 
+import { casePack } from './pack';
+
+export { casePack, checkCasePack, ensureCasePack, packRecord, recordCasePack } from './pack';
+
 /** An open case: its store and its audit chain. */
 export interface OpenCase {
   store: CaseStore;
@@ -130,6 +134,7 @@ export class CaseService {
       folder: open.store.folder,
       members: open.store.keyslots.members(),
       counts: { ...counts, auditRecords: open.audit.head()?.seq ?? 0 },
+      pack: casePack(open.store),
     };
   }
 

@@ -115,6 +115,8 @@ export interface StoredEmbedding {
 }
 
 export interface EvidenceReads {
+  /** The packs ("name@version") exhibits were analysed with, the most recently imported first. */
+  exhibitPacks(): string[];
   batch(id: string): ImportBatch | null;
   batches(): ImportBatch[];
   batchOptions(id: string): unknown;
@@ -225,6 +227,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       (SELECT count(*) FROM faces f JOIN exhibits e ON e.id = f.exhibit_id WHERE e.batch_id = b.id) AS facesFound
     FROM import_batches b`;
   const q = {
+    exhibitPacks: db.prepare('SELECT pack FROM exhibits WHERE pack IS NOT NULL GROUP BY pack ORDER BY MAX(id) DESC').pluck(),
     batch: db.prepare(`${batchSelect} WHERE b.id = ?`),
     batches: db.prepare(`${batchSelect} ORDER BY b.started_at DESC`),
     batchOptions: db.prepare('SELECT options FROM import_batches WHERE id = ?').pluck(),
@@ -359,6 +362,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
 
   return {
     reads: {
+      exhibitPacks: () => q.exhibitPacks.all() as string[],
       batch: (id) => {
         const r = q.batch.get(id) as RawBatch | undefined;
         return r ? toBatch(r) : null;

@@ -1,6 +1,6 @@
 import { LoupeError } from '../../shared';
 import type { CaseService, OpenCase } from '../cases';
-import type { Router } from '../router';
+import type { CallContext, Router } from '../router';
 import type { CaseSession } from './case-session';
 import type { SessionState } from './state';
 
@@ -26,17 +26,28 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
 
   router.handle('cases.list', (_input, ctx) => cases.list(ctx.user, state.open));
 
+  /** Records the case's pack if it has none yet (at creation; on the first opening of a case made before packs were recorded), on the call's record. */
+  const recordPack = async (session: CaseSession, ctx: CallContext) => {
+    if (session.store.reads.caseMeta('pack') !== null) return;
+    const record = await session.pack.recorded(ctx.user.username).catch(() => null);
+    if (record) ctx.addDetails({ packRecorded: { name: record.name, version: record.version, how: record.how } });
+  };
+
   router.handle('cases.create', async ({ passphrase, ...authority }, ctx) => {
     refuseIfOpen();
     const created = await cases.create(authority, passphrase, ctx.user);
     ctx.setObject(`case:${created.store.id}`);
-    return cases.details(becomeOpen(created));
+    const session = becomeOpen(created);
+    await recordPack(session, ctx);
+    return cases.details(session);
   });
 
   router.handle('cases.open', async (input, ctx) => {
     ctx.setObject(`case:${input.caseId}`);
     refuseIfOpen();
-    return cases.details(becomeOpen(await cases.open(input.caseId, ctx.user, input.passphrase)));
+    const session = becomeOpen(await cases.open(input.caseId, ctx.user, input.passphrase));
+    await recordPack(session, ctx);
+    return cases.details(session);
   });
 
   router.handle('cases.close', (_input, ctx) => {

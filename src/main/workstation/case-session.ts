@@ -1,16 +1,19 @@
-import type { ApiEvent } from '../../shared';
+import { type ApiEvent, LoupeError } from '../../shared';
 import type { AuditEntry } from '../audit';
-import type { OpenCase } from '../cases';
+import { ensureCasePack, type OpenCase } from '../cases';
 import { EvidenceImporter, EvidenceReader, type ImportProfile } from '../evidence';
 import { PersonsService } from '../persons';
 import { ReportService } from '../report';
 import { ReviewService, type ScaleSetting } from '../review';
 import { FaceIndexService, SearchAuthorisations, SearchService } from '../search';
 import { WatchlistService } from '../watchlists';
-import type { PackInUse } from './pack-in-use';
+import { PackInUse } from './pack-in-use';
 
 /** What the case-scoped services are made with, besides the open case. */
 export interface CaseSessionDeps {
+  /** Where model packs are installed: the case's own pack is loaded from there. */
+  modelsDir: string;
+  /** The workstation's packs, for the manifests a report quotes. */
   packInUse: PackInUse;
   /** The workstation's conclusion scale setting. */
   scale: ScaleSetting;
@@ -86,9 +89,20 @@ export class CaseServices<S extends OpenCase> {
 export const caseServices = (deps: CaseSessionDeps) =>
   CaseServices.list()
     .add(
+      // The case's own pack, as recorded in the case: installing another pack does not change it.
+      'pack',
+      (c) =>
+        new PackInUse(deps.modelsDir, async (by) => {
+          const record = await ensureCasePack(c.store, deps.modelsDir, by, deps.now);
+          if (!record) throw new LoupeError('not_found', `No model pack is installed in ${deps.modelsDir}; install one with "loupe models install default".`);
+          return record;
+        }),
+      (pack) => pack.reset(),
+    )
+    .add(
       'index',
       (c) => {
-        const index = new FaceIndexService(c.store, () => deps.packInUse.pack(), deps.emit);
+        const index = new FaceIndexService(c.store, () => c.pack.pack(), deps.emit);
         // A case with faces opens its index at once, so imports keep it current and closing saves it.
         if (c.store.reads.counts().faces > 0) index.openInBackground();
         return index;
@@ -98,7 +112,7 @@ export const caseServices = (deps: CaseSessionDeps) =>
     .add(
       'evidence',
       (c) => {
-        const importer = new EvidenceImporter({ store: c.store, runningPack: () => deps.packInUse.start(), audit: deps.audit(c), emit: deps.emit, onFaces: (faces) => c.index.add(faces), now: deps.now, ...(deps.importProfile ? { profile: deps.importProfile } : {}) });
+        const importer = new EvidenceImporter({ store: c.store, runningPack: () => c.pack.start(), audit: deps.audit(c), emit: deps.emit, onFaces: (faces) => c.index.add(faces), now: deps.now, ...(deps.importProfile ? { profile: deps.importProfile } : {}) });
         importer.markCutOffBatches();
         return importer;
       },
@@ -107,7 +121,7 @@ export const caseServices = (deps: CaseSessionDeps) =>
     )
     .add('exhibits', (c) => new EvidenceReader(c.store.reads))
     .add('authorisations', (c) => new SearchAuthorisations(c.store, deps.now))
-    .add('search', (c) => new SearchService(c.store, () => c.index.get(), () => deps.packInUse.pack(), deps.now))
+    .add('search', (c) => new SearchService(c.store, () => c.index.get(), () => c.pack.pack(), deps.now))
     .add('watchlists', (c) => {
       const watchlists = new WatchlistService(c.store, deps.now, c.audit);
       watchlists.expire();

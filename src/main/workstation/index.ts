@@ -76,6 +76,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const scale = new ScaleSetting(ws);
 
   const sessions = caseServices({
+    modelsDir,
     packInUse,
     scale,
     now,
@@ -102,7 +103,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   registerProbeHandlers(router, state);
   registerSearchHandlers(router, state);
   registerWatchlistHandlers(router, state);
-  registerPersonHandlers(router, state, () => packInUse.pack());
+  registerPersonHandlers(router, state);
   registerReviewHandlers(router, state, scale);
   registerRetentionHandlers(router, state, new RetentionService(ws, path.join(opts.home, 'cases'), now), workstationAudit);
   registerReportHandlers(router, state);

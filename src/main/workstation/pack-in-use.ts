@@ -1,5 +1,6 @@
-import { embedderId, LoupeError, type Calibration, type ModelPack } from '../../shared';
+import { type CasePack, embedderId, LoupeError, type Calibration, type ModelPack } from '../../shared';
 import { thresholdFor } from '../calibration';
+import { checkCasePack } from '../cases';
 import { createFacePool } from '../face-pool';
 import type { RunningPack } from '../evidence';
 import { bestPack, installedManifest, loadPack, type LoadedPack } from '../models';
@@ -24,16 +25,36 @@ export function trackThreshold(calibration: Calibration | undefined): number {
   }
 }
 
-/** The model pack in use: its worker pool is started on first use and kept for the session; installing a pack restarts it. */
+/**
+ * The model pack in use: its worker pool is started on first use and kept for the session;
+ * installing a pack restarts it. A case's pack is the one the case recorded (`chosen` gives
+ * it, and an installed pack whose version or files differ is refused); without `chosen`,
+ * the best installed pack.
+ */
 export class PackInUse {
   private running: Promise<RunningPack> | null = null;
   private loaded: Promise<LoadedPack> | null = null;
 
-  constructor(private readonly modelsDir: string) {}
+  constructor(
+    private readonly modelsDir: string,
+    private readonly chosen?: (by: string | null) => Promise<CasePack>,
+  ) {}
+
+  /** The case's recorded pack, recording it now (in `by`'s name) if the case has none. */
+  recorded(by: string): Promise<CasePack> {
+    if (!this.chosen) throw new LoupeError('internal', 'This pack in use belongs to no case.');
+    return this.chosen(by);
+  }
 
   /** The pack in use, its files verified; no worker is started for it. */
   private loadedPack(): Promise<LoadedPack> {
-    this.loaded ??= (async () => loadPack(this.modelsDir, await bestPack(this.modelsDir)))();
+    this.loaded ??= (async () => {
+      if (!this.chosen) return loadPack(this.modelsDir, await bestPack(this.modelsDir));
+      const record = await this.chosen(null);
+      const loaded = await loadPack(this.modelsDir, record.name);
+      checkCasePack(record, loaded.manifest);
+      return loaded;
+    })();
     this.loaded.catch(() => (this.loaded = null));
     return this.loaded;
   }

@@ -1,9 +1,8 @@
 import { LoupeError } from '../../shared';
 import type { CallContext, Router } from '../router';
-import type { SearchPack } from '../search';
 import type { SessionState } from './state';
 
-export function registerPersonHandlers(router: Router, state: SessionState, pack: () => Promise<SearchPack>): void {
+export function registerPersonHandlers(router: Router, state: SessionState): void {
   const open = () => state.requireOpen();
   /** An examiner's edit of the grouping: recorded against what it changed, committed with its record, made in the signed-in user's name. */
   const edit = <T>(ctx: CallContext, object: string, change: (by: string) => T): T => {
@@ -12,7 +11,7 @@ export function registerPersonHandlers(router: Router, state: SessionState, pack
   };
 
   router.handle('persons.group', async (input, ctx) => {
-    const p = await pack();
+    const p = await open().pack.pack();
     if (!p.manifest.calibration) throw new LoupeError('unavailable', `Model pack ${p.manifest.name} has no calibration, so no grouping threshold can be set from a false match rate; calibrate it first (loupe models calibrate).`);
     const save = await open().persons.group(p.model, p.manifest.calibration, input.maxFmr);
     return ctx.commit(() => {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
@@ -114,6 +114,7 @@ export function CaseHomeScreen() {
               </div>
             </dl>
           </section>
+          <CasePackPanel pack={c.pack} />
           <section className="panel" aria-labelledby="members-title">
             <div className="panel-head">
               <h2 id="members-title">Members</h2>
@@ -183,3 +184,47 @@ export function CaseHomeScreen() {
     </Page>
   );
 }
+
+const PACK_HOW: Record<NonNullable<CaseDetails['pack']>['how'], string> = {
+  created: 'Recorded when the case was created',
+  migrated: 'Recorded from the pack its exhibits were analysed with',
+  changed: 'Changed by a supervisor',
+};
+
+/** The model pack the case is made with: every search of the case uses it, whatever pack is installed or preferred since. */
+function CasePackPanel({ pack }: { pack: CaseDetails['pack'] }) {
+  return (
+    <section className="panel" aria-labelledby="case-pack-title">
+      <h2 id="case-pack-title">Model pack</h2>
+      {pack ? (
+        <>
+          <p>
+            <strong>
+              {pack.name} {pack.version}
+            </strong>{' '}
+            finds, aligns and encodes this case's faces; its searches use it even when another pack is installed.
+          </p>
+          <dl className="facts">
+            <dt>Recorded</dt>
+            <dd>
+              {PACK_HOW[pack.how]}, <span className="num">{formatTime(pack.recordedAt)} UTC</span>
+              {pack.recordedBy ? ` by ${pack.recordedBy}` : ''}
+              {pack.reason ? ` (${pack.reason})` : ''}
+            </dd>
+            {pack.files.map((f) => (
+              <Fragment key={f.role}>
+                <dt>{f.role[0]!.toUpperCase() + f.role.slice(1)}</dt>
+                <dd>
+                  {f.file} <span className="mono" title={f.sha256}>SHA-256 {f.sha256.slice(0, 16)}…</span>
+                </dd>
+              </Fragment>
+            ))}
+          </dl>
+        </>
+      ) : (
+        <p className="muted">Not recorded yet: no model pack was installed when the case was made. The pack used first is recorded.</p>
+      )}
+    </section>
+  );
+}
+

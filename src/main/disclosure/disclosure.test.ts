@@ -220,6 +220,9 @@ describe('disclosure packages: refusals, with an empty case', () => {
     expect(exported.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(exported)).not.toContain(PACKAGE_PASSPHRASE);
     expect(exported.find((r) => r.outcome === 'ok')?.details).toMatchObject({ input: { passphrase: '[redacted]' } });
+    // Paths are full ones: a relative one would depend on where the app was started.
+    expect(await a.invoke('cases.export', { out: 'case.loupe', passphrase: PACKAGE_PASSPHRASE })).toMatchObject({ ok: false, error: { field: 'out', message: expect.stringMatching(/Give the full path/) } });
+    expect(await b.invoke('cases.import', { file: 'case.loupe', packagePassphrase: PACKAGE_PASSPHRASE, passphrase: IMPORT_PASSPHRASE })).toMatchObject({ ok: false, error: { field: 'file' } });
     // A package is never written over a file.
     expect(await a.invoke('cases.export', { out: pkg, passphrase: PACKAGE_PASSPHRASE })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/already exists/) } });
   });

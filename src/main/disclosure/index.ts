@@ -72,7 +72,7 @@ export class DisclosureService {
   ) {}
 
   async export(c: OpenCase, req: ExportRequest, by: User): Promise<CaseExport> {
-    const out = path.resolve(req.out);
+    const out = fullPath(req.out, 'out');
     if (existsSync(out)) throw new LoupeError('conflict', `${out} already exists: choose a new file name (a package is never written over a file).`, 'out');
     const verdict = c.audit.verify();
     if (!verdict.ok) {
@@ -147,10 +147,10 @@ export class DisclosureService {
    * recorded on the case's own chain. The caller registers the result, or discards it.
    */
   async import(req: { file: string; packagePassphrase: string; passphrase: string; originalsTo?: string | undefined }, by: User): Promise<IncomingCase> {
-    const file = path.resolve(req.file);
+    const file = fullPath(req.file, 'file');
+    const originalsTo = req.originalsTo ? fullPath(req.originalsTo, 'originalsTo') : null;
     const reader = await PackageReader.open(file, req.packagePassphrase);
     const staging = this.cases.stagingFolder();
-    const originalsTo = req.originalsTo ? path.resolve(req.originalsTo) : null;
     const originalsStaging = originalsTo ? path.join(path.dirname(originalsTo), `.${path.basename(originalsTo)}.incoming-${process.pid}`) : null;
     let moved: string | null = null;
     let movedOriginals: string | null = null;
@@ -244,6 +244,12 @@ export class DisclosureService {
       await reader.close();
     }
   }
+}
+
+/** A path as given, if it is a full one: a relative path would be read against wherever the app happened to start. */
+function fullPath(given: string, field: string): string {
+  if (!path.isAbsolute(given)) throw new LoupeError('invalid_input', `Give the full path (for example /media/disk/OP-123.loupe), not ${given}.`, field);
+  return path.normalize(given);
 }
 
 /** Distinct originals of the case by hash (an exhibit without a hash was never read, and has none to carry). */

@@ -98,6 +98,11 @@ export function detChart(title: string, subtitle: string, lines: readonly DetLin
     const marker = op && op.fmr > 0 && op.fnmr > 0 && Math.log10(op.fmr) >= xMin ? `<circle cx="${num(x(op.fmr))}" cy="${num(y(op.fnmr))}" r="4.5" fill="#fff" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.6"/>` : '';
     return `<path d="${d}" fill="none" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="${i === 0 ? 2.6 : 1.8}"${DASHES[i % DASHES.length] ? ` stroke-dasharray="${DASHES[i % DASHES.length]}"` : ''}/>${marker}`;
   });
+  // A set whose misses run out before its pairs can measure any false match rate has no line: say so, not leave it out silently.
+  const undrawn = curves.filter((c) => !c.points.some((p) => p.fmr > 0 && p.fnmr > 0 && Math.log10(p.fmr) >= xMin)).map((c) => c.label);
+  if (undrawn.length > 0) {
+    paths.push(`<text x="${M.left + 8}" y="${M.top + PH - 8}" font-size="11" fill="#333">No line for ${esc(undrawn.join(', '))}: no misses at any false match rate its own pairs can measure.</text>`);
+  }
   const items: LegendItem[] = curves.map((c, i) => ({ label: c.label, colour: COLOURS[i % COLOURS.length]!, dash: DASHES[i % DASHES.length]!, width: i === 0 ? 2.6 : 1.8 }));
   if (operatingThreshold !== null) items.push({ label: `operating threshold ${operatingThreshold.toFixed(3)}`, colour: '#111', dash: '', width: 1, marker: true });
   return frame(title, subtitle, 'False match rate (FMR), log scale', 'False non-match rate (FNMR), log scale', `${grid.join('\n')}\n${paths.join('\n')}\n${legend(items)}`);

@@ -139,7 +139,7 @@ export async function runValidation(input: ValidationInput, pack: LoadedPack, po
   charts.push({
     name: 'det',
     title: groups ? `DET curves: all and by ${groups.grouping}` : 'DET curve',
-    description: `False non-match rate against false match rate, both on log scales; lower is better. ${groups ? `One line for all pairs and one per ${groups.grouping} group.` : ''} A circle marks the operating threshold. A line ends where its set has no more misses (an FNMR of 0 has no place on a log scale).`,
+    description: `False non-match rate against false match rate, both on log scales; lower is better. ${groups ? `One line for all pairs and one per ${groups.grouping} group.` : ''} A circle marks the operating threshold. Each group's line uses its own pairs (the table's FNMR at FMR is measured at the thresholds of all pairs). A line ends where its set has no more misses (an FNMR of 0 has no place on a log scale).`,
     svg: detChart(groups ? `DET curves: all and by ${groups.grouping}` : 'DET curve', sub(figures.overall), [{ label: 'All', ...all }, ...(groups?.labels ?? []).map((label, g) => ({ label, ...byGroup[g]! }))], operatingThreshold),
   });
   const sets = [{ label: 'All', figures: figures.overall, d: all }, ...figures.groups.map((f, g) => ({ label: f.label, figures: f, d: byGroup[g]! }))];

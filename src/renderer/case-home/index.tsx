@@ -3,6 +3,7 @@ import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
 import { RetentionPanel } from '../retention';
+import { AuthorisationsPanel, SearchSettingsPanel } from '../search';
 import { ExportPackageDialog, exportedNotice } from '../disclosure';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
 import { BlindModePanel, ReviewQueuePanel } from './review';
@@ -74,6 +75,7 @@ export function CaseHomeScreen() {
       <Alert message={close.alert} />
       {notice ? <Notice tone="good">{notice}</Notice> : null}
       <ReviewQueuePanel />
+      <AuthorisationsPanel />
       <div className="columns">
         <section className="panel" aria-labelledby="authority-title">
           <h2 id="authority-title">Authority</h2>
@@ -149,6 +151,7 @@ export function CaseHomeScreen() {
           <BlindModePanel />
           {/* The authority panel shows the retention date too. */}
           <RetentionPanel onChanged={reload} />
+          <SearchSettingsPanel />
         </div>
       </div>
       {/* Changes only the signed-in user's own key slot; the case's data key and everyone else's slots stay as they are. */}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { TEMPLATE_METHOD, type SearchRequest } from '../../shared';
-import { useChannelForm, useLoad, useSession } from '../api';
+import { useChannelForm, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceImage, FacePickerDialog, FMR_CHOICES, useExhibitChoices, type PickedFace } from '../faces';
 import { useActivePack } from '../models';
 import { Alert, CheckboxField, described, FieldNotes, Form, FormActions, Notice, NumberField, SelectField, TextArea, TextField } from '../ui';
@@ -12,7 +12,13 @@ import { Alert, CheckboxField, described, FieldNotes, Form, FormActions, Notice,
  */
 export function SearchForm({ probe }: { probe: PickedFace | null }) {
   const { navigate } = useSession();
+  const user = useUser();
   const form = useChannelForm('search.run', 'search');
+  // Shares the form's field ids, so a request's problems (purpose, lists) show beside the same fields.
+  const request = useChannelForm('search.requestAuthorisation', 'search');
+  const settings = useLoad('search.settings', {});
+  const authorisations = useLoad('search.authorisations', {});
+  const [requested, setRequested] = useState<string | null>(null);
   const lists = useLoad('watchlists.list', {});
   const exhibits = useExhibitChoices();
   const { pack } = useActivePack();
@@ -30,8 +36,16 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
   const [more, setMore] = useState<PickedFace[]>([]);
   const [picking, setPicking] = useState(false);
 
-  // Until the user chooses, the threshold follows the pack: 1 in 1,000 when it is calibrated, none when it cannot be.
-  const chosen = threshold ?? (pack && !pack.calibrated ? 'none' : '0.001');
+  // Until the user chooses, the threshold is the case's default, or none when the pack cannot estimate rates.
+  const caseSettings = settings.loaded.state === 'ready' ? settings.loaded.value : null;
+  const caseDefault = FMR_CHOICES.find((c) => caseSettings && c.fmr === caseSettings.defaultMaxFmr)?.value ?? '0.001';
+  const chosen = threshold ?? (pack && !pack.calibrated ? 'none' : caseDefault);
+  const needsAuthorisation = caseSettings?.authorisationRequired === true && listIds.length > 0;
+  const sameSearch = (a: { requestedBy: string; probeFaceId: number; watchlists: { id: number }[] }) =>
+    a.requestedBy === user.username && a.probeFaceId === probe?.face.id && a.watchlists.length === listIds.length && a.watchlists.every((w) => listIds.includes(w.id));
+  const mine = authorisations.loaded.state === 'ready' ? authorisations.loaded.value.filter(sameSearch) : [];
+  const approval = needsAuthorisation ? mine.find((a) => a.state === 'approved') : undefined;
+  const pending = mine.find((a) => a.state === 'pending');
   const fmr = FMR_CHOICES.find((c) => c.value === chosen)?.fmr ?? null;
   const needsOverride = probe?.face.quality.insufficient === true || more.some((m) => m.face.quality.insufficient) || form.errors.qualityOverride !== undefined;
   const listed = exhibits.loaded.state === 'ready' ? exhibits.loaded.value.exhibits : [];
@@ -55,6 +69,7 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
       maxFmr: fmr,
       filters,
       ...(needsOverride ? { qualityOverride: override } : {}),
+      ...(approval ? { authorisationId: approval.id } : {}),
     } as SearchRequest;
     void form.submit(input, probe ? {} : { probeFaceId: 'Choose the probe face first.' }).then((r) => {
       if (r) navigate(`/search/result?id=${r.id}`);
@@ -161,6 +176,38 @@ export function SearchForm({ probe }: { probe: PickedFace | null }) {
           maxLength={2000}
         />
       ) : null}
+      {needsAuthorisation ? (
+        <Notice>
+          {approval ? (
+            <>
+              This search runs under authorisation #{approval.id}, approved by {approval.decidedBy}: {approval.decisionReason}. It allows one search.
+            </>
+          ) : pending ? (
+            <>Your request #{pending.id} to search these watch lists with this probe awaits a supervisor. The search can run once it is approved.</>
+          ) : (
+            <>
+              Searches of watch lists in this case must be authorised by a supervisor before they run. Ask with your purpose; a supervisor other than you approves or
+              refuses it.{' '}
+              <button
+                type="button"
+                className="btn small"
+                aria-disabled={request.busy}
+                onClick={() =>
+                  void request.submit({ probeFaceId: probe?.face.id as number, watchlistIds: listIds, purpose }, probe ? {} : { probeFaceId: 'Choose the probe face first.' }).then((a) => {
+                    if (!a) return;
+                    setRequested(`Request #${a.id} was sent: a supervisor will approve or refuse it.`);
+                    authorisations.reload();
+                  })
+                }
+              >
+                Request authorisation
+              </button>
+            </>
+          )}
+        </Notice>
+      ) : null}
+      <Alert message={request.alert} />
+      {requested ? <Notice tone="good">{requested}</Notice> : null}
       <FormActions busy={form.busy} label="Search" busyLabel="Searching…" />
     </Form>
   );

@@ -4,7 +4,10 @@ import { may, refusal, useEvents, useLoad, useSession, useUser } from '../api';
 import { exhibitName, FaceImage, FacePair, FacePickerDialog, faceWhere, FmrText, idParam, QualityBadge, QualityFacts, useFace, type PickedFace } from '../faces';
 import { Alert, formatMs, formatOneIn, formatTime, LoadStatus, Notice, Page, ProblemPage, TableHead } from '../ui';
 import { ReviewStateBadge, useOpenReview } from '../review';
+import { AuthorityNote } from './authorisation';
 import { SearchForm } from './form';
+
+export { AuthorisationsPanel, SearchSettingsPanel } from './authorisation';
 
 /** Starting a search: the probe (from any evidence view, or a new image), the form, and the searches made before. */
 export function SearchScreen({ params }: { params: URLSearchParams }) {
@@ -15,12 +18,14 @@ export function SearchScreen({ params }: { params: URLSearchParams }) {
   const canSearch = may(user.role, 'search.run');
   const picked = probe?.state === 'ready' ? probe.value : null;
   const [index, setIndex] = useState<IndexProgress | null>(null);
+  const settings = useLoad('search.settings', {});
   useEvents((e) => {
     if (e.type === 'index.progress') setIndex(e);
   });
 
   return (
     <Page title="Search">
+      {settings.loaded.state === 'ready' ? <AuthorityNote authority={settings.loaded.value.authority} /> : null}
       {index && index.stage !== 'ready' ? (
         <Notice>
           The face index of this case is {index.stage === 'loading' ? 'loading' : 'being rebuilt'}
@@ -205,6 +210,20 @@ function Parameters({ s }: { s: SearchResult }) {
         </dd>
         <dt>Purpose</dt>
         <dd className="prose">{s.purpose}</dd>
+        {s.authority ? (
+          <>
+            <dt>Authorised by</dt>
+            <dd>{s.authority.authorisedBy}</dd>
+            <dt>Legal basis</dt>
+            <dd className="prose">{s.authority.legalBasis}</dd>
+          </>
+        ) : null}
+        {s.authorisationId !== null ? (
+          <>
+            <dt>Watch-list authorisation</dt>
+            <dd>request #{s.authorisationId}</dd>
+          </>
+        ) : null}
         <dt>Searched</dt>
         <dd>{[s.target.case ? "the case's evidence" : null, ...s.target.watchlists.map((w) => `watch list “${w.name}”`)].filter(Boolean).join(', ')}</dd>
         <dt>Threshold</dt>

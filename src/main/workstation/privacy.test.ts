@@ -100,7 +100,7 @@ describe('no plaintext outside the cases', () => {
 
     const ws = openWorkstationStore(file);
     try {
-      expect(ws.reads.cases()).toEqual([{ id: 'c1', reference: 'OP-1', folder: '/cases/c1', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'sup', auditHeadSeq: null, auditHeadHash: null }]);
+      expect(ws.reads.cases()).toMatchObject([{ id: 'c1', reference: 'OP-1', folder: '/cases/c1', createdAt: '2026-01-01T00:00:00.000Z', createdBy: 'sup', auditHeadSeq: null, auditHeadHash: null }]);
       expect(databaseBytes(file).includes('Nightjar')).toBe(false);
       // A register made before Loupe made its files private is made private when opened.
       expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'build/**/*.test.ts', 'models/**/*.test.ts', 'bench/**/*.test.ts'],
     // Native modules (SQLite, ONNX Runtime, hnswlib) are safest in separate processes.
     pool: 'forks',
+    // The default reporter counts skipped tests; this one also says why each was skipped.
+    reporters: ['default', './build/skip-reporter.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     env: {

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { LoupeError, visibleText } from '../shared';
 import { EXIT, EXIT_HELP, exitCodeOf, type CommandContext } from './args';
 import { COMMANDS as SETUP_COMMANDS } from './commands';
+import { DEMO } from './demo';
 import { WORKFLOW_COMMANDS } from './workflow';
 
-const COMMANDS = [...SETUP_COMMANDS, ...WORKFLOW_COMMANDS];
+const COMMANDS = [...SETUP_COMMANDS, ...WORKFLOW_COMMANDS, DEMO];
 
 const USAGE = `loupe: offline face comparison workstation (command line)
 

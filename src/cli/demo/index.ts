@@ -267,6 +267,7 @@ function nextSteps(r: DemoResult, modelsDir: string): string[] {
     cli('analyst', `persons group --case ${r.caseReference}`),
     cli('reviewer', `review show ${r.reviewItemId} --case ${r.caseReference}`),
     cli('supervisor', `audit verify --case ${r.caseReference}`),
+    cli('reviewer', `report verify ${shown(r.report.file)} --case ${r.caseReference}`),
     `  The report (PDF): ${shown(r.report.file)}`,
     'Run npm run demo again at any time for a fresh demo case (this one is then replaced).',
   ];

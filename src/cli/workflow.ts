@@ -40,20 +40,22 @@ async function faceFrom(c: Client, spec: string, role: 'probe' | 'reference'): P
   return only.id;
 }
 
-function candidateRow(c: Candidate, review: ReviewItemSummary | undefined): string {
+const rateOf = (c: Candidate) => (c.withheld ? 'withheld' : c.fmr ? c.fmr.oneIn : 'not calibrated');
+
+function candidateRow(c: Candidate, review: ReviewItemSummary | undefined, rateWidth: number): string {
   const rank = c.rank === null ? '-' : String(c.rank);
   const score = c.score === null ? 'withheld' : c.score.toFixed(4);
-  const fmr = c.withheld ? 'withheld' : c.fmr ? c.fmr.oneIn : 'not calibrated';
   const where = c.watchlist ? `watch list ${t(c.watchlist.listName)}: ${t(c.watchlist.label)}` : at(c.face, c.exhibit.fileName);
   const track = c.trackFaces > 0 ? ` (and ${c.trackFaces} more face${c.trackFaces === 1 ? '' : 's'} of its track)` : '';
   const state = review ? `; review #${review.id}: ${REVIEW_STATE_LABEL[review.state].toLowerCase()}${review.lead ? ' (a lead)' : ''}` : '';
-  return `${rank.padStart(4)}  ${score.padStart(8)}  ${fmr.padEnd(26)} ${String(c.face.id).padStart(6)}  ${where}${track}, ${quality(c.face)}${state}`;
+  return `${rank.padStart(4)}  ${score.padStart(8)}  ${rateOf(c).padEnd(rateWidth)}  ${String(c.face.id).padStart(6)}  ${where}${track}, ${quality(c.face)}${state}`;
 }
 
 /** A search as text; with `reviews` (review.states of its candidates), each candidate's review state too. */
 export function describeSearch(s: SearchResult, reviews: ReviewItemSummary[] = []): string {
   const target = [s.target.case ? "this case's evidence" : null, ...s.target.watchlists.map((w) => `watch list ${t(w.name)}`)].filter(Boolean).join(' and ');
   const withheld = s.candidates.filter((c) => c.withheld).length;
+  const rateWidth = Math.max('false match rate'.length, ...s.candidates.map((c) => rateOf(c).length));
   return [
     `search #${s.id} by ${t(s.createdBy)} ${s.createdAt}; purpose: ${t(s.purpose)}`,
     ...(s.authority ? [`case authorised by ${t(s.authority.authorisedBy)}; legal basis: ${t(s.authority.legalBasis)}${s.authorisationId !== null ? `; run under search authorisation #${s.authorisationId}` : ''}`] : []),
@@ -61,8 +63,8 @@ export function describeSearch(s: SearchResult, reviews: ReviewItemSummary[] = [
     `target: ${target}; ${s.scored} faces scored (${s.method}); model pack ${s.pack.name} ${s.pack.version}${s.pack.calibration ? `, calibrated on ${t(s.pack.calibration)}` : ', NOT calibrated'}`,
     `threshold: ${s.maxFmr === null ? 'none (the top candidates whatever their score)' : `false match rate at most ${s.maxFmr}${s.thresholdScore !== null ? ` (score ${s.thresholdScore.toFixed(4)} or more)` : ''}`}; at most ${s.maxCandidates} candidates${Object.keys(s.filters).length > 0 ? `; filters ${t(JSON.stringify(s.filters))}` : ''}`,
     ...(s.blind && withheld > 0 ? [`blind mode: ${withheld} candidate(s) listed by face, their rank, score and rate withheld until you have assessed and revealed each one`] : []),
-    s.candidates.length === 0 ? 'no candidates' : `rank     score  false match rate             face  where`,
-    ...s.candidates.map((c) => candidateRow(c, reviews.find((r) => r.rightFaceId === c.face.id))),
+    s.candidates.length === 0 ? 'no candidates' : `rank     score  ${'false match rate'.padEnd(rateWidth)}    face  where`,
+    ...s.candidates.map((c) => candidateRow(c, reviews.find((r) => r.rightFaceId === c.face.id), rateWidth)),
     t(s.caveat),
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { RETENTION_STATUS_LABEL, type CaseRetention, type PurgeProof, type RetentionItem, type RetentionStatus } from '../../shared';
 import { may, useAction, useChannelForm, useLoad, useUser } from '../api';
-import { Alert, Dialog, Form, FormActions, formatDate, formatTime, LoadStatus, Notice, Page, TableHead, TextArea, TextField } from '../ui';
+import { Alert, Dialog, Form, FormActions, formatDate, formatTime, LoadStatus, Notice, Page, ReasonDialog, TableHead, TextArea, TextField } from '../ui';
 
 const BADGE: Record<RetentionStatus, string> = {
   overdue: 'badge outcome-refused',
@@ -210,7 +210,17 @@ export function RetentionPanel({ onChanged }: { onChanged(): void }) {
       {!changes ? <p className="muted">Only a supervisor changes the retention date or a legal hold, with a reason.</p> : null}
       {changing === 'date' && loaded.state === 'ready' ? <DateDialog current={loaded.value} onClose={() => setChanging(null)} onDone={(r) => done(r, `The case is now kept until ${formatDate(r.retentionDate)}.`)} /> : null}
       {changing === 'hold' && loaded.state === 'ready' ? (
-        <HoldDialog held={!loaded.value.held} onClose={() => setChanging(null)} onDone={(r) => done(r, r.held ? 'The case is under a legal hold: it will not be purged while the hold lasts.' : 'The legal hold is lifted.')} />
+        <ReasonDialog
+          channel="retention.setHold"
+          formId="retention-hold"
+          title={loaded.value.held ? 'Lift the legal hold' : 'Place a legal hold'}
+          input={{ held: !loaded.value.held }}
+          intro={loaded.value.held ? 'Once the hold is lifted, the case may be purged when its retention date has passed.' : 'A held case is never purged, whatever its retention date, until a supervisor lifts the hold.'}
+          hint={REASON_HINT}
+          label={loaded.value.held ? 'Lift the hold' : 'Place the hold'}
+          onClose={() => setChanging(null)}
+          onDone={(r) => done(r, r.held ? 'The case is under a legal hold: it will not be purged while the hold lasts.' : 'The legal hold is lifted.')}
+        />
       ) : null}
     </section>
   );
@@ -236,27 +246,6 @@ function DateDialog({ current, onClose, onDone }: { current: CaseRetention; onCl
         <TextField id={form.fieldId('retentionDate')} label="Retain until" type="date" value={date} onChange={setDate} error={form.errors.retentionDate} required autoFocus />
         <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint={REASON_HINT} required />
         <FormActions busy={form.busy} label="Change the date" busyLabel="Saving…" onCancel={onClose} />
-      </Form>
-    </Dialog>
-  );
-}
-
-function HoldDialog({ held, onClose, onDone }: { held: boolean; onClose(): void; onDone(r: CaseRetention): void }) {
-  const form = useChannelForm('retention.setHold', 'retention-hold');
-  const [reason, setReason] = useState('');
-  return (
-    <Dialog title={held ? 'Place a legal hold' : 'Lift the legal hold'} onClose={onClose}>
-      <Form
-        onSubmit={() => {
-          void form.submit({ held, reason }).then((r) => {
-            if (r) onDone(r);
-          });
-        }}
-      >
-        <p>{held ? 'A held case is never purged, whatever its retention date, until a supervisor lifts the hold.' : 'Once the hold is lifted, the case may be purged when its retention date has passed.'}</p>
-        <Alert message={form.alert} />
-        <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint={REASON_HINT} required autoFocus />
-        <FormActions busy={form.busy} label={held ? 'Place the hold' : 'Lift the hold'} busyLabel="Saving…" onCancel={onClose} />
       </Form>
     </Dialog>
   );

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { AUTHORISATION_STATE_LABEL, type SearchAuthorisation, type SearchSettings } from '../../shared';
 import { may, useChannelForm, useLoad, useUser } from '../api';
 import { FMR_CHOICES } from '../faces';
-import { Alert, Dialog, Form, FormActions, formatOneIn, formatTime, LoadStatus, Notice, SelectField, TableHead, TextArea } from '../ui';
+import { Alert, Dialog, Form, FormActions, formatOneIn, formatTime, LoadStatus, Notice, ReasonDialog, SelectField, TableHead, TextArea } from '../ui';
 
 /** Who authorised the case and on what basis: shown with every search, before it is made and on its result. */
 export function AuthorityNote({ authority }: { authority: SearchSettings['authority'] }) {
@@ -63,8 +63,18 @@ export function SearchSettingsPanel() {
       {!changes ? <p className="muted">Only a supervisor changes these, with a reason.</p> : null}
       {changing === 'threshold' && s ? <ThresholdDialog current={s.defaultMaxFmr} onClose={() => setChanging(null)} onDone={(v) => done(v, `Searches that name no threshold now use ${thresholdText(v.defaultMaxFmr)}.`)} /> : null}
       {changing === 'authorisation' && s ? (
-        <RequireDialog
-          required={!s.authorisationRequired}
+        <ReasonDialog
+          channel="search.setAuthorisationRequired"
+          formId="require-authorisation"
+          title={s.authorisationRequired ? 'Stop requiring authorisation' : 'Require authorisation of watch-list searches'}
+          input={{ required: !s.authorisationRequired }}
+          intro={
+            s.authorisationRequired
+              ? 'From now on watch lists are searched without asking first. Each search still records its purpose.'
+              : 'From now on an examiner asks, with the purpose, before searching a watch list; a supervisor other than the one who asks approves or refuses it with a reason, and an approval allows one search.'
+          }
+          hint={REASON_HINT}
+          label={s.authorisationRequired ? 'Stop requiring it' : 'Require authorisation'}
           onClose={() => setChanging(null)}
           onDone={(v) => done(v, v.authorisationRequired ? "Watch-list searches of this case now need a supervisor's authorisation." : 'Watch-list searches no longer need authorisation.')}
         />
@@ -102,31 +112,6 @@ function ThresholdDialog({ current, onClose, onDone }: { current: number | null;
         <SelectField id={form.fieldId('maxFmr')} label="Default threshold (false match rate)" value={value} onChange={setValue} choices={FMR_CHOICES.map((c) => ({ value: c.value, label: c.label }))} error={form.errors.maxFmr} required autoFocus />
         <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint={REASON_HINT} required />
         <FormActions busy={form.busy} label="Change the threshold" busyLabel="Saving…" onCancel={onClose} />
-      </Form>
-    </Dialog>
-  );
-}
-
-function RequireDialog({ required, onClose, onDone }: { required: boolean; onClose(): void; onDone(s: SearchSettings): void }) {
-  const form = useChannelForm('search.setAuthorisationRequired', 'require-authorisation');
-  const [reason, setReason] = useState('');
-  return (
-    <Dialog title={required ? 'Require authorisation of watch-list searches' : 'Stop requiring authorisation'} onClose={onClose}>
-      <Form
-        onSubmit={() => {
-          void form.submit({ required, reason }).then((s) => {
-            if (s) onDone(s);
-          });
-        }}
-      >
-        <p>
-          {required
-            ? 'From now on an examiner asks, with the purpose, before searching a watch list; a supervisor other than the one who asks approves or refuses it with a reason, and an approval allows one search.'
-            : 'From now on watch lists are searched without asking first. Each search still records its purpose.'}
-        </p>
-        <Alert message={form.alert} />
-        <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint={REASON_HINT} required autoFocus />
-        <FormActions busy={form.busy} label={required ? 'Require authorisation' : 'Stop requiring it'} busyLabel="Saving…" onCancel={onClose} />
       </Form>
     </Dialog>
   );
@@ -192,9 +177,15 @@ export function AuthorisationsPanel() {
         </table>
       ) : null}
       {deciding ? (
-        <DecideDialog
-          a={deciding.a}
-          approve={deciding.approve}
+        <ReasonDialog
+          channel="search.decideAuthorisation"
+          formId="decide-authorisation"
+          title={`${deciding.approve ? 'Approve' : 'Refuse'} request ${deciding.a.id}`}
+          input={{ requestId: deciding.a.id, approve: deciding.approve }}
+          intro={`${deciding.a.requestedBy} asks to search probe face ${deciding.a.probeFaceId} against ${deciding.a.watchlists.map((w) => `“${w.name}”`).join(', ')}, because: ${deciding.a.purpose}`}
+          hint="Recorded with the decision on the case's audit record."
+          label={deciding.approve ? 'Approve' : 'Refuse'}
+          tone={deciding.approve ? 'primary' : 'danger'}
           onClose={() => setDeciding(null)}
           onDone={(a) => {
             setDeciding(null);
@@ -204,28 +195,5 @@ export function AuthorisationsPanel() {
         />
       ) : null}
     </section>
-  );
-}
-
-function DecideDialog({ a, approve, onClose, onDone }: { a: SearchAuthorisation; approve: boolean; onClose(): void; onDone(a: SearchAuthorisation): void }) {
-  const form = useChannelForm('search.decideAuthorisation', 'decide-authorisation');
-  const [reason, setReason] = useState('');
-  return (
-    <Dialog title={`${approve ? 'Approve' : 'Refuse'} request ${a.id}`} onClose={onClose}>
-      <Form
-        onSubmit={() => {
-          void form.submit({ requestId: a.id, approve, reason }).then((r) => {
-            if (r) onDone(r);
-          });
-        }}
-      >
-        <p>
-          {a.requestedBy} asks to search probe face {a.probeFaceId} against {a.watchlists.map((w) => `“${w.name}”`).join(', ')}, because: {a.purpose}
-        </p>
-        <Alert message={form.alert} />
-        <TextArea id={form.fieldId('reason')} label="Reason" value={reason} onChange={setReason} error={form.errors.reason} hint="Recorded with the decision on the case's audit record." required autoFocus />
-        <FormActions busy={form.busy} label={approve ? 'Approve' : 'Refuse'} busyLabel="Saving…" tone={approve ? 'primary' : 'danger'} onCancel={onClose} />
-      </Form>
-    </Dialog>
   );
 }

@@ -4,4 +4,5 @@ export { formatBytes, formatCount, formatDate, formatEta, formatMs, formatOneIn,
 export { Form, FormActions } from './form';
 export { Alert, LoadStatus, Notice, Page, ProblemPage, TableHead } from './page';
 export { PathsField, pathLines } from './paths';
+export { ReasonDialog } from './reason';
 export { ChangeSecretDialog } from './secret';

@@ -1,57 +1,8 @@
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_MISSING, modelsAvailable, screenshot, test } from './harness';
-import { addUser, CASE, caseScreen, createCase, evidenceFolder, importFinished, setUpSupervisor, signIn, signOut, startImport } from './steps';
+import { addUser, ANN, assess, caseScreen, createCase, evidenceFolder, grant, importFinished, RITA, searchWithObama, setUpSupervisor, startImport, SUE, switchTo } from './steps';
 
 const faces = (...p: string[]) => path.join(FACES_DIR, ...p);
-const PASSWORD = 'correct horse battery';
-const ANN = { username: 'ann', displayName: 'Ann Analyst', role: 'analyst', password: PASSWORD };
-const RITA = { username: 'rita', displayName: 'Rita Reviewer', role: 'reviewer', password: PASSWORD };
-const SUE = { username: 'sue', displayName: 'Sue Supervisor', role: 'supervisor', password: PASSWORD };
-const passphraseOf = (username: string) => `${username} passphrase for the case`;
-
-async function grant(page: Page, username: string): Promise<void> {
-  await page.getByRole('region', { name: 'Members' }).getByRole('button', { name: 'Grant access…' }).click();
-  const dialog = page.getByRole('dialog', { name: `Grant access to ${CASE.reference}` });
-  await dialog.getByLabel('User').selectOption(username);
-  await dialog.getByLabel('Passphrase for the new member').fill(passphraseOf(username));
-  await dialog.getByLabel('Confirm passphrase').fill(passphraseOf(username));
-  await dialog.getByRole('button', { name: 'Grant access' }).click();
-  await expect(dialog).toBeHidden();
-}
-
-async function switchTo(page: Page, user: { username: string; password: string }, passphrase = passphraseOf(user.username)): Promise<void> {
-  await signOut(page);
-  await signIn(page, user.username, user.password);
-  await page.getByRole('button', { name: `Open case ${CASE.reference}` }).click();
-  await page.getByLabel('Your passphrase for this case').fill(passphrase);
-  await page.getByRole('button', { name: 'Open case', exact: true }).click();
-  await expect(page.getByRole('heading', { name: `${CASE.reference} · ${CASE.title}` })).toBeVisible();
-}
-
-/** From the evidence list: the best face of obama.jpg searched against the case, with no threshold. */
-async function searchWithObama(page: Page): Promise<void> {
-  await page.getByRole('list', { name: 'Exhibits' }).getByRole('link', { name: /obama\.jpg/ }).first().click();
-  await page.getByRole('table', { name: 'Faces in this exhibit, best quality first' }).getByRole('row').nth(1).getByRole('button').click();
-  await page.getByRole('link', { name: 'Search with this face' }).click();
-  await page.getByLabel('Purpose').fill('Find the man in the suit seen at the robbery scene');
-  await page.getByLabel('Threshold (false match rate)').selectOption('none');
-  await page.getByRole('button', { name: 'Search', exact: true }).click();
-}
-
-/** Fills the ACE-V form in its order: analysis of both images, every feature, then the conclusion and its reasons. */
-async function assess(page: Page, form: string, conclusion: string, rationale: string): Promise<void> {
-  const panel = page.getByRole('region', { name: form });
-  await panel.getByRole('radiogroup', { name: 'Left image (probe): suitability' }).getByRole('radio', { name: 'Suitable', exact: true }).check();
-  await panel.getByRole('radiogroup', { name: 'Right image (candidate): suitability' }).getByRole('radio', { name: 'Limited', exact: true }).check();
-  await panel.getByRole('group', { name: 'Right image (candidate): limiting factors' }).getByLabel('Resolution').check();
-  await panel.getByLabel('Right image (candidate): note').fill('Smaller face in a group photograph');
-  const similar = panel.getByRole('radio', { name: /: Similar$/ });
-  for (let i = 0; i < (await similar.count()); i++) await similar.nth(i).check();
-  await panel.getByLabel('Ears: Not visible').check();
-  await panel.getByLabel('Conclusion', { exact: false }).selectOption({ label: conclusion });
-  await panel.getByLabel('Rationale').fill(rationale);
-}
 
 test.describe('examiner review', () => {
   test.skip(!facesAvailable, FACES_MISSING);

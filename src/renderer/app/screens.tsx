@@ -8,6 +8,7 @@ import { CompareScreen } from '../compare';
 import { EvidenceScreen, ExhibitScreen } from '../evidence';
 import { ModelsScreen } from '../models';
 import { PersonsScreen } from '../persons';
+import { ReportScreen } from '../report';
 import { RetentionScreen } from '../retention';
 import { ReviewScreen } from '../review';
 import { ScaleScreen } from '../scale';
@@ -62,4 +63,5 @@ export const SCREENS: readonly Screen[] = [
   { path: '/compare', label: 'Compare 1:1', nav: 'case', blocked: needsCase, render: (route) => <CompareScreen params={route.params} /> },
   { path: '/watchlists', label: 'Watch lists', nav: 'case', blocked: needsCase, render: (route) => <WatchlistsScreen params={route.params} /> },
   { path: '/persons', label: 'Persons', nav: 'case', blocked: needsCase, render: () => <PersonsScreen /> },
+  { path: '/report', label: 'Report', nav: 'case', blocked: needsCase, render: () => <ReportScreen /> },
 ];

@@ -19,7 +19,10 @@ test.describe('case report', () => {
     try {
       await setUpSupervisor(page);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-      for (const u of [ANN, RITA]) await addUser(page, u);
+      for (const u of [ANN, RITA]) {
+        await addUser(page, u);
+        await expect(page.getByRole('row', { name: new RegExp(u.username) })).toBeVisible();
+      }
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
       await createCase(page);
       for (const u of [ANN, RITA]) await grant(page, u.username);

@@ -11,6 +11,8 @@ import {
   type DisplayAdjustments,
   type ExaminerAnalysis,
   type FaceSummary,
+  type FmrEstimate,
+  type ModelPack,
 } from '../../shared';
 import type { ExaminedCandidate, FaceInReport, ReportModel } from './model';
 
@@ -49,8 +51,17 @@ const KIND_LABEL: Record<Assessment['kind'], string> = { examination: 'Examinati
 /** The aligned crop is the embedder's input size. */
 const ALIGNED_PX = 112;
 
-const fmrText = (fmr: { oneIn: string; bound: string } | null) => (fmr ? `${fmr.oneIn}${fmr.bound === 'estimate' ? '' : ' (a bound: outside the measured range)'}` : 'no calibration: none');
 const oneIn = (fmr: number) => `1 in ${Math.round(1 / fmr).toLocaleString('en-GB')}`;
+
+/** A rate with what it was read from: the pair's quality band, how many measured impostor pairs of it scored as high, and the upper bound. */
+function fmrText(fmr: FmrEstimate | null): string {
+  if (!fmr) return 'none: the pack in use has no calibration for this model';
+  const parts = [`${fmr.oneIn}${fmr.bound === 'below' || fmr.bound === 'above' ? ' (a bound: outside the measured range)' : ''}`];
+  if (fmr.band) parts.push(`quality band of the pair: ${fmr.band}`);
+  if (fmr.impostorsAtOrAbove !== undefined && fmr.impostorPairs) parts.push(`${fmr.impostorsAtOrAbove.toLocaleString('en-GB')} of ${fmr.impostorPairs.toLocaleString('en-GB')} measured impostor pairs of that band scored at least this`);
+  if (fmr.upper !== undefined && fmr.upper > 0) parts.push(`one-sided 95% upper bound ${oneIn(fmr.upper)}`);
+  return parts.join('; ');
+}
 const exhibitName = (e: { fileName: string; exhibitRef: string | null; id: number }) => `exhibit ${e.id}${e.exhibitRef ? ` (${e.exhibitRef})` : ''}, ${e.fileName}`;
 const when = (ms: number | null) => (ms === null ? '' : `, at ${(ms / 1000).toFixed(1)} s`);
 
@@ -166,6 +177,9 @@ function searchBlocks(m: ReportModel): Block[] {
           ['Probe quality', quality(s.probe)],
           ...(s.qualityOverride ? ([['Searched despite low quality because', s.qualityOverride]] as [string, string][]) : []),
           ['Target', [s.target.case ? "the case's evidence" : '', lists.length ? `watch list(s): ${lists.join(', ')}` : ''].filter(Boolean).join(' and ')],
+          ...(s.probeTemplate ? ([['Probe template', `${s.probeTemplate.faces} faces fused (${s.probeTemplate.method}): ${s.probeTemplate.faceIds.join(', ')}${s.probeTemplate.trackId !== null ? `, track ${s.probeTemplate.trackId}` : ''}`]] as [string, string][]) : []),
+          ...(s.authority ? ([['Authority at the time', `authorised by ${s.authority.authorisedBy}; legal basis: ${s.authority.legalBasis}`]] as [string, string][]) : []),
+          ...(s.authorisationId !== null ? ([['Search authorisation', `ran under authorisation ${s.authorisationId}, approved by a supervisor (on the audit record)`]] as [string, string][]) : []),
           ['Model pack', `${s.pack.name} ${s.pack.version}, embedder ${s.pack.model} (files and hashes in section 5)`],
           [
             'Threshold',
@@ -326,6 +340,7 @@ function packBlocks(m: ReportModel): Block[] {
         ],
       },
     );
+    out.push(...bandBlocks(k));
     if (cal) {
       const step = Math.max(1, Math.ceil(cal.points.length / 12));
       const shown = cal.points.filter((_, i) => i % step === 0 || i === cal.points.length - 1);
@@ -333,6 +348,30 @@ function packBlocks(m: ReportModel): Block[] {
     }
   }
   return out;
+}
+
+/** The pack's calibration by quality band: a pair's rate is read from the band of its weaker face. */
+function bandBlocks(k: ModelPack): Block[] {
+  const b = k.bandedCalibration;
+  if (!b) return [];
+  const edges = b.axes.eyeEdges;
+  const eyes = (i: number) => (edges[i + 1] !== undefined ? `${edges[i]}-${edges[i + 1]} px between the eyes` : `${edges[i]} px or more between the eyes`);
+  return [
+    {
+      t: 'kv',
+      rows: [
+        ['Calibration by quality band', `${b.dataset}; measured ${b.measuredAt}. A pair's rate is read from the band of its weaker face on each axis; a band with fewer than ${b.minImpostorPairs.toLocaleString('en-GB')} impostor pairs gives no rate ("not calibrated for faces like these"). Upper bounds are one-sided ${Math.round(b.confidence * 100)}% (exact binomial).`],
+        ['How the bands were filled', b.degradation],
+        ['How pairs were formed', b.pairs],
+      ],
+    },
+    {
+      t: 'table',
+      head: ['Band', 'Impostor pairs', 'Genuine pairs', 'Gives rates'],
+      widths: [46, 18, 18, 18],
+      rows: b.bands.map((band) => [`${eyes(band.eyes)}, ${band.colour}, ${band.focus}`, band.impostorPairs.toLocaleString('en-GB'), band.genuinePairs.toLocaleString('en-GB'), band.impostorPairs >= b.minImpostorPairs ? 'yes' : 'no']),
+    },
+  ];
 }
 
 function limitationBlocks(m: ReportModel): Block[] {

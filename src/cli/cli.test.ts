@@ -186,3 +186,34 @@ describe('command line: disclosure packages', () => {
     expect(opened.out).toMatch(/case audit chain intact/);
   });
 });
+
+describe.skipIf(!ready || !facesAvailable)('command line: search authorisation', () => {
+  it('asks, is refused deciding its own request, is approved by a supervisor, and runs the search once under it', async () => {
+    const home = temp('loupe-cli-authorisation-');
+    const t = await tempWorkstation('', home);
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
+    await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'AUTH/1', passphrase: PASSPHRASE });
+    await t.must('cases.grantAccess', { username: 'ann', passphrase: PASSPHRASE });
+    const ref = (await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg') })).faces[0]!.id;
+    const probe = (await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Joe_Biden/biden2.jpg') })).faces[0]!.id;
+    const list = await t.must('watchlists.create', { name: 'Wanted', description: 'People wanted for the robbery series' });
+    await t.must('watchlists.addEntry', { watchlistId: list.id, faceId: ref, label: 'Joe B', source: 'Custody photo', reason: 'Named by a witness in statement 3', retentionDate: '2031-01-01' });
+    await t.must('search.setAuthorisationRequired', { required: true, reason: 'Watch list holds custody images' });
+    await t.must('cases.close', {});
+    await t.ws.close();
+    const as = (user: string, ...args: string[]) => loupe(home, '--as', user, ...args);
+
+    const asked = as('ann', 'search', 'request', '--case', 'AUTH/1', '--face', String(probe), '--watchlist', String(list.id), '--purpose', 'Is the probe on the wanted list?');
+    expect(asked.out).toMatch(/^request #1 by ann .*awaiting a supervisor$/m);
+    expect(as('ann', 'search', 'decide', '1', '--case', 'AUTH/1', '--approve', '--reason', 'I approve my own request').code).not.toBe(0);
+    const decided = as('sup', 'search', 'decide', '1', '--case', 'AUTH/1', '--approve', '--reason', 'Necessary and proportionate');
+    expect(decided.out).toContain('approved, not yet run (sup: Necessary and proportionate)');
+    const search = ['search', '--case', 'AUTH/1', '--face', String(probe), '--no-case', '--watchlist', String(list.id), '--purpose', 'Is the probe on the wanted list?', '--fmr', 'any', '--authorisation', '1'];
+    const ran = as('ann', ...search);
+    expect(ran.err).toBe('');
+    expect(ran.out).toContain(`case authorised by ${CASE_AUTHORITY.authorisedBy}; legal basis: ${CASE_AUTHORITY.legalBasis}; run under search authorisation #1`);
+    expect(as('ann', ...search).err).toMatch(/used already/);
+    expect(as('sup', 'search', 'authorisations', '--case', 'AUTH/1').out).toMatch(/request #1 by ann .*run \(sup: Necessary and proportionate\), search #1$/m);
+  });
+});

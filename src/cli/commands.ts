@@ -1,6 +1,6 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type PurgeProof, RETENTION_STATUS_LABEL, type ReviewItemSummary, type ReviewView } from '../shared';
+import { LoupeError, originLabel, REVIEW_STATE_LABEL, visibleText as t, type AuditVerification, type Client, type ExhibitSummary, type ImportBatch, type PurgeProof, RETENTION_STATUS_LABEL, AUTHORISATION_STATE_LABEL, type SearchAuthorisation, type ReviewItemSummary, type ReviewView } from '../shared';
 import type { Workstation } from '../main/workstation';
 import { verifyExport } from '../main/audit';
 import { type Command, type CommandContext, idOf, optionalString, options, print, required, UsageError, wholeNumber } from './args';
@@ -545,6 +545,40 @@ export const COMMANDS: Command[] = [
       print(ctx, { file: out, ...shown }, () => `wrote the ${format.toUpperCase()} report of the case as at audit record ${r.covers.headSeq} to ${out} (${r.bytes} bytes, SHA-256 ${r.sha256}); check it later with: loupe report verify ${out} --case REF`);
     },
   },
+  {
+    words: ['search', 'request'],
+    usage: 'search request --case REF --face ID --watchlist ID... --purpose TEXT',
+    summary: "ask a supervisor's authorisation to search a probe face against watch lists (where the case requires it)",
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, face: { type: 'string' }, watchlist: { type: 'string', multiple: true }, purpose: { type: 'string' } });
+      const watchlistIds = ((values.watchlist as string[] | undefined) ?? []).map((w) => idOf(w, 'watch list', '--watchlist ID (see loupe watchlist list)'));
+      const probeFaceId = idOf(required(values, 'face'), 'face', '--face ID (see loupe evidence show)');
+      const a = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('search.requestAuthorisation', { probeFaceId, watchlistIds, purpose: required(values, 'purpose') }));
+      print(ctx, a, () => describeAuthorisation(a));
+    },
+  },
+  {
+    words: ['search', 'authorisations'],
+    usage: 'search authorisations --case REF',
+    summary: 'requests to search watch lists and their decisions',
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' } });
+      const list = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('search.authorisations', {}));
+      print(ctx, list, () => (list.length === 0 ? 'no requests' : list.map(describeAuthorisation).join('\n')));
+    },
+  },
+  {
+    words: ['search', 'decide'],
+    usage: 'search decide N --case REF (--approve | --refuse) --reason TEXT',
+    summary: 'approve or refuse a request to search watch lists (a supervisor other than the requester)',
+    async run(ctx) {
+      const { values, positionals } = options(ctx, { case: { type: 'string' }, approve: { type: 'boolean' }, refuse: { type: 'boolean' }, reason: { type: 'string' } });
+      const requestId = idOf(positionals[2], 'request', 'loupe search decide N --case REF (see loupe search authorisations)');
+      if (values.approve === values.refuse) throw new UsageError('Say --approve or --refuse, one of the two');
+      const a = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('search.decideAuthorisation', { requestId, approve: values.approve === true, reason: required(values, 'reason') }));
+      print(ctx, a, () => describeAuthorisation(a));
+    },
+  },
 ];
 
 /** A case of the register by id or reference, purged ones included (the case list leaves those out). */
@@ -556,3 +590,8 @@ async function registeredCase(c: Client, ref: string): Promise<string> {
 
 const describeProof = (p: PurgeProof) =>
   [`case ${t(p.reference)}: ${p.ok ? 'cannot be opened on this workstation' : 'NOT shown to be purged'}`, ...p.checks.map((x) => `  ${x.ok ? 'ok  ' : 'FAIL'} ${t(x.check)}: ${t(x.found)}`)].join('\n');
+
+const describeAuthorisation = (a: SearchAuthorisation) =>
+  `request #${a.id} by ${t(a.requestedBy)} ${a.requestedAt}: probe face ${a.probeFaceId} against ${a.watchlists.map((w) => t(w.name)).join(', ')}; purpose: ${t(a.purpose)}; ${AUTHORISATION_STATE_LABEL[a.state].toLowerCase()}${
+    a.decidedBy ? ` (${t(a.decidedBy)}: ${t(a.decisionReason ?? '')})` : ''
+  }${a.searchId !== null ? `, search #${a.searchId}` : ''}`;

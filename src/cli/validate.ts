@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatEstimate, LoupeError, metricLabel, VALIDATION_METRICS, visibleText as t, type ValidationRecord } from '../shared';
+import { formatEstimate, formatRate, LoupeError, metricLabel, VALIDATION_METRICS, visibleText as t, type ValidationRecord } from '../shared';
 import { chartPng } from '../main/validation';
 import { optionalString, options, print, required, wholeNumber, type Command } from './args';
 import { withSession } from './session';
@@ -15,7 +15,7 @@ export function describeValidation(r: ValidationRecord): string {
     ...(r.dataset.groups ? [`groups: ${t(r.dataset.groups.grouping)} by ${r.dataset.groups.by} from ${t(r.dataset.groups.file)} (${r.dataset.groups.labels.map(t).join(', ')})`] : []),
     `thresholds: FMR 1e-3 ${score(th['fnmrAtFmr1e-3'])}, FMR 1e-4 ${score(th['fnmrAtFmr1e-4'])}, operating ${score(th.operating)}`,
     ...sets.flatMap((s) => [
-      `${s.label === 'All' ? 'All' : `${t(r.grouping ?? 'group')} ${t(s.label)}`}: ${s.people} people, ${s.genuinePairs.toLocaleString('en-GB')} same-person and ${s.impostorPairs.toLocaleString('en-GB')} different-people pairs, ${s.probes} probes`,
+      `${s.label === 'All' ? 'All' : `${t(r.grouping ?? 'group')} ${t(s.label)}`}: ${s.people} people, ${s.genuinePairs.toLocaleString('en-GB')} same-person and ${s.impostorPairs.toLocaleString('en-GB')} different-people pairs, ${s.probes} probes; smallest FMR its impostor pairs support: ${s.smallestFmr === null ? 'none' : formatRate(s.smallestFmr)}`,
       ...VALIDATION_METRICS.map((m) => `  ${metricLabel(m, r.rank).padEnd(34)} ${formatEstimate(s.metrics[m]!)}${s.metrics[m]!.note ? `  [${s.metrics[m]!.note}]` : ''}`),
     ]),
     ...(r.figures.differentials.length > 0

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import {
-  formatEstimate, GROUPING_NOTE, GROUPS_FILE_HELP, metricLabel, VALIDATION_METRICS, type ValidationProgress, type ValidationRecord, type ValidationSummary,
+  formatEstimate, formatRate, GROUPING_NOTE, GROUPS_FILE_HELP, metricLabel, VALIDATION_METRICS, type ValidationProgress, type ValidationRecord, type ValidationSummary,
 } from '../../shared';
 import { may, useChannelForm, useEvents, useLoad, useSession, useUser } from '../api';
 import { Alert, Form, FormActions, formatCount, formatTime, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TableHead, TextArea } from '../ui';
@@ -198,6 +198,14 @@ function ValidationFigures({ record: r }: { record: ValidationRecord }) {
             {sets.map((s) => (
               <td key={s.label} className="num right">
                 {formatCount(s.people)} / {formatCount(s.genuinePairs)} / {formatCount(s.impostorPairs)}
+              </td>
+            ))}
+          </tr>
+          <tr>
+            <th scope="row">Smallest FMR its impostor pairs support</th>
+            {sets.map((s) => (
+              <td key={s.label} className="num right">
+                {s.smallestFmr === null ? <span className="muted">none</span> : formatRate(s.smallestFmr)}
               </td>
             ))}
           </tr>

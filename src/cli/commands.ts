@@ -523,7 +523,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const { values, positionals } = options(ctx, { case: { type: 'string' } });
       const file = positionals[2];
-      if (!file) throw new LoupeError('invalid_input', 'Name the report file: loupe report verify FILE --case REF');
+      if (!file) throw new UsageError('Name the report file: loupe report verify FILE --case REF');
       const contentBase64 = readFileSync(file).toString('base64');
       const v = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.verify', { contentBase64 }));
       print(ctx, v, () => [`${v.ok ? 'VERIFIED' : 'NOT VERIFIED'}: ${file} (SHA-256 ${v.sha256})`, ...v.findings.map((f) => `  ${t(f)}`)].join('\n'));
@@ -538,7 +538,7 @@ export const COMMANDS: Command[] = [
       const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' } });
       const out = required(values, 'out');
       const format = optionalString(values.format) ?? 'pdf';
-      if (format !== 'pdf' && format !== 'html') throw new LoupeError('invalid_input', `--format is pdf or html, not ${t(format)}`);
+      if (format !== 'pdf' && format !== 'html') throw new UsageError(`--format is pdf or html, not ${t(format)}`);
       const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.create', { format }));
       writeFileSync(out, Buffer.from(r.contentBase64, 'base64'), { flag: 'wx', mode: 0o600 });
       const { contentBase64: _content, ...shown } = r;

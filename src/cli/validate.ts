@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatEstimate, formatRate, LoupeError, metricLabel, VALIDATION_METRICS, visibleText as t, type ValidationRecord } from '../shared';
+import { formatEstimate, formatRate, metricLabel, VALIDATION_METRICS, visibleText as t, type ValidationRecord } from '../shared';
 import { chartPng } from '../main/validation';
-import { optionalString, options, print, required, wholeNumber, type Command } from './args';
+import { optionalString, options, print, required, UsageError, wholeNumber, type Command } from './args';
 import { withSession } from './session';
 
 export function describeValidation(r: ValidationRecord): string {
@@ -67,7 +67,7 @@ export const VALIDATE: Command = {
       record = await withSession(ctx, (c) => c.must('validation.get', { id: show }));
     } else {
       const dataDirs = (values.data as string[] | undefined) ?? [];
-      if (dataDirs.length === 0) throw new LoupeError('invalid_input', 'Give the labelled photos: loupe validate --data DIR (a folder per person) --description TEXT');
+      if (dataDirs.length === 0) throw new UsageError('Give the labelled photos: loupe validate --data DIR (a folder per person) --description TEXT');
       const replicates = wholeNumber(values.replicates, 'replicates');
       const seed = wholeNumber(values.seed, 'seed');
       const groupsFile = optionalString(values.groups);

@@ -161,6 +161,7 @@ describe.skipIf(!peopleCaseReady)('command line: the examiner workflow', () => {
   it('exits 0 done, 1 failed, 2 wrong command line, 3 refused, 4 tampering found; --json errors for scripts', async () => {
     expect((await ann('persons', 'list', '--case', ref, '--colour')).code).toBe(EXIT.usage);
     expect((await ann('frobnicate')).code).toBe(EXIT.usage);
+    expect((await ann('report', 'verify', '--case', ref)).code).toBe(EXIT.usage);
     const gone = await ann('search', 'show', '999', '--case', ref);
     expect(gone.code).toBe(EXIT.failed);
     const wrong = await run(['--home', home, '--as', 'ann', '--json', 'case', 'list'], { LOUPE_PASSWORD: 'not the password' });

@@ -14,6 +14,7 @@ import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
 import { type Laps, laps } from './laps';
 import { createLandmarkFinder, type Point } from './landmarks';
 import { assessQuality } from './quality';
+import { faceBack, quarterTurn } from './rotate';
 import { Model } from './session';
 import { toTensor } from './tensor';
 
@@ -39,6 +40,11 @@ export interface FaceAnalyser {
   embed(aligned: Rgb): Promise<Float32Array>;
   close(): Promise<void>;
 }
+
+/** How the quality record says a face fails the likeness measure (quality.ts). */
+const NOT_A_FACE = 'may not be a face';
+/** Least distance between the eyes of a face found only in a turned pass. */
+const TURNED_MIN_EYES_PX = 24;
 
 /** Share of the box added on each side for the face crop shown to examiners. */
 const FACE_MARGIN = 0.3;
@@ -118,7 +124,30 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
       const { image } = decoded;
       clock.lap('decode');
       const t1 = performance.now();
-      const found = await detect(image, o, clock);
+      let found = await detect(image, o, clock);
+      // Nothing found in a photo: look again turned a quarter each way (rotate.ts). Turned, the detector
+      // also takes some texture for a face (a dog's head in groups/dogs.jpg, 14 px between its "eyes",
+      // likeness 1), so a turned pass keeps only faces that pass the likeness measure and are of portrait
+      // size (TURNED_MIN_EYES_PX: a photo taken sideways, not a crowd); of the two turns, the one whose
+      // best face the detector is surer of wins (the other shows the face upside down, which it may also
+      // read, with landmarks that align it wrongly). Not for video frames: it would triple the cost of
+      // every empty frame of a fixed, upright camera.
+      if (found.length === 0 && input instanceof Uint8Array) {
+        let best: { faces: typeof found; score: number } | null = null;
+        for (const turns of [1, 3] as const) {
+          const again = await detect(quarterTurn(image, turns), o, clock);
+          const kept = again
+            .map((f) => faceBack(f, turns, image.width, image.height))
+            .filter(({ detection: d, landmarks5 }) => {
+              const aligned = alignFace(image, landmarks5, template, emb.inputSize.width, emb.inputSize.height).image;
+              const q = assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation });
+              return q.interEyePx >= TURNED_MIN_EYES_PX && !q.reasons.some((r) => r.startsWith(NOT_A_FACE));
+            });
+          const score = Math.max(...kept.map((f) => f.detection.score));
+          if (kept.length > 0 && (!best || score > best.score)) best = { faces: Object.assign(kept, { moreFaces: again.moreFaces }), score };
+        }
+        if (best) found = best.faces;
+      }
       const t2 = performance.now();
       const faces: AnalysedFace[] = [];
       for (const { detection: d, landmarks5 } of found) {

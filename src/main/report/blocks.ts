@@ -110,7 +110,7 @@ export function reportBlocks(m: ReportModel): Block[] {
     ...limitationBlocks(m),
     ...auditBlocks(m),
     { t: 'h1', text: '8. Signature' },
-    { t: 'p', text: "This report's SHA-256, who wrote it and what it covers are recorded on the case's audit chain; `loupe report verify FILE --case REF` checks a copy against the case." },
+    { t: 'p', text: "This report's SHA-256, who wrote it and what it covers are recorded on the case's audit chain; “loupe report verify FILE --case REF” (or the Report screen) checks a copy against the case." },
     { t: 'signature' },
   ];
   return out;
@@ -340,12 +340,12 @@ function packBlocks(m: ReportModel): Block[] {
         ],
       },
     );
-    out.push(...bandBlocks(k));
     if (cal) {
       const step = Math.max(1, Math.ceil(cal.points.length / 12));
       const shown = cal.points.filter((_, i) => i % step === 0 || i === cal.points.length - 1);
-      out.push({ t: 'table', head: ['Score at least', 'False match rate', 'About'], widths: [30, 30, 40], rows: shown.map((pt) => [pt.score.toFixed(4), pt.fmr.toExponential(2), pt.fmr > 0 ? oneIn(pt.fmr) : '0']) });
+      out.push({ t: 'table', head: ['Score at least (all pairs)', 'False match rate', 'About'], widths: [30, 30, 40], rows: shown.map((pt) => [pt.score.toFixed(4), pt.fmr.toExponential(2), pt.fmr > 0 ? oneIn(pt.fmr) : '0']) });
     }
+    out.push(...bandBlocks(k));
   }
   return out;
 }

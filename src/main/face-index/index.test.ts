@@ -10,7 +10,7 @@ import { gaussian, normalise } from '../testing';
 import { checkHnswFile } from './hnsw-file';
 import type { HnswGraph } from './graph';
 import type { NativeGraph } from './native-graph';
-import { type EmbeddingLookup, FaceIndex, type GraphEngine, PROJECT_ABOVE, type Projection, defaultEf, exactTopK, fitProjection, rebuildFaceIndex } from './index';
+import { type EmbeddingLookup, FaceIndex, type GraphEngine, PROJECT_ABOVE, type Projection, WARM_SEARCHES, defaultEf, exactTopK, fitProjection, rebuildFaceIndex } from './index';
 
 const DIM = 128;
 const MODEL = 'test-embedder@0123456789abcdef';
@@ -576,6 +576,31 @@ describe('FaceIndex on a projected graph', () => {
     const want = bruteForce(q, ids, vectors, 10);
     expect(out.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
     out.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 6));
+  });
+
+  it('warms after opening: the exhaustive copy is made then, so the first search reads nothing from the store; and it stops when told', async () => {
+    const index = build(ids, vectors, 100_000, projection);
+    (index as unknown as { flat: null }).flat = null;
+    let reads = 0;
+    const counted: EmbeddingLookup = (want) => {
+      reads += want.length;
+      return lookup(want);
+    };
+    expect(await index.warm({ embeddings: counted })).toBe(WARM_SEARCHES);
+    // The probes (spread over the gallery) and the whole gallery once, for the exhaustive copy.
+    expect(reads).toBe(WARM_SEARCHES + ids.length);
+    const q = normalise(Float32Array.from({ length: DIM }, gaussian(10)));
+    const refuse: EmbeddingLookup = () => {
+      throw new Error('the first search after warming read the store');
+    };
+    const out = await index.search(q, 10, { embeddings: refuse });
+    expect(out.candidates.map((c) => c.id)).toEqual(bruteForce(q, ids, vectors, 10).map((c) => c.id));
+
+    const graph = build(ids, vectors, 0, projection);
+    let searched = 0;
+    const stopAfterTwo = await graph.warm({ embeddings: lookup, stop: () => searched++ >= 2 });
+    expect(stopAfterTwo).toBe(2);
+    expect(await FaceIndex.create({ dim: DIM, modelId: MODEL }).warm({ embeddings: lookup })).toBe(0);
   });
 
   it('rejects a projection for another embedding size', () => {

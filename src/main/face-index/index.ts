@@ -69,6 +69,13 @@ export const HNSW_EF_CONSTRUCTION = 200;
 export function defaultEf(faces: number): number {
   return Math.max(400, Math.round(1200 * (Math.max(1, faces) / 100_000) ** 0.301));
 }
+/**
+ * Searches a freshly opened index runs on its own faces before anyone asks (warm()): enough
+ * to take the graph walk, the re-rank's reads of the store and the exhaustive copy into use,
+ * few enough to be done in well under a second on a large case (bench/search.ts).
+ */
+export const WARM_SEARCHES = 16;
+const WARM_K = 50;
 /** Candidates re-scored per requested result. */
 export const RERANK_FACTOR = 4;
 export const MAX_K = 10_000;
@@ -493,6 +500,32 @@ export class FaceIndex {
       top.push(id, similarity(q, v));
     }
     return { candidates: top.result(), scored };
+  }
+
+  /**
+   * Runs WARM_SEARCHES searches with faces of the index as probes, spread over it, so the
+   * first search someone makes after the case opens does not also pay for what a first
+   * search sets up: the exhaustive copy of a small gallery, the graph's and the store's
+   * pages not yet read since opening, code not yet compiled. Yields between searches, and
+   * stops early when `stop` says so (the case is closing). Returns the searches run.
+   */
+  async warm(o: { embeddings: EmbeddingLookup; stop?: () => boolean; searches?: number }): Promise<number> {
+    const n = Math.min(o.searches ?? WARM_SEARCHES, this.live.size);
+    if (n === 0) return 0;
+    const step = this.live.size / n;
+    const picked: number[] = [];
+    let i = 0;
+    for (const id of this.live) if (i++ >= picked.length * step) picked.push(id);
+    const probes = await o.embeddings(picked);
+    let done = 0;
+    for (const v of probes) {
+      if (o.stop?.()) break;
+      if (v === undefined || v.length !== this.dim) continue;
+      await this.search(v, WARM_K, { embeddings: o.embeddings });
+      done++;
+      await yieldToEventLoop();
+    }
+    return done;
   }
 
   /**

@@ -15,6 +15,9 @@ export class CaseFaceIndex {
   private dirty = false;
   private failure: Error | null = null;
   private ready: Promise<void> | null = null;
+  /** The searches warm() runs after opening; close() waits for them. */
+  private warming: Promise<unknown> = Promise.resolve();
+  private closing = false;
 
   constructor(
     private readonly store: CaseStore,
@@ -57,6 +60,16 @@ export class CaseFaceIndex {
     }
     for (const f of this.pending.splice(0)) this.index.add(f.id, f.embedding);
     this.emit({ type: 'index.progress', stage: 'ready', done: this.index.size, total: this.index.size });
+    // In the background: searches do not wait for it, they only find the index warm sooner.
+    const index = this.index;
+    this.warming = index
+      .warm({ embeddings: (ids) => this.lookup(ids), stop: () => this.closing || !this.store.isOpen() })
+      .catch((err: unknown) => console.warn('[loupe] warming the face index failed; the first search will be slower', err));
+  }
+
+  private lookup(ids: readonly number[]): (Float32Array | undefined)[] {
+    const found = this.store.reads.embeddingsOf(ids);
+    return ids.map((id) => found.get(id));
   }
 
   add(faces: { id: number; embedding: Float32Array; model: string }[]): void {
@@ -71,19 +84,15 @@ export class CaseFaceIndex {
   async search(query: Float32Array, k: number, allowed: ReadonlySet<number>): Promise<SearchOutcome> {
     await this.load();
     if (this.failure || !this.index) throw new LoupeError('unavailable', `The face index could not be opened (${this.failure?.message ?? 'unknown reason'}); close and reopen the case to rebuild it.`);
-    return this.index.search(query, k, {
-      allowed,
-      embeddings: (ids) => {
-        const found = this.store.reads.embeddingsOf(ids);
-        return ids.map((id) => found.get(id));
-      },
-    });
+    return this.index.search(query, k, { allowed, embeddings: (ids) => this.lookup(ids) });
   }
 
   /** Persists the index if it changed; where it cannot be kept encrypted it is rebuilt next time instead. */
   async close(): Promise<void> {
     if (!this.ready) return;
+    this.closing = true;
     await this.ready;
+    await this.warming;
     if (!this.index || !this.dirty) return;
     try {
       await this.index.save(this.file, this.store.subkey('face-index'));

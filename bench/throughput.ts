@@ -19,14 +19,14 @@
  * The import runs first so the peak RSS it reports is its own. --small-faces off runs the
  * import and the ceiling with the import setting off (no small-face pass).
  *   node dist/bench-throughput.js [--data DIR] [--pack NAME] [--json FILE] [--workers N] [--import-images N]
- *     [--parts import,ceiling,video,long-video,pool] [--video-minutes N] [--cache DIR] [--small-faces on|off]
+ *     [--parts import,ceiling,video,long-video,pool] [--video-minutes N] [--video-fps F (the long clip's sampling, default 2 as the product's)] [--cache DIR] [--small-faces on|off]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ANALYSE_STAGES, type AnalyseInput } from '../src/shared';
+import { ANALYSE_STAGES, type AnalyseInput, type ImportOptions } from '../src/shared';
 import { IMPORT_STAGES, ImportProfile } from '../src/main/evidence';
 import { loadPack } from '../src/main/models';
 import { makeFacesVideo } from '../src/main/testing/video';
@@ -36,7 +36,7 @@ import { ceilingWorker, isCeilingWorker, modelCeiling } from './_lib/model-ceili
 
 const exec = promisify(execFile);
 const USAGE =
-  'usage: throughput [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N] [--limit N] [--import-images N] [--parts import,ceiling,video,long-video,pool] [--video-minutes N] [--cache DIR] [--small-faces on|off]';
+  'usage: throughput [--data DIR] [--pack NAME[,NAME]] [--models-dir DIR] [--json FILE] [--workers N] [--limit N] [--import-images N] [--parts import,ceiling,video,long-video,pool] [--video-minutes N] [--video-fps F] [--cache DIR] [--small-faces on|off]';
 const COUNT = 500;
 
 function folderSet(data: string, count: number): string[] {
@@ -122,24 +122,24 @@ function profileFigures(p: ImportProfile): { images: number; faces: number; msPe
 }
 
 /** Imports into a fresh encrypted case, as an analyst would, and times it. */
-async function timedImport(args: BenchArgs, pack: string, paths: (root: string) => Promise<string[]>, profile?: ImportProfile) {
+async function timedImport(args: BenchArgs, pack: string, paths: (root: string) => Promise<string[]>, options: ImportOptions, profile?: ImportProfile) {
   const bench = await openBenchCase(args, pack, profile ? { importProfile: profile } : {});
   try {
-    return { ...(await bench.importTimed(await paths(bench.root))), client: bench.client };
+    return { ...(await bench.importTimed(await paths(bench.root), options)), client: bench.client };
   } finally {
     await bench.close();
   }
 }
 
-async function photosImport(args: BenchArgs, pack: string, photos: Uint8Array[], count: number, profile: ImportProfile): Promise<ImportRun> {
-  const { batch: b, seconds } = await timedImport(args, pack, async (root) => [writeSeizedPhotos(path.join(root, 'seized'), photos, count)], profile);
+async function photosImport(args: BenchArgs, pack: string, photos: Uint8Array[], count: number, smallFaces: boolean, profile: ImportProfile): Promise<ImportRun> {
+  const { batch: b, seconds } = await timedImport(args, pack, async (root) => [writeSeizedPhotos(path.join(root, 'seized'), photos, count)], { smallFaces }, profile);
   return { files: b.filesTotal, failed: b.failed, duplicates: b.duplicates, faces: b.facesFound, seconds, imagesPerSec: b.filesTotal / seconds, facesPerSec: b.facesFound / seconds };
 }
 
-async function videoImport(args: BenchArgs, pack: string, what: string, paths: (root: string) => Promise<string[]>): Promise<VideoRun> {
+async function videoImport(args: BenchArgs, pack: string, what: string, paths: (root: string) => Promise<string[]>, options: ImportOptions = {}): Promise<VideoRun> {
   const bench = await openBenchCase(args, pack);
   try {
-    const { batch, seconds } = await bench.importTimed(await paths(bench.root));
+    const { batch, seconds } = await bench.importTimed(await paths(bench.root), options);
     const list = await bench.client.must('evidence.list', { offset: 0, limit: 500 });
     const clips = list.exhibits.filter((e) => e.kind === 'video' && e.status === 'done');
     const videoSeconds = clips.reduce((s, e) => s + (e.durationMs ?? 0), 0) / 1000;
@@ -171,7 +171,7 @@ const line = (label: string, r: Run) =>
 const PARTS = ['import', 'ceiling', 'video', 'long-video', 'pool'] as const;
 
 async function main() {
-  const args = await parseArgs(process.argv.slice(2), USAGE, ['import-images', 'parts', 'video-minutes', 'cache', 'small-faces']);
+  const args = await parseArgs(process.argv.slice(2), USAGE, ['import-images', 'parts', 'video-minutes', 'video-fps', 'cache', 'small-faces']);
   const count = args.limit ?? COUNT;
   const importImages = Number(args.extra['import-images'] ?? count);
   if (!Number.isInteger(importImages) || importImages < 0) throw new Error(`--import-images takes a whole number\n${USAGE}`);
@@ -179,6 +179,8 @@ async function main() {
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--parts takes some of ${PARTS.join(',')}\n${USAGE}`);
   const minutes = Number(args.extra['video-minutes'] ?? 10);
   if (!(minutes >= 1 && Number.isInteger(minutes))) throw new Error(`--video-minutes takes a whole number of minutes\n${USAGE}`);
+  const videoFps = Number(args.extra['video-fps'] ?? 2);
+  if (!(videoFps >= 0.1 && videoFps <= 10)) throw new Error(`--video-fps takes frames per second from 0.1 to 10\n${USAGE}`);
   const smallFaces = (args.extra['small-faces'] ?? 'on') === 'on';
   const cache = path.resolve(args.extra.cache ?? path.join(tmpdir(), 'loupe-throughput-bench'));
   const pack = args.packs[0] as string;
@@ -193,7 +195,7 @@ async function main() {
   if (parts.has('import') && half.length && importImages > 0) {
     console.log(`\n== import of ${importImages} distinct 0.5 MP photos into an encrypted case (pack ${pack}, ${args.workers} workers as the workstation sizes its pool)`);
     const profile = new ImportProfile();
-    imported = await photosImport(args, pack, half, importImages, profile);
+    imported = await photosImport(args, pack, half, importImages, smallFaces, profile);
     const i = imported;
     console.log(`  ${i.files} photos (${i.failed} failed, ${i.duplicates} duplicates): ${i.faces} faces in ${i.seconds.toFixed(1)} s -> ${i.imagesPerSec.toFixed(2)} images/s, ${i.facesPerSec.toFixed(2)} faces/s (load average ${machine().loadAverage.join(' ')})`);
     const figures = profileFigures(profile);
@@ -224,7 +226,7 @@ async function main() {
   }
   if (parts.has('long-video')) {
     const clip = await longClip(args, cache, minutes);
-    videos.push(await videoImport(args, pack, `${minutes} min of 1080p H.264 (25 fps), sampled at 2 frames/s`, async () => [clip]));
+    videos.push(await videoImport(args, pack, `${minutes} min of 1080p H.264 (25 fps), sampled at ${videoFps} frames/s`, async () => [clip], { videoFramesPerSecond: videoFps }));
   }
   if (videos.length) {
     console.log('\n== video import');

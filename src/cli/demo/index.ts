@@ -27,6 +27,8 @@ const MARK = 'DEMONSTRATION ONLY, not a real examination';
 
 /** The still of the speaker searched for, and the evidence it is searched in. */
 const PROBE = 'franck_02045.jpg';
+/** Another still of the speaker, for the trainer to compare 1:1 with the video. */
+const SECOND_STILL = 'franck_03909.jpg';
 const EVIDENCE = ['franck.mp4', ...DEMO_PACKAGES[1]!.files.map((f) => path.basename(f))];
 
 export interface DemoOptions {
@@ -263,7 +265,7 @@ function nextSteps(r: DemoResult, modelsDir: string): string[] {
     `    sign in as ${DEMO_USERS.analyst.username} ("${DEMO_USERS.analyst.password}"), open case ${r.caseReference} ("${DEMO_PASSPHRASE}"), Searches.`,
     '  Or the command line (npx loupe --help lists every command and its exit status):',
     cli('analyst', `search show ${r.searchId} --case ${r.caseReference}`),
-    cli('analyst', `compare ${r.candidates[0]?.faceId ?? 1} ${r.candidates[1]?.faceId ?? 2} --case ${r.caseReference} --purpose 'Training: compare two faces'`),
+    cli('analyst', `compare ${shown(path.join(r.home, 'evidence', SECOND_STILL))} ${r.candidates[0]?.faceId ?? 1} --case ${r.caseReference} --purpose 'Training: another still against the video'`),
     cli('analyst', `persons group --case ${r.caseReference}`),
     cli('reviewer', `review show ${r.reviewItemId} --case ${r.caseReference}`),
     cli('supervisor', `audit verify --case ${r.caseReference}`),

@@ -136,13 +136,13 @@ export class AuditLog {
    * otherwise be made again silently from the head, hiding a tail cut together with it. The
    * loss is written into the chain itself, which makes the anchor again from there.
    */
-  recordLostAnchor(): boolean {
-    if (!this.keeper) return false;
+  recordLostAnchor(): void {
+    if (!this.keeper) return;
     const head = this.table.head();
-    if (!head) return false;
+    if (!head) return;
     let problem: string;
     try {
-      if (this.keeper.read()) return false;
+      if (this.keeper.read()) return;
       problem = 'missing';
     } catch (err) {
       problem = `unreadable (${(err as Error).message})`;
@@ -156,9 +156,8 @@ export class AuditLog {
         details: { problem, headSeen: head, consequence: 'records cut from the end of the chain before now, with the anchor removed, could not be detected' },
       }),
     );
-    const now = this.table.head();
-    if (now) this.keeper.write(now);
-    return true;
+    const after = this.table.head();
+    if (after) this.keeper.write(after);
   }
 
   private appendRow(entry: AuditEntry): AuditRecord {

@@ -122,16 +122,22 @@ describe('workstation through the router', () => {
     expect(v).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringMatching(/missing/) } });
   });
 
-  it('keeps the workstation chain anchored outside its database, so a cut-off tail is reported', async () => {
+  /** A workstation with a few records, closed, whose two newest records are then deleted outside Loupe; returns how many it had. */
+  async function cutWorkstationTail(): Promise<number> {
     await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
     await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
     await t.must('users.setDisabled', { username: 'ann', disabled: true });
     const records = (await t.must('audit.verify', { chain: 'workstation' })).records;
     await t.ws.close();
-    // Someone removes the newest records of the plaintext workstation database.
     const db = openPlainDatabase(path.join(t.home, 'workstation.db'));
     db.exec(`DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= ${records - 1};`);
     db.close();
+    return records;
+  }
+
+  it('keeps the workstation chain anchored outside its database, so a cut-off tail is reported', async () => {
+    // Someone removes the newest records of the plaintext workstation database.
+    const records = await cutWorkstationTail();
     t = await tempWorkstation('loupe-test-', t.home);
     await t.must('session.signIn', { username: 'sup', password: PASSWORD });
     // The sign-in took the place of a removed record; the anchor still knows how far the chain had gone.
@@ -139,15 +145,8 @@ describe('workstation through the router', () => {
   });
 
   it('records in the chain itself that its anchor was found missing or unreadable, so a tail cut together with the anchor is not silent', async () => {
-    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
-    await t.must('users.add', { username: 'ann', displayName: 'Ann', role: 'analyst', password: PASSWORD });
-    await t.must('users.setDisabled', { username: 'ann', disabled: true });
-    const records = (await t.must('audit.verify', { chain: 'workstation' })).records;
-    await t.ws.close();
     // The newest records are removed, and the anchor that would have shown it is deleted with them.
-    const db = openPlainDatabase(path.join(t.home, 'workstation.db'));
-    db.exec(`DROP TRIGGER audit_append_only_delete; DELETE FROM audit WHERE seq >= ${records - 1};`);
-    db.close();
+    const records = await cutWorkstationTail();
     rmSync(path.join(t.home, 'workstation-audit.anchor'));
     t = await tempWorkstation('loupe-test-', t.home);
     await t.must('session.signIn', { username: 'sup', password: PASSWORD });
@@ -159,7 +158,8 @@ describe('workstation through the router', () => {
     // A restart with the anchor in place records nothing; a garbled anchor is recorded as unreadable.
     await t.ws.close();
     t = await tempWorkstation('loupe-test-', t.home);
-    expect((await t.must('session.status', {})).firstRun).toBe(false);
+    await t.must('session.signIn', { username: 'sup', password: PASSWORD });
+    expect((await t.must('audit.verify', { chain: 'workstation' })).anchorLost).toHaveLength(1);
     await t.ws.close();
     writeFileSync(path.join(t.home, 'workstation-audit.anchor'), 'not an anchor');
     t = await tempWorkstation('loupe-test-', t.home);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { confirmError, useAction, useChannelForm, useLoad } from '../api';
-import { Alert, Dialog, Form, FormActions, SelectField, TextField } from '../ui';
+import { Alert, Dialog, Form, FormActions, NewPassphraseFields, SelectField } from '../ui';
 
 /** Gives another user a key slot of their own, wrapped with a passphrase the supervisor hands over in person. */
 export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseDetails; onClose(): void; onDone(details: CaseDetails, username: string): void }) {
@@ -35,18 +35,15 @@ export function GrantAccessDialog({ details, onClose, onDone }: { details: CaseD
           required
           autoFocus
         />
-        <TextField
-          id={form.fieldId('passphrase')}
+        <NewPassphraseFields
+          form={form}
           label="Passphrase for the new member"
-          type="password"
+          hint="Give it to them in person; they can change it once they have opened the case."
           value={passphrase}
           onChange={setPassphrase}
-          error={form.errors.passphrase}
-          hint="Give it to them in person; they can change it once they have opened the case."
-          required
-          autoComplete="new-password"
+          confirm={confirm}
+          onConfirm={setConfirm}
         />
-        <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <FormActions busy={form.busy} label="Grant access" busyLabel="Granting…" onCancel={onClose} />
       </Form>
     </Dialog>

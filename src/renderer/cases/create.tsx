@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { OffenceCategory, type CaseAuthority } from '../../shared';
 import { confirmError, useChannelForm, useSession } from '../api';
-import { Alert, Form, Page, SelectField, TextArea, TextField } from '../ui';
+import { Alert, Form, NewPassphraseFields, Page, SelectField, TextArea, TextField } from '../ui';
 
 const OFFENCES = OffenceCategory.options.map((o) => ({ value: o, label: o.charAt(0).toUpperCase() + o.slice(1) }));
 
@@ -58,8 +58,7 @@ export function CreateCaseScreen() {
             can open the case without a passphrase that holds a key to it. Keep it as your force's policy requires.
           </div>
           <div className="field-row">
-            <TextField id={form.fieldId('passphrase')} label="Passphrase" type="password" value={passphrase} onChange={setPassphrase} error={form.errors.passphrase} hint="At least 10 characters; a few unrelated words is good." required autoComplete="new-password" />
-            <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
+            <NewPassphraseFields form={form} label="Passphrase" hint="At least 10 characters; a few unrelated words is good." value={passphrase} onChange={setPassphrase} confirm={confirm} onConfirm={setConfirm} />
           </div>
         </fieldset>
         <div className="form-actions">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { CaseExport, CaseImport } from '../../shared';
 import { confirmError, useChannelForm, useSession } from '../api';
-import { Alert, CheckboxField, Dialog, Form, FormActions, formatBytes, PathsField, TextField } from '../ui';
+import { Alert, CheckboxField, Dialog, Form, FormActions, formatBytes, NewPassphraseFields, PathsField, TextField } from '../ui';
 
 /** The open case written to one encrypted file for another workstation or a defence expert. */
 export function ExportPackageDialog({ reference, onClose, onDone }: { reference: string; onClose(): void; onDone(done: CaseExport): void }) {
@@ -26,18 +26,15 @@ export function ExportPackageDialog({ reference, onClose, onDone }: { reference:
       >
         <Alert message={form.alert} />
         <TextField id={form.fieldId('out')} label="Package file" value={out} onChange={setOut} error={form.errors.out} hint="A new file, e.g. on the removable disk that carries it: /media/disk/OP-123.loupe" required autoFocus />
-        <TextField
-          id={form.fieldId('passphrase')}
+        <NewPassphraseFields
+          form={form}
           label="Package passphrase"
-          type="password"
+          hint="At least 10 characters. Give it to the recipient separately from the file, never with it."
           value={passphrase}
           onChange={setPassphrase}
-          error={form.errors.passphrase}
-          hint="At least 10 characters. Give it to the recipient separately from the file, never with it."
-          required
-          autoComplete="new-password"
+          confirm={confirm}
+          onConfirm={setConfirm}
         />
-        <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <CheckboxField id={form.fieldId('withOriginals')} label="Include the original evidence files" checked={withOriginals} onChange={setWithOriginals} hint="Each is re-hashed as it is packed; a changed or missing original stops the export." />
         <FormActions busy={form.busy} label="Export package" busyLabel="Exporting…" onCancel={onClose} />
       </Form>
@@ -69,18 +66,15 @@ export function ImportPackageDialog({ onClose, onDone }: { onClose(): void; onDo
         <Alert message={form.alert} />
         <PathsField id={form.fieldId('file')} label="Package file" value={file} onChange={setFile} multiple={false} kinds={['files']} choose={bridge.choosePaths?.bind(bridge)} pathForFile={bridge.pathForFile?.bind(bridge)} error={form.errors.file} autoFocus />
         <TextField id={form.fieldId('packagePassphrase')} label="Package passphrase" type="password" value={packagePassphrase} onChange={setPackagePassphrase} error={form.errors.packagePassphrase} hint="The one given with the package." required autoComplete="off" />
-        <TextField
-          id={form.fieldId('passphrase')}
+        <NewPassphraseFields
+          form={form}
           label="Your new passphrase for the case"
-          type="password"
+          hint="At least 10 characters: you will open the case here with it, and can grant others access."
           value={passphrase}
           onChange={setPassphrase}
-          error={form.errors.passphrase}
-          hint="At least 10 characters: you will open the case here with it, and can grant others access."
-          required
-          autoComplete="new-password"
+          confirm={confirm}
+          onConfirm={setConfirm}
         />
-        <TextField id={form.fieldId('confirm')} label="Confirm passphrase" type="password" value={confirm} onChange={setConfirm} error={form.errors.confirm} required autoComplete="new-password" />
         <TextField id={form.fieldId('originalsTo')} label="Folder for the originals" value={originalsTo} onChange={setOriginalsTo} error={form.errors.originalsTo} hint="Only if the package carries original evidence: a new folder they are written to." />
         <FormActions busy={form.busy} label="Import case" busyLabel="Checking and importing…" onCancel={onClose} />
       </Form>

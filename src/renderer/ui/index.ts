@@ -5,4 +5,4 @@ export { Form, FormActions } from './form';
 export { Alert, LoadStatus, Notice, Page, ProblemPage, TableHead } from './page';
 export { PathsField, pathLines } from './paths';
 export { ReasonDialog } from './reason';
-export { ChangeSecretDialog } from './secret';
+export { ChangeSecretDialog, NewPassphraseFields } from './secret';

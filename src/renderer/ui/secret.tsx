@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { confirmError, useChannelForm } from '../api';
+import { confirmError, useChannelForm, type FieldErrors } from '../api';
 import { Dialog } from './dialog';
 import { TextField } from './fields';
 import { Form, FormActions } from './form';
@@ -37,5 +37,26 @@ export function ChangeSecretDialog(p: {
         <FormActions busy={form.busy} label={`Change ${p.secret}`} busyLabel="Changing…" onCancel={p.onClose} />
       </Form>
     </Dialog>
+  );
+}
+
+/**
+ * A new passphrase and its confirmation, as every form that sets one asks for them; the
+ * form's `passphrase` and `confirm` fields (confirmError names the second).
+ */
+export function NewPassphraseFields(p: {
+  form: { fieldId(name: string): string; errors: FieldErrors };
+  label: string;
+  hint: string;
+  value: string;
+  onChange(value: string): void;
+  confirm: string;
+  onConfirm(value: string): void;
+}) {
+  return (
+    <>
+      <TextField id={p.form.fieldId('passphrase')} label={p.label} type="password" value={p.value} onChange={p.onChange} error={p.form.errors.passphrase} hint={p.hint} required autoComplete="new-password" />
+      <TextField id={p.form.fieldId('confirm')} label="Confirm passphrase" type="password" value={p.confirm} onChange={p.onConfirm} error={p.form.errors.confirm} required autoComplete="new-password" />
+    </>
   );
 }

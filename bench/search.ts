@@ -18,8 +18,9 @@
  *     [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600]
  *     [--m 32] [--ef-construction 200] [--synthetic mixture|gaussian] [--clusters 64] [--cache DIR] [--seed N]
  *     [--projection on|off]   (off: the graph on raw embeddings, for a comparison in the same conditions)
- *     [--engine native|memory] (how the saved index is opened and searched: hnswlib through a RAM
- *       folder, or the graph in JavaScript memory as on macOS and Windows; it is built natively either way)
+ *     [--engine native,memory] (how the saved index is opened and searched: hnswlib through a RAM
+ *       folder, or the graph in JavaScript memory as on macOS and Windows; it is built natively
+ *       once, then opened and queried with each engine listed)
  * Prints figures; never passes or fails on them.
  */
 import { randomBytes } from 'node:crypto';
@@ -34,7 +35,7 @@ import { loadRealFaces } from './_search/real-faces';
 import { type SyntheticModel, fitGaussian, fitMixture, ksDistance, randomSource, sampleRows, summarise } from './_search/synthetic';
 
 const USAGE =
-  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N] [--projection on|off] [--engine native|memory]';
+  'usage: search [--sizes 10000,100000,1000000] [--data DIR] [--pack NAME] [--models-dir DIR] [--json FILE] [--workers N] [--probes N] [--ef 200,400,800,1600] [--m N] [--ef-construction N] [--synthetic mixture|gaussian] [--clusters N] [--cache DIR] [--seed N] [--projection on|off] [--engine native,memory]';
 const K = 50;
 const DISTRIBUTION_PAIRS = 300_000;
 /** Rows drawn from the model not used, only to compare its score distribution. */
@@ -51,11 +52,11 @@ interface Options {
   synthetic: 'mixture' | 'gaussian';
   clusters: number;
   projection: boolean;
-  engine: GraphEngine;
+  engines: GraphEngine[];
 }
 
 function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
-  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64, projection: true, engine: 'native' };
+  const mine: Options = { sizes: [10_000, 100_000, 1_000_000], probes: 500, efs: [400, 800, 1600, 3200], m: HNSW_M, efConstruction: HNSW_EF_CONSTRUCTION, cache: path.join(tmpdir(), 'loupe-search-bench'), seed: 1, synthetic: 'mixture', clusters: 64, projection: true, engines: ['native'] };
   const rest: string[] = [];
   const list = (v: string, what: string) => {
     const xs = v.split(',').map(Number);
@@ -84,9 +85,9 @@ function splitArgs(argv: string[]): { mine: Options; rest: string[] } {
       mine.projection = on === 'on';
     }
     else if (a === '--engine') {
-      const engine = take();
-      if (engine !== 'native' && engine !== 'memory') throw new Error(`--engine is native or memory\n${USAGE}`);
-      mine.engine = engine;
+      const engines = take().split(',');
+      if (engines.some((e) => e !== 'native' && e !== 'memory')) throw new Error(`--engine lists native and/or memory\n${USAGE}`);
+      mine.engines = engines as GraphEngine[];
     }
     else if (a === '--synthetic') {
       const kind = take();
@@ -485,37 +486,40 @@ async function main(): Promise<void> {
       const sizeFiles = { ...files, realRows: realRows.slice(0, realHere) };
       const built = await runChild<BuildResult>({ kind: 'build', files: sizeFiles, size, modelId: real.modelId, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, indexFile, keyHex });
       log(`  build ${built.buildSec.toFixed(1)} s, save ${built.saveSec.toFixed(1)} s, encrypted file ${(built.indexBytes / 2 ** 20).toFixed(0)} MiB, build RSS ${built.buildRssMb} MB`);
-      const queryJob: QueryJob = {
-        kind: 'query', files: sizeFiles, size, modelId: real.modelId, indexFile, keyHex,
-        probes: probes.map((p) => Array.from(p)), truth, probeIdentity, engine: mine.engine, galleryIdentity: galleryIdentity.slice(0, realHere), efs: mine.efs,
-        warm: false, firstOnly: false,
-      };
-      const queried = await runChild<QueryResult>(queryJob);
-      for (const r of queried.runs) log(`  ef ${r.ef}${r.productDefault ? ' (default)' : ''}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, recall@10 ${r.recallAt10}, recall@50 ${r.recallAt50}, mate rank-1 ${r.mateRank1}`);
-      // Opened again in a fresh process, warmed as the product warms a case's index after opening it.
-      const warmed = await runChild<QueryResult>({ ...queryJob, warm: true, firstOnly: true });
-      const warmP95 = queried.runs.find((r) => r.productDefault)?.p95Ms;
-      const fp = (f: FirstPass) => `p50 ${f.p50Ms} ms, p95 ${f.p95Ms} ms`;
-      log(`  first ${queried.firstPass.queries} queries after opening (default beam): ${fp(queried.firstPass)}; after warm() (${warmed.firstPass.warmSec} s): ${fp(warmed.firstPass)}; warm (every probe, after 20 others): p95 ${warmP95} ms`);
-      log(`  open ${queried.openSec.toFixed(2)} s (RSS after open ${queried.openRssMb} MB), query process peak RSS ${queried.rssMb} MB`);
-      // What the product does by default: exhaustive search up to EXACT_BELOW faces, else the default beam.
-      const hnswDefault = queried.runs.find((r) => r.productDefault)!;
-      const primary =
-        size <= EXACT_BELOW
-          ? { method: 'exact', ef: null, p50Ms: round(quantile(exactMs, 0.5), 2), p95Ms: round(quantile(exactMs, 0.95), 2), recallAt10: 1, recallAt50: 1, mateRank1: round(exactMates / probes.length, 4) }
-          : { method: 'hnsw', ...hnswDefault };
-      results.push({
-        size, realFaces: realHere, syntheticFaces: synthHere,
-        projectionDims: built.projectionDims, retainedVariance: built.retainedVariance, fitSec: round(built.fitSec, 1),
-        buildSec: round(built.buildSec, 1), saveSec: round(built.saveSec, 2), openSec: round(queried.openSec, 2), indexBytes: built.indexBytes,
-        rssMb: queried.rssMb, openRssMb: queried.openRssMb, buildRssMb: built.buildRssMb,
-        method: primary.method, ef: primary.ef, p50Ms: primary.p50Ms, p95Ms: primary.p95Ms, recallAt10: primary.recallAt10, recallAt50: primary.recallAt50, mateRank1: primary.mateRank1,
-        mateRank1Exact: round(exactMates / probes.length, 4),
-        exactP50Ms: round(quantile(exactMs, 0.5), 2), exactP95Ms: round(quantile(exactMs, 0.95), 2),
-        efSweep: queried.runs,
-        firstPass: queried.firstPass,
-        firstPassWarmed: warmed.firstPass,
-      });
+      for (const engine of mine.engines) {
+        const queryJob: QueryJob = {
+          kind: 'query', files: sizeFiles, size, modelId: real.modelId, indexFile, keyHex,
+          probes: probes.map((p) => Array.from(p)), truth, probeIdentity, engine, galleryIdentity: galleryIdentity.slice(0, realHere), efs: mine.efs,
+          warm: false, firstOnly: false,
+        };
+        log(`  -- opened with the ${engine} engine`);
+        const queried = await runChild<QueryResult>(queryJob);
+        for (const r of queried.runs) log(`  ef ${r.ef}${r.productDefault ? ' (default)' : ''}: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, recall@10 ${r.recallAt10}, recall@50 ${r.recallAt50}, mate rank-1 ${r.mateRank1}`);
+        // Opened again in a fresh process, warmed as the product warms a case's index after opening it.
+        const warmed = await runChild<QueryResult>({ ...queryJob, warm: true, firstOnly: true });
+        const warmP95 = queried.runs.find((r) => r.productDefault)?.p95Ms;
+        const fp = (f: FirstPass) => `p50 ${f.p50Ms} ms, p95 ${f.p95Ms} ms`;
+        log(`  first ${queried.firstPass.queries} queries after opening (default beam): ${fp(queried.firstPass)}; after warm() (${warmed.firstPass.warmSec} s): ${fp(warmed.firstPass)}; warm (every probe, after 20 others): p95 ${warmP95} ms`);
+        log(`  open ${queried.openSec.toFixed(2)} s (RSS after open ${queried.openRssMb} MB), query process peak RSS ${queried.rssMb} MB`);
+        // What the product does by default: exhaustive search up to EXACT_BELOW faces, else the default beam.
+        const hnswDefault = queried.runs.find((r) => r.productDefault)!;
+        const primary =
+          size <= EXACT_BELOW
+            ? { method: 'exact', ef: null, p50Ms: round(quantile(exactMs, 0.5), 2), p95Ms: round(quantile(exactMs, 0.95), 2), recallAt10: 1, recallAt50: 1, mateRank1: round(exactMates / probes.length, 4) }
+            : { method: 'hnsw', ...hnswDefault };
+        results.push({
+          size, engine, realFaces: realHere, syntheticFaces: synthHere,
+          projectionDims: built.projectionDims, retainedVariance: built.retainedVariance, fitSec: round(built.fitSec, 1),
+          buildSec: round(built.buildSec, 1), saveSec: round(built.saveSec, 2), openSec: round(queried.openSec, 2), indexBytes: built.indexBytes,
+          rssMb: queried.rssMb, openRssMb: queried.openRssMb, buildRssMb: built.buildRssMb,
+          method: primary.method, ef: primary.ef, p50Ms: primary.p50Ms, p95Ms: primary.p95Ms, recallAt10: primary.recallAt10, recallAt50: primary.recallAt50, mateRank1: primary.mateRank1,
+          mateRank1Exact: round(exactMates / probes.length, 4),
+          exactP50Ms: round(quantile(exactMs, 0.5), 2), exactP95Ms: round(quantile(exactMs, 0.95), 2),
+          efSweep: queried.runs,
+          firstPass: queried.firstPass,
+          firstPassWarmed: warmed.firstPass,
+        });
+      }
       rmSync(indexFile, { force: true });
     }
   } finally {
@@ -525,7 +529,7 @@ async function main(): Promise<void> {
 
   writeJson(args.json, {
     benchmark: 'search', machine: machine(), pack, modelId: real.modelId,
-    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, engine: mine.engine, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
+    parameters: { k: K, m: mine.m, efConstruction: mine.efConstruction, projection: mine.projection, engines: mine.engines, efs: mine.efs, rerankFactor: RERANK_FACTOR, probes: probes.length, seed: mine.seed },
     real: { faces: n, labelled: labelled.length, identities: byIdentity.size, probes: probes.length, imagesWithoutFace: real.imagesWithoutFace },
     synthetic: {
       model: modelTag,

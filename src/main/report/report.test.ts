@@ -171,6 +171,20 @@ describe.skipIf(!peopleCaseReady)('the case report', () => {
     await as('ann');
   });
 
+  it('a disclosure package carries the report, so its export is refused in a blind case as the report is', async () => {
+    await as('sup');
+    const item = await t.must('review.open', { leftFaceId: search.candidates[0]?.face.id ?? 0, rightFaceId: search.candidates[1]?.face.id ?? 0, origin: { kind: 'pair' } });
+    await t.must('review.assess', { itemId: item.item.id, body: body('limited_different') });
+    const refused = await t.invoke('cases.export', { out: path.join(out, 'blind.loupecase'), passphrase: PASSPHRASE });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/still need your independent work/) } });
+    expect(existsSync(path.join(out, 'blind.loupecase'))).toBe(false);
+    // Nothing about a report was written for the refused export.
+    const records = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 5 })).records;
+    expect(records.some((r) => r.action === 'report.forDisclosure')).toBe(false);
+    await t.must('review.submit', { itemId: item.item.id });
+    await as('ann');
+  });
+
   it.skipIf(!poppler)('pdftoppm renders every page; Greek and Cyrillic names are drawn, a CJK one is given by code point', async () => {
     const file = await pdf();
     const at = path.join(out, file.fileName);

@@ -19,7 +19,7 @@ import {
   LoupeError,
 } from '../../shared';
 import { upperBound } from './bounds';
-import { oneIn } from './format';
+import { commonRateText, COMMON_RATE, oneIn } from './format';
 
 /**
  * Edges chosen where recognition is known to change (ISO/IEC 19794-5 asks for 60 px and
@@ -165,6 +165,7 @@ function bandRate(c: BandedCalibration, key: BandKey, score: number): FmrEstimat
   const common = { upper, impostorsAtOrAbove: exact, impostorPairs: n, band: label };
   if (exact === 0) return { ...common, fmr: upper, bound: 'below', oneIn: `fewer than 1 in ${oneIn(upper, 'down')}` };
   const fmr = estimate / n;
+  if (fmr >= COMMON_RATE || upper >= COMMON_RATE) return { ...common, fmr, bound: 'estimate', oneIn: commonRateText(estimate, n) };
   return { ...common, fmr, bound: 'estimate', oneIn: `about 1 in ${oneIn(fmr, 'nearest')}, at most 1 in ${oneIn(upper, 'down')}` };
 }
 

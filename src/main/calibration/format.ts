@@ -6,6 +6,18 @@ export function formatOneIn(fmr: number): string {
 }
 
 /**
+ * At or above this rate (or its upper bound) "1 in N" reads like a finding ("about 1 in 1" for a
+ * score below every measured impostor pair): how many measured impostor pairs scored as high is said instead.
+ */
+export const COMMON_RATE = 0.5;
+
+/** "no evidence of a match: 2,990 of the 3,000 measured pairs of different people (about 100%) scored this high or higher". */
+export function commonRateText(atOrAbove: number, impostorPairs: number): string {
+  const count = atOrAbove >= impostorPairs ? `all ${impostorPairs.toLocaleString('en-GB')}` : `about ${Math.round(atOrAbove).toLocaleString('en-GB')} of the ${impostorPairs.toLocaleString('en-GB')}`;
+  return `no evidence of a match: ${count} measured pairs of different people scored this high or higher`;
+}
+
+/**
  * N of "1 in N" to two significant figures. A bound is rounded the way that keeps it true:
  * "fewer than 1 in N" rounds N down, "more than 1 in N" rounds it up.
  */

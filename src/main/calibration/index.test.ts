@@ -58,7 +58,8 @@ describe('fmrAt', () => {
       expect(est).toMatchObject({ kind: 'below', fmr: 1e-5, impostorsAtOrAbove: 0, text: 'fewer than 1 in 100,000' });
     }
     expect(fmrAt(table, sorted.at(-1)!)).toMatchObject({ kind: 'estimate', fmr: 1e-5, impostorsAtOrAbove: 1 });
-    expect(fmrAt(table, -1)).toMatchObject({ kind: 'estimate', fmr: 1, text: 'about 1 in 1' });
+    // Below every measured impostor score: not "about 1 in 1" but what was measured.
+    expect(fmrAt(table, -1)).toMatchObject({ kind: 'estimate', fmr: 1, text: `no evidence of a match: all ${table.impostorPairs.toLocaleString('en-GB')} measured pairs of different people scored this high or higher` });
   });
 
   it('rounds a bound the way that keeps it true', () => {

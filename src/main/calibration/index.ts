@@ -14,7 +14,7 @@
  * - A bound ("fewer than", "more than") is rounded the way that keeps it true.
  */
 import { Calibration, LoupeError } from '../../shared';
-import { formatOneIn, oneIn } from './format';
+import { commonRateText, COMMON_RATE, formatOneIn, oneIn } from './format';
 
 export { formatOneIn } from './format';
 export * from './bands';
@@ -115,7 +115,7 @@ export function fmrAt(table: CalibrationTable, score: number): FmrEstimate {
     kind: 'estimate',
     impostorsAtOrAbove: Math.round(fmr * t.impostorPairs),
     impostorPairs: t.impostorPairs,
-    text: formatOneIn(fmr),
+    text: fmr >= COMMON_RATE ? commonRateText(fmr * t.impostorPairs, t.impostorPairs) : formatOneIn(fmr),
   });
   if (score > last.score) {
     return { fmr: last.fmr, kind: 'below', impostorsAtOrAbove: 0, impostorPairs: t.impostorPairs, text: `fewer than 1 in ${oneIn(last.fmr, 'down')}` };

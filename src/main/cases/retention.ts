@@ -11,7 +11,7 @@ import {
   type RetentionQueue,
   type User,
 } from '../../shared';
-import { CASE_FILES, eraseCaseFolder, keyslotFilesOf, readCaseMembers, type CaseRegisterRow, type CaseStore, type WorkstationStore } from '../store';
+import { CASE_FILES, eraseCaseFolder, keyslotFilesOf, readCaseMembers, takeCaseLease, type CaseRegisterRow, type CaseStore, type WorkstationStore } from '../store';
 
 const HOLD_KEY = 'legal_hold';
 
@@ -118,7 +118,22 @@ export class RetentionService {
       );
     }
     const rule = `retention date ${c.retentionDate} passed (purged on ${today}); no legal hold`;
-    const keySlotFilesDestroyed = eraseCaseFolder(c.folder);
+    // Held while the keys are destroyed, so no other Loupe program opens the case meanwhile; one that has it open refuses the purge.
+    let release = () => undefined as void;
+    if (existsSync(c.folder)) {
+      try {
+        release = takeCaseLease(c.folder, user.username);
+      } catch (err) {
+        if (err instanceof LoupeError && err.code === 'conflict') throw new LoupeError('conflict', `Case ${c.reference} was not purged. ${err.message}`, 'caseId');
+        throw err;
+      }
+    }
+    let keySlotFilesDestroyed: number;
+    try {
+      keySlotFilesDestroyed = eraseCaseFolder(c.folder);
+    } finally {
+      release();
+    }
     const purgedAt = this.now().toISOString();
     commit(() => this.ws.writes.markCasePurged(caseId, purgedAt, user.username), { reference: c.reference, retentionDate: c.retentionDate, rule, keySlotFilesDestroyed, purgedAt });
     return { caseId, reference: c.reference, purgedAt, purgedBy: user.username, rule, keySlotFilesDestroyed, proof: this.verify(caseId) };

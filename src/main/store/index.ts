@@ -8,6 +8,7 @@ import { privateFile, privateFolder } from '../files';
 import { CASE_MIGRATIONS } from './case-schema';
 import { caseTables, type CaseInfo, type CaseTables } from './case-tables';
 import { Keyslots } from './keyslots';
+import { takeCaseLease } from './case-lease';
 import { checkDatabase, isDamageError, migrate, openEncryptedDatabase, openPlainDatabase, rekeyDatabase, type Db } from './sqlite';
 import { WORKSTATION_MIGRATIONS } from './workstation-schema';
 import { validationTables, type ValidationTables } from './validation-tables';
@@ -26,6 +27,7 @@ export type { CaseRegisterRow, SignInFailures, UserRow, WorkstationReads, Workst
 export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';
 export { writeFileAtomic } from './atomic-file';
+export { LEASE_FILE, takeCaseLease } from './case-lease';
 
 /** The schema version this Loupe writes case databases in: a copy from a newer version cannot be opened here. */
 export const CASE_SCHEMA_VERSION = CASE_MIGRATIONS.at(-1)?.version ?? 0;
@@ -57,7 +59,7 @@ export interface CaseStore extends CaseTables {
   close(): void;
 }
 
-function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db): CaseStore {
+function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db, release: () => void): CaseStore {
   const tables = caseTables(db);
   return {
     ...tables,
@@ -81,6 +83,7 @@ function caseStore(folder: string, keyslots: Keyslots, key: Buffer, db: Db): Cas
         db.close();
       }
       key.fill(0);
+      release();
     },
   };
 }
@@ -91,19 +94,21 @@ export async function createCaseStore(folder: string, info: CaseInfo, first: { u
     throw new LoupeError('conflict', `The folder ${folder} already holds files; a new case needs an empty folder.`);
   }
   privateFolder(folder);
+  const release = takeCaseLease(folder, first.username);
   const key = randomKey();
   let db: Db | null = null;
   try {
     const keyslots = await Keyslots.create(path.join(folder, CASE_FILES.keyslots), info.id, key, { ...first, now: info.createdAt });
     db = openEncryptedDatabase(privateFile(path.join(folder, CASE_FILES.database)), key, { mustExist: false });
     migrate(db, CASE_MIGRATIONS);
-    const store = caseStore(folder, keyslots, key, db);
+    const store = caseStore(folder, keyslots, key, db, release);
     store.writes.insertInfo(info);
     return store;
   } catch (err) {
     db?.close();
     rmSync(folder, { recursive: true, force: true });
     key.fill(0);
+    release();
     throw err;
   }
 }
@@ -146,14 +151,16 @@ export async function openCaseStore(folder: string, user: { username: string; pa
   if (size === 0) throw damagedCase(dbFile, 'it is empty (0 bytes), so it was truncated or replaced');
   const keyslots = Keyslots.read(path.join(folder, CASE_FILES.keyslots));
   const key = await keyslots.unlock(user.username, user.passphrase);
+  let release: (() => void) | null = null;
   let db: Db | null = null;
   try {
+    release = takeCaseLease(folder, user.username);
     db = openEncryptedDatabase(privateFile(dbFile), key, { mustExist: true });
     if ((db.pragma('user_version', { simple: true }) as number) === 0) throw damagedCase(dbFile, 'it holds no case (no tables)');
     const problems = size <= CHECK_AT_OPEN_MAX_BYTES ? checkDatabase(db, false) : [];
     if (problems.length > 0) throw damagedCase(dbFile, problems.slice(0, 3).join('; '));
     migrate(db, CASE_MIGRATIONS);
-    const store = caseStore(folder, keyslots, key, db);
+    const store = caseStore(folder, keyslots, key, db, release);
     if (store.reads.info().id !== keyslots.caseId) {
       throw new LoupeError('integrity', `The database in ${folder} belongs to another case than its key slot file. Restore the case folder from its backup.`);
     }
@@ -161,6 +168,7 @@ export async function openCaseStore(folder: string, user: { username: string; pa
   } catch (err) {
     db?.close();
     key.fill(0);
+    release?.();
     if (isDamageError(err)) throw damagedCase(dbFile, (err as Error).message);
     throw err;
   }

@@ -1,6 +1,9 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LEASE_FILE } from '../store';
 import { openPlainDatabase } from '../store/sqlite';
 import { CASE_AUTHORITY, FACES_DIR, PASSPHRASE, PASSWORD, peopleCaseReady, PEOPLE_CASE_MISSING, tempCase } from '../testing';
 
@@ -66,6 +69,28 @@ describe('retention of cases', () => {
     expect(proof.checks.map((c) => c.ok)).toEqual([true, true, true, true]);
     expect(proof.checks[3]?.found).toMatch(/no key slot file/);
     expect(await t.invoke('retention.purge', { caseId: short.id, confirmReference: 'OP-SHORT/1' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('never purges a case another Loupe program has open, and leaves it whole', async () => {
+    await t.must('retention.setDate', { retentionDate: '2026-06-01', reason: REASON });
+    const folder = (await t.must('cases.info', {})).folder;
+    await t.must('cases.close', {});
+    setDay('2026-06-02');
+    // Another Loupe program (here a process that is running) holds the case's lease.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(folder, LEASE_FILE), JSON.stringify({ pid: other.pid, host: hostname(), user: 'sup', since: '2026-06-02T09:00:00.000Z' }));
+      expect(await t.invoke('retention.purge', { caseId, confirmReference: CASE_AUTHORITY.reference })).toMatchObject({
+        ok: false,
+        error: { code: 'conflict', message: expect.stringMatching(new RegExp(`^Case ${CASE_AUTHORITY.reference} was not purged\\. This case is open in another Loupe program \\(process ${other.pid} `)) },
+      });
+      expect(readdirSync(folder)).toEqual(expect.arrayContaining(['case.db', 'keyslots.json']));
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((r) => other.once('exit', r));
+    }
+    expect((await t.must('retention.purge', { caseId, confirmReference: CASE_AUTHORITY.reference })).keySlotFilesDestroyed).toBe(1);
+    expect(existsSync(folder)).toBe(false);
   });
 
   it('verify finds a key slot of a purged case left anywhere under the cases folder', async () => {

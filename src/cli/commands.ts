@@ -42,6 +42,9 @@ const describeBatch = (b: ImportBatch) =>
   `import ${b.id} ${b.status}: ${b.filesDone}/${b.filesTotal} files, ${b.facesFound} faces, ${b.failed} failed, ${b.duplicates} duplicates` +
   (b.alreadyInCase > 0 ? `, ${b.alreadyInCase} already in the case (same file at the same path: nothing imported again for ${b.alreadyInCase === 1 ? 'it' : 'them'})` : '');
 
+/** The validation records named with --validation (any number), in the order given. */
+const validationIds = (values: Record<string, unknown>): string[] => (values.validation as string[] | undefined) ?? [];
+
 const describeItem = (i: ReviewItemSummary) =>
   `  #${i.id}  face ${i.leftFaceId} with face ${i.rightFaceId}, ${originLabel(i.origin)}: ${REVIEW_STATE_LABEL[i.state].toLowerCase()}${i.lead ? ' (a lead)' : ''}; opened by ${t(i.openedBy)} ${i.openedAt}`;
 
@@ -217,14 +220,14 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['case', 'export'],
-    usage: 'case export --case REF --out FILE [--with-originals]',
-    summary: 'write a disclosure package (supervisor); package passphrase from LOUPE_PACKAGE_PASSPHRASE',
+    usage: 'case export --case REF --out FILE [--with-originals] [--validation ID...]',
+    summary: "write a disclosure package (supervisor); package passphrase from LOUPE_PACKAGE_PASSPHRASE; --validation attaches a validation record of the case's pack to its report",
     async run(ctx) {
-      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, 'with-originals': { type: 'boolean' } });
+      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, 'with-originals': { type: 'boolean' }, validation: { type: 'string', multiple: true } });
       const out = path.resolve(required(values, 'out'));
       const caseRef = required(values, 'case');
       const passphrase = await readSecret('New package passphrase (give it to the recipient separately)', 'LOUPE_PACKAGE_PASSPHRASE');
-      const e = await withSession({ ...ctx, caseRef }, (c) => c.must('cases.export', { out, passphrase, withOriginals: values['with-originals'] === true }));
+      const e = await withSession({ ...ctx, caseRef }, (c) => c.must('cases.export', { out, passphrase, withOriginals: values['with-originals'] === true, validations: validationIds(values) }));
       print(ctx, e, () =>
         [
           `wrote ${t(e.file)}: ${e.bytes} bytes, SHA-256 ${e.sha256}`,
@@ -532,17 +535,17 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['report'],
-    usage: 'report --case REF --out FILE [--format pdf|html]',
-    summary: "write the case's report (PDF by default); its SHA-256 and what it covers go on the case's audit chain",
+    usage: 'report --case REF --out FILE [--format pdf|html] [--validation ID...]',
+    summary: "write the case's report (PDF by default); its SHA-256 and what it covers go on the case's audit chain; --validation attaches a validation record of the case's pack (see loupe validate --list)",
     async run(ctx) {
-      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' } });
+      const { values } = options(ctx, { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, validation: { type: 'string', multiple: true } });
       const out = required(values, 'out');
       const format = optionalString(values.format) ?? 'pdf';
       if (format !== 'pdf' && format !== 'html') throw new UsageError(`--format is pdf or html, not ${t(format)}`);
-      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.create', { format }));
+      const r = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('report.create', { format, validations: validationIds(values) }));
       writeFileSync(out, Buffer.from(r.contentBase64, 'base64'), { flag: 'wx', mode: 0o600 });
       const { contentBase64: _content, ...shown } = r;
-      print(ctx, { file: out, ...shown }, () => `wrote the ${format.toUpperCase()} report of the case as at audit record ${r.covers.headSeq} to ${out} (${r.bytes} bytes, SHA-256 ${r.sha256}); check it later with: loupe report verify ${out} --case REF`);
+      print(ctx, { file: out, ...shown }, () => `wrote the ${format.toUpperCase()} report of the case as at audit record ${r.covers.headSeq}${r.covers.validations?.length ? `, with validation record(s) ${r.covers.validations.map((v) => v.id).join(', ')}` : ''} to ${out} (${r.bytes} bytes, SHA-256 ${r.sha256}); check it later with: loupe report verify ${out} --case REF`);
     },
   },
   {

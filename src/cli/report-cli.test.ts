@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ function loupe(home: string, ...args: string[]) {
 }
 
 describe.skipIf(!peopleCaseReady)('loupe report', () => {
-  it('two runs on the same case state write byte-identical PDFs; report verify passes them and fails a tampered copy', async () => {
+  it('two runs on the same case state write byte-identical PDFs; report verify passes them and fails a tampered copy; --validation attaches a validation record', async () => {
     const home = temp('loupe-report-cli-');
     const src = temp('loupe-report-cli-src-');
     const out = temp('loupe-report-cli-out-');
@@ -38,6 +38,10 @@ describe.skipIf(!peopleCaseReady)('loupe report', () => {
     const { exhibits } = await t.must('evidence.list', { offset: 0, limit: 10 });
     const probe = (await t.must('evidence.get', { exhibitId: exhibits[0]?.id ?? 0 })).faces[0];
     await t.must('search.run', { probeFaceId: probe?.id ?? 0, purpose: 'Find the probe among the seized photographs', maxFmr: null });
+    // A validation record of the case's own pack, to attach with --validation.
+    const data = temp('loupe-report-cli-data-');
+    for (const p of ['Barack_Obama', 'Joe_Biden', 'Kit_Harington']) cpSync(path.join(FACES_DIR, 'identities', p), path.join(data, p), { recursive: true });
+    const validation = await t.must('validation.run', { dataDirs: [data], description: 'Three press photo people, for the report', pack: (await t.must('cases.info', {})).pack?.name, replicates: 100 });
     await t.ws.close();
 
     const a = path.join(out, 'a.pdf');
@@ -66,5 +70,16 @@ describe.skipIf(!peopleCaseReady)('loupe report', () => {
     const json = JSON.parse(loupe(home, '--json', 'report', '--case', 'REP/1', '--out', html, '--format', 'html').out) as { format: string; sha256: string };
     expect(json.format).toBe('html');
     expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>/);
-  }, 180_000);
+
+    // --validation attaches a validation record of the case's pack; the file verifies like any other.
+    const v = path.join(out, 'validated.pdf');
+    const withValidation = loupe(home, 'report', '--case', 'REP/1', '--out', v, '--validation', validation.id);
+    expect(withValidation.code).toBe(0);
+    expect(withValidation.out).toContain(`, with validation record(s) ${validation.id} to `);
+    expect(readFileSync(v).equals(readFileSync(a))).toBe(false);
+    expect(loupe(home, 'report', 'verify', v, '--case', 'REP/1').code).toBe(0);
+    const unknown = loupe(home, 'report', '--case', 'REP/1', '--out', path.join(out, 'unknown.pdf'), '--validation', 'AAAAAAAAAAAAAAAA');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/No validation record AAAAAAAAAAAAAAAA on this workstation/);
+  }, 240_000);
 });

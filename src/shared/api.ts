@@ -28,7 +28,7 @@ import { Comparison, Purpose, SearchId, SearchListItem, SearchRequest, SearchRes
 import { EntryId, NewWatchlistEntry, Watchlist, WatchlistEntry, WatchlistId } from './watchlists';
 import { CaseRetention, PurgeProof, PurgeReceipt, RetentionQueue, RetentionReason } from './retention';
 import { AuthorisationId, AuthorisationRequest, DecisionReason, OWN_REQUEST, SearchAuthorisation, SearchSettings } from './search-authorisation';
-import { ReportFile, ReportFormat, ReportPreview, ReportVerification, ReportVerifyInput } from './report';
+import { ReportFile, ReportPreview, ReportPreviewRequest, ReportRequest, ReportVerification, ReportVerifyInput } from './report';
 import { ValidationId, ValidationProgress, ValidationRecord, ValidationRequest, ValidationSummary } from './validation';
 import { CaseExport, CaseExportRequest, CaseImport, CaseImportRequest } from './disclosure';
 
@@ -491,13 +491,13 @@ export const api = {
    * The report: examiners produce it (the file's hash and what it covers go on the case's chain);
    * anyone with the case, auditors included, may read it on screen and check a report file against the case.
    */
-  'report.preview': channel({ input: Empty, output: ReportPreview, roles: ALL, scope: 'case', summary: "Read the case's report on screen (HTML)" }),
+  'report.preview': channel({ input: ReportPreviewRequest, output: ReportPreview, roles: ALL, scope: 'case', summary: "Read the case's report on screen (HTML), with any validation records of its pack attached" }),
   'report.create': channel({
-    input: z.object({ format: ReportFormat.default('pdf') }).strict(),
+    input: ReportRequest,
     output: ReportFile,
     roles: EXAMINERS,
     scope: 'case',
-    summary: 'Write the case report (PDF for disclosure, or HTML), recording its SHA-256 and what it covers',
+    summary: 'Write the case report (PDF for disclosure, or HTML), with any validation records of its pack attached, recording its SHA-256 and what it covers',
   }),
   'report.verify': channel({
     input: ReportVerifyInput,

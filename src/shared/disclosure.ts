@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Secret } from './domain';
+import { ReportValidations } from './report';
 
 /** A path on the workstation, as typed or chosen. */
 const FilePath = (label: string) => z.string().trim().min(1, `${label} is required`).max(4096);
@@ -22,6 +23,8 @@ export const CaseExportRequest = z
     out: FilePath('The package file'),
     passphrase: Secret('Package passphrase'),
     withOriginals: z.boolean().default(false),
+    /** Validation records of the case's pack attached to the package's report. */
+    validations: ReportValidations,
   })
   .strict();
 

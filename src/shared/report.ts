@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256Hex } from './model-pack';
+import { ValidationId } from './validation';
 
 /**
  * The court-ready report of a case: HTML for the screen, PDF for disclosure. A report
@@ -24,9 +25,27 @@ export const ReportCoverage = z
     submittedItems: z.array(z.number().int().positive()),
     /** SHA-256 of the canonical JSON of the case records the report presents (originals' checks and model packs aside). */
     stateDigest: Sha256Hex,
+    /** Validation records of the case's pack attached to the report, each with the digest of its record and charts (absent when none). */
+    validations: z.array(z.object({ id: ValidationId, sha256: Sha256Hex }).strict()).optional(),
   })
   .strict();
 export type ReportCoverage = z.infer<typeof ReportCoverage>;
+
+/** At most this many validation records in one report: each is a section with its figures and DET curve. */
+export const MAX_REPORT_VALIDATIONS = 5;
+
+/**
+ * Validation records (issue 11.4) attached to a report, each shown in a section of its own. Only
+ * records of the case's own pack (name and version) can be attached; none by default.
+ */
+export const ReportValidations = z
+  .array(ValidationId)
+  .max(MAX_REPORT_VALIDATIONS, `Attach at most ${MAX_REPORT_VALIDATIONS} validation records to one report`)
+  .refine((ids) => new Set(ids).size === ids.length, 'Attach each validation record once')
+  .default([]);
+
+export const ReportRequest = z.object({ format: ReportFormat.default('pdf'), validations: ReportValidations }).strict();
+export const ReportPreviewRequest = z.object({ validations: ReportValidations }).strict();
 
 export const ReportFile = z.object({
   fileName: z.string(),

@@ -1,5 +1,10 @@
 import {
   FACTOR_LABEL,
+  formatEstimate,
+  formatRate,
+  GROUPING_NOTE,
+  metricLabel,
+  VALIDATION_METRICS,
   FEATURE_COMPONENTS,
   FEATURE_LABEL,
   OBSERVATION_LABEL,
@@ -14,7 +19,7 @@ import {
   type FmrEstimate,
   type ModelPack,
 } from '../../shared';
-import type { ExaminedCandidate, FaceInReport, ReportModel } from './model';
+import type { ExaminedCandidate, FaceInReport, ReportModel, ValidationInReport } from './model';
 
 /**
  * The report's content as a list of blocks, written once and drawn twice (HTML for the
@@ -27,6 +32,8 @@ export type Block =
   | { t: 'kv'; rows: [string, string][] }
   | { t: 'table'; head: string[]; rows: string[][]; widths: number[]; mono?: number[] }
   | { t: 'figure'; caption: string; panels: Panel[] }
+  /** A chart drawn at the text's width: a PNG with its size in pixels and words for those who cannot see it. */
+  | { t: 'chart'; caption: string; png: Uint8Array; width: number; height: number; alt: string }
   | { t: 'signature' };
 
 export interface Marker {
@@ -107,6 +114,7 @@ export function reportBlocks(m: ReportModel): Block[] {
     ...searchBlocks(m),
     ...examinedBlocks(m),
     ...packBlocks(m),
+    ...m.validations.flatMap(validationBlocks),
     ...limitationBlocks(m),
     ...auditBlocks(m),
     { t: 'h1', text: '8. Signature' },
@@ -372,6 +380,70 @@ function bandBlocks(k: ModelPack): Block[] {
       rows: b.bands.map((band) => [`${eyes(band.eyes)}, ${band.colour}, ${band.focus}`, band.impostorPairs.toLocaleString('en-GB'), band.genuinePairs.toLocaleString('en-GB'), band.impostorPairs >= b.minImpostorPairs ? 'yes' : 'no']),
     },
   ];
+}
+
+/**
+ * A validation record of the case's pack attached to the report (issue 11.4): what was measured
+ * on which data, by whom, the figures overall and per group with their intervals, and the DET curve.
+ */
+function validationBlocks(v: ValidationInReport): Block[] {
+  const head: Block = { t: 'h2', text: `Local validation ${v.id}` };
+  if (!v.attached) return [head, { t: 'p', tone: 'caveat', text: v.problem ?? '' }];
+  const r = v.attached.record;
+  const d = r.dataset;
+  const sets = [r.figures.overall, ...r.figures.groups];
+  const score = (x: number | null) => (x === null ? 'none' : x.toFixed(4));
+  const th = r.figures.thresholds;
+  const out: Block[] = [
+    head,
+    {
+      t: 'p',
+      text: `Attached to this report: a validation of the pack this case is made with, measured on the agency's own labelled photos. It measures the pack on that data; it says nothing about any one comparison in this case.`,
+    },
+    {
+      t: 'kv',
+      rows: [
+        ['Pack and version', `${r.pack} ${r.packVersion}, embedder ${r.embedder}`],
+        ['Run', `${r.createdAt} by ${r.createdBy}, in ${Math.round(r.seconds)} s`],
+        ['Data set', d.description],
+        ['Data', `${d.people.toLocaleString('en-GB')} people, ${d.images.toLocaleString('en-GB')} images (${d.imagesWithoutFace.toLocaleString('en-GB')} with no face found), from ${d.folders.join('; ')}`],
+        ['Data set SHA-256', d.sha256],
+        ['Groups', d.groups ? `${d.groups.grouping}, by ${d.groups.by}: ${d.groups.labels.join(', ')}; file ${d.groups.file}, SHA-256 ${d.groups.sha256}` : 'none: overall figures only'],
+        ['Thresholds', `FMR 1 in 1,000: score ${score(th['fnmrAtFmr1e-3'])}; FMR 1 in 10,000: score ${score(th['fnmrAtFmr1e-4'])}; operating: score ${score(th.operating)}${r.operatingFmr !== null ? ` (the calibration's score for 1 in ${Math.round(1 / r.operatingFmr).toLocaleString('en-GB')}${r.calibration ? `, ${r.calibration}` : ''})` : ''}`],
+        ['Intervals', `95% bootstrap over ${r.figures.replicates.toLocaleString('en-GB')} resamplings of people (seed ${r.figures.seed}); 1:N gallery of ${r.galleryPeople.toLocaleString('en-GB')} people, FNIR at rank ${r.rank}`],
+        ['Record id', r.id],
+      ],
+    },
+    {
+      t: 'table',
+      head: ['Measure', ...sets.map((s) => s.label)],
+      widths: [24, ...sets.map(() => 76 / sets.length)],
+      rows: [
+        ['People / same-person pairs / different-people pairs', ...sets.map((s) => `${s.people.toLocaleString('en-GB')} / ${s.genuinePairs.toLocaleString('en-GB')} / ${s.impostorPairs.toLocaleString('en-GB')}`)],
+        ['Smallest FMR its impostor pairs support', ...sets.map((s) => (s.smallestFmr === null ? 'none' : formatRate(s.smallestFmr)))],
+        ...VALIDATION_METRICS.map((metric) => [
+          metricLabel(metric, r.rank),
+          ...sets.map((s) => {
+            const e = s.metrics[metric];
+            return e ? `${formatEstimate(e)}${e.note ? `; ${e.note}` : ''}` : 'not measured';
+          }),
+        ]),
+      ],
+    },
+  ];
+  if (r.figures.differentials.length) {
+    out.push({
+      t: 'table',
+      head: ['Measure', 'Worst / best group', 'Ratio (95% interval)'],
+      widths: [34, 26, 40],
+      rows: r.figures.differentials.map((x) => [metricLabel(x.metric, r.rank), x.worst ? `${x.worst} / ${x.best ?? ''}` : 'none', `${formatEstimate(x.ratio, 'ratio')}${x.ratio.note ? `; ${x.ratio.note}` : ''}`]),
+    });
+  }
+  const det = r.charts.find((c) => c.name === 'det');
+  if (v.det && det) out.push({ t: 'chart', caption: `${det.title} (validation ${r.id})`, png: v.det.png, width: v.det.width, height: v.det.height, alt: det.description });
+  // The grouping note comes first and in the caveat's box: a grouping by source is not a bias result.
+  for (const note of [...r.notes].sort((a, b) => Number(b === GROUPING_NOTE) - Number(a === GROUPING_NOTE))) out.push(note === GROUPING_NOTE ? { t: 'p', tone: 'caveat', text: note } : { t: 'p', text: note });
+  return out;
 }
 
 function limitationBlocks(m: ReportModel): Block[] {

@@ -39,6 +39,8 @@ function block(b: Block): string {
         .join('')}</tbody></table>`;
     case 'figure':
       return `<section aria-label="${esc(b.caption)}"><p><em>${esc(b.caption)}</em></p><div class="pair">${b.panels.map(panelSvg).join('')}</div></section>`;
+    case 'chart':
+      return `<figure><p><em>${esc(b.caption)}</em></p><img src="data:image/png;base64,${Buffer.from(b.png).toString('base64')}" width="${Math.min(820, b.width)}" alt="${esc(b.alt)}"><figcaption>${esc(b.alt)}</figcaption></figure>`;
     case 'signature':
       return '<table class="kv" border="1" cellpadding="12" cellspacing="0"><tbody><tr><th scope="row" align="left">Examiner (name, signature)</th><td width="60%"></td></tr><tr><th scope="row" align="left">Date</th><td></td></tr></tbody></table>';
   }

@@ -12,12 +12,13 @@ import {
   type ReportCoverage,
   type ReviewState,
   type SearchResult,
+  type ValidationRecord,
 } from '../../shared';
 import type { AuditLog } from '../audit';
 import { sha256Hex } from '../crypto';
 import type { EvidenceReader } from '../evidence';
 import type { SearchService } from '../search';
-import { reviewStatus, type CaseInfo, type CaseReads } from '../store';
+import { reviewStatus, type CaseInfo, type CaseReads, type ValidationPng } from '../store';
 
 /**
  * The audit actions that change what a report says. Reads (and reports themselves) are
@@ -85,6 +86,48 @@ export interface PackInReport {
   problem: string | null;
 }
 
+/** A validation record of the workstation (issue 11.4) with its charts as PNG, as a report attaches it. */
+export interface AttachedValidation {
+  record: ValidationRecord;
+  pngs: ValidationPng[];
+}
+
+export interface ValidationInReport {
+  id: string;
+  /** The record when it is on this workstation as it was attached; null with why otherwise. */
+  attached: AttachedValidation | null;
+  /** The DET curve as PNG with its size in pixels, when the record has one. */
+  det: { png: Uint8Array; width: number; height: number } | null;
+  problem: string | null;
+}
+
+/** The digest of a validation record and its charts: a report's coverage keeps it, so a changed or missing record is told apart. */
+export function validationDigest(v: AttachedValidation): string {
+  return sha256Hex(canonicalJson({ record: v.record, pngs: v.pngs.map((p) => ({ name: p.name, sha256: sha256Hex(p.png) })) }));
+}
+
+/** A PNG's size from its header (width and height are the first fields of IHDR). */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** Why an attached validation record cannot be quoted now (absent, or not what was attached), or null. */
+export function validationProblem(found: AttachedValidation | null, attached: { id: string; sha256: string }): string | null {
+  if (!found) return `Validation record ${attached.id}, attached to this report, is not on this workstation: validation records are kept in the workstation's database, not in the case, so its figures cannot be quoted here.`;
+  if (validationDigest(found) !== attached.sha256) return `Validation record ${attached.id} on this workstation is not the one attached to this report (its record or charts differ): it is not quoted.`;
+  return null;
+}
+
+function validationsOf(src: ModelSources, attached: ReportCoverage['validations']): ValidationInReport[] {
+  return (attached ?? []).map(({ id, sha256 }) => {
+    const found = src.validation(id);
+    const problem = validationProblem(found, { id, sha256 });
+    const png = problem ? undefined : found?.pngs.find((p) => p.name === 'det')?.png;
+    return { id, attached: problem ? null : found, det: png ? { png, ...pngSize(png) } : null, problem };
+  });
+}
+
 /** Everything a report says, read from the case's records as they were at its coverage. */
 export interface ReportModel {
   caseInfo: CaseInfo;
@@ -97,6 +140,8 @@ export interface ReportModel {
   /** Candidates of the searches that no one examined, and comparisons opened but never examined. */
   notExamined: { candidates: number; opened: number };
   packs: PackInReport[];
+  /** Validation records of the case's pack attached to this report (workstation records, not the case's: outside stateDigest, checked by their own digest). */
+  validations: ValidationInReport[];
   audit: { excerpt: AuditRecord[]; exhibitRecordsLeftOut: number; headSeq: number; headHash: string; chainOk: boolean; chainProblem: string | null };
   originals: ExhibitCheck[];
   covers: ReportCoverage;
@@ -109,6 +154,8 @@ export interface ModelSources {
   audit: AuditLog;
   /** The installed manifest of a pack, or null when it is not installed. */
   manifest(name: string): Promise<ModelPack | null>;
+  /** A validation record of this workstation with its charts, or null when there is none with this id. */
+  validation(id: string): AttachedValidation | null;
   /** Image size of a JPEG (the original view's markers are in its pixels). */
   size(jpeg: Uint8Array): Promise<{ width: number; height: number }>;
 }
@@ -223,6 +270,7 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
     examined,
     notExamined: { candidates: inSearches.reduce((n, s) => n + s.result.candidates.length - s.examined, 0), opened },
     packs,
+    validations: validationsOf(src, bounds.validations),
     audit: {
       excerpt,
       exhibitRecordsLeftOut: covered.length - excerpt.length,
@@ -236,10 +284,10 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
   return { ...model, originals: originals.filter((o) => o.exhibitId <= bounds.maxExhibitId), covers: { ...bounds, headHash: model.audit.headHash, stateDigest: stateDigest(model) } };
 }
 
-/** The digest of what the report says of the case's own records: images by hash, and neither the originals' check nor the packs (they are not the case's records). */
+/** The digest of what the report says of the case's own records: images by hash, and neither the originals' check, the packs nor attached validations (they are not the case's records). */
 function stateDigest(model: Omit<ReportModel, 'covers' | 'originals'>): string {
   const face = (f: FaceInReport) => ({ face: f.face, exhibit: f.exhibit.id, aligned: f.aligned && sha256Hex(f.aligned), original: f.original && sha256Hex(f.original.jpeg) });
-  const { packs: _packs, audit, ...rest } = model;
+  const { packs: _packs, validations: _validations, audit, ...rest } = model;
   return sha256Hex(
     canonicalJson({
       ...rest,

@@ -176,6 +176,16 @@ export async function renderPdf(blocks: readonly Block[], meta: { title: string;
       case 'figure':
         figure(b.caption, b.panels);
         break;
+      case 'chart': {
+        const h = (width * b.height) / b.width;
+        ensure(h + 60);
+        write('bold', SIZE.body, b.caption, { gap: 2 });
+        const top = doc.y;
+        doc.image(Buffer.from(b.png), left, top, { width, height: h });
+        doc.y = top + h + 4;
+        write('body', SIZE.table, b.alt, { colour: '#333', gap: 8 });
+        break;
+      }
       case 'signature':
         table(null, [['Examiner (name, signature)', '\n\n\n'], ['Date', '\n']], [26, 74], [], true);
         break;

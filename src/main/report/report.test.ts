@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportFile, SearchResult } from '../../shared';
+import { formatEstimate, GROUPING_NOTE, type ReportFile, type SearchResult, type ValidationRecord } from '../../shared';
 import { assessmentBody as body, CASE_AUTHORITY, FACES_DIR, PASSPHRASE, PASSWORD, PEOPLE_CASE_MISSING, peopleCaseReady, tamperClosedCase, tempWorkstation } from '../testing';
 
 if (!peopleCaseReady) console.warn(`report tests: ${PEOPLE_CASE_MISSING}: skipped`);
@@ -199,5 +199,104 @@ describe.skipIf(!peopleCaseReady)('the case report', () => {
     expect(text).toContain('Иван Петров');
     expect(text).toContain('[U+674E]');
     expect(existsSync(at)).toBe(true);
+  });
+  describe('with validation records of the pack attached', () => {
+    let record: ValidationRecord;
+    let other: ValidationRecord;
+    let before: ReportFile;
+
+    /** Copies of some identities/ folders (a folder per person), and a groups file by their source. */
+    const labelled = (people: string[], groupsBy?: (p: string) => string) => {
+      const dir = path.join(out, `data-${people.length}`);
+      mkdirSync(dir);
+      for (const p of people) cpSync(path.join(FACES_DIR, 'identities', p), path.join(dir, p), { recursive: true });
+      if (!groupsBy) return { dir, groups: undefined };
+      const groups = path.join(out, `groups-${people.length}.csv`);
+      writeFileSync(groups, `person,source\n${people.map((p) => `${p},${groupsBy(p)}`).join('\n')}\n`);
+      return { dir, groups };
+    };
+
+    beforeAll(async () => {
+      before = await pdf();
+      const casePack = (await t.must('cases.info', {})).pack!;
+      const otherPack = ['yunet', 'default'].find((p) => p !== casePack.name && existsSync(path.join('models', 'packs', p)));
+      await as('sup');
+      const people = ['ORL_s1', 'ORL_s2', 'ORL_s3', 'ORL_s4', 'Barack_Obama', 'Joe_Biden', 'Kit_Harington', 'Rose_Leslie'];
+      const data = labelled(people, (p) => (p.startsWith('ORL_') ? 'ORL' : 'press'));
+      record = await t.must('validation.run', { dataDirs: [data.dir], groupsFile: data.groups, description: 'Four ORL people and four press photo people, grouped by source', pack: casePack.name, replicates: 100, seed: 5 });
+      // A record of another installed pack, for the refusal.
+      if (otherPack) other = await t.must('validation.run', { dataDirs: [labelled(['Barack_Obama', 'Joe_Biden', 'Kit_Harington']).dir], description: 'Three press photo people, another pack', pack: otherPack, replicates: 100, seed: 5 });
+      await as('ann');
+    }, 300_000);
+
+    it('the report gains a section per record: data set and hash, pack, date, who ran it, figures per group with intervals and the DET curve; the attachment is on the record and the file verifies', async () => {
+      expect(record.pack).toBe((await t.must('cases.info', {})).pack?.name);
+      const file = await t.must('report.create', { format: 'pdf', validations: [record.id] });
+      expect(file.covers.validations).toEqual([{ id: record.id, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      // Attaching changes nothing else: the same case state, and the same headSeq.
+      expect(file.covers.headSeq).toBe(before.covers.headSeq);
+      expect(file.covers.stateDigest).toBe(before.covers.stateDigest);
+      expect(file.sha256).not.toBe(before.sha256);
+      const [rec] = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 1 })).records;
+      expect(rec).toMatchObject({ action: 'report.create', user: 'ann', outcome: 'ok' });
+      expect((rec?.details.report as { validations: unknown }).validations).toEqual([
+        { id: record.id, pack: `${record.pack} ${record.packVersion}`, dataset: record.datasetSha256, createdAt: record.createdAt, createdBy: 'sup' },
+      ]);
+      expect(await verify(file)).toMatchObject({ ok: true, stateMatches: true, reproduced: true });
+      // The same request gives the same bytes; without the record, the report is the one made before the record existed.
+      expect((await t.must('report.create', { format: 'pdf', validations: [record.id] })).sha256).toBe(file.sha256);
+      expect((await pdf()).sha256).toBe(before.sha256);
+
+      const p = await t.must('report.preview', { validations: [record.id] });
+      const text = p.html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&#34;/g, '"');
+      const press = record.figures.groups.find((g) => g.label === 'press')!;
+      for (const want of [
+        `Local validation ${record.id}`,
+        'Four ORL people and four press photo people, grouped by source',
+        record.datasetSha256,
+        `${record.pack} ${record.packVersion}`,
+        `${record.createdAt} by sup`,
+        'FNMR at FMR 1 in 1,000',
+        'Rank-1 identification rate (1:N)',
+        formatEstimate(record.figures.overall.metrics.rank1!),
+        formatEstimate(press.metrics['fnmrAtOperating']!),
+        'ORL',
+        GROUPING_NOTE,
+      ]) {
+        expect(text, want).toContain(want);
+      }
+      expect(p.html).toMatch(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+" width="\d+" alt="False non-match rate against false match rate/);
+      expect((await t.must('report.preview', {})).html).not.toContain('Local validation');
+
+      if (!poppler) return;
+      const at = path.join(out, `validated-${file.fileName}`);
+      writeFileSync(at, Buffer.from(file.contentBase64, 'base64'));
+      const pdfText = execFileSync('pdftotext', [at, '-'], { encoding: 'utf8' });
+      for (const want of [`Local validation ${record.id}`, record.datasetSha256, 'DET curves: all and by source']) expect(pdfText).toContain(want);
+      // One image more than the report without it: the DET curve (its alpha channel is listed apart, as an smask).
+      const images = (f: string) => execFileSync('pdfimages', ['-list', f], { encoding: 'utf8' }).split('\n').filter((l) => l.trim().split(/\s+/)[2] === 'image').length;
+      const plain = path.join(out, `plain-${before.fileName}`);
+      writeFileSync(plain, Buffer.from(before.contentBase64, 'base64'));
+      expect(images(at)).toBe(images(plain) + 1);
+      execFileSync('pdftoppm', ['-r', '40', '-png', at, path.join(out, 'validated')]);
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [at], { encoding: 'utf8' }))?.[1]);
+      expect(readdirSync(out).filter((f) => f.startsWith('validated') && f.endsWith('.png'))).toHaveLength(pages);
+    });
+
+    it('refuses a record of another pack, an unknown record or one attached twice, saying why, and records the refusal', async () => {
+      const casePack = (await t.must('cases.info', {})).pack!;
+      if (other) {
+        const refused = await t.invoke('report.create', { format: 'pdf', validations: [record.id, other.id] });
+        expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', field: 'validations' } });
+        expect(!refused.ok && refused.error.message).toBe(
+          `Validation record ${other.id} measured the pack "${other.pack}" ${other.packVersion}, but this case is made with "${casePack.name}" ${casePack.version}: its figures say nothing about this case's searches. Attach a validation of "${casePack.name}" ${casePack.version}, or run one ("loupe validate --data DIR --pack ${casePack.name}").`,
+        );
+        const [rec] = (await t.must('audit.list', { chain: 'case', offset: 0, limit: 1 })).records;
+        expect(rec).toMatchObject({ action: 'report.create', user: 'ann', outcome: 'failed', details: { error: { code: 'conflict' } } });
+        expect(await t.invoke('report.preview', { validations: [other.id] })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      }
+      expect(await t.invoke('report.create', { format: 'pdf', validations: ['AAAAAAAAAAAAAAAA'] })).toMatchObject({ ok: false, error: { code: 'not_found', message: expect.stringMatching(/No validation record AAAAAAAAAAAAAAAA on this workstation/) } });
+      expect(await t.invoke('report.create', { format: 'pdf', validations: [record.id, record.id] })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/Attach each validation record once/) } });
+    });
   });
 });

@@ -6,6 +6,7 @@ import { PersonsService } from '../persons';
 import { ReportService } from '../report';
 import { ReviewService, type ScaleSetting } from '../review';
 import { FaceIndexService, SearchAuthorisations, SearchService } from '../search';
+import type { ValidationTables } from '../store';
 import { WatchlistService } from '../watchlists';
 import { PackInUse } from './pack-in-use';
 
@@ -17,6 +18,8 @@ export interface CaseSessionDeps {
   packInUse: PackInUse;
   /** The workstation's conclusion scale setting. */
   scale: ScaleSetting;
+  /** The workstation's validation records of model packs, which a report may attach. */
+  validations: ValidationTables;
   now: () => Date;
   emit: (e: ApiEvent) => void;
   /** Where services (not the router) write audit records of the case. */
@@ -129,7 +132,22 @@ export const caseServices = (deps: CaseSessionDeps) =>
     })
     .add('persons', (c) => new PersonsService(c.store, deps.now))
     .add('review', (c) => new ReviewService({ store: c.store, now: deps.now, scale: () => deps.scale.current(), search: (id) => c.search.get(id), compare: (l, r) => c.search.compare(l, r) }))
-    .add('report', (c) => new ReportService({ store: c.store, exhibits: c.exhibits, search: c.search, review: c.review, audit: c.audit, manifest: (name) => deps.packInUse.manifest(name) }));
+    .add(
+      'report',
+      (c) =>
+        new ReportService({
+          store: c.store,
+          exhibits: c.exhibits,
+          search: c.search,
+          review: c.review,
+          audit: c.audit,
+          manifest: (name) => deps.packInUse.manifest(name),
+          validation: (id) => {
+            const record = deps.validations.get(id);
+            return record && { record, pngs: deps.validations.pngs(id) };
+          },
+        }),
+    );
 
 /** An open case with the services that live as long as it is open; close() stops them and closes the store. */
 export type CaseSession = ReturnType<ReturnType<typeof caseServices>['open']>;

@@ -12,7 +12,7 @@ export function registerDisclosureHandlers(router: Router, state: SessionState, 
     ctx.setObject(object);
     // The package carries the report: refused in a blind case to whoever the report itself would be refused to.
     open.report.refuseWhileBlind(ctx.user);
-    const report = await open.report.render('pdf');
+    const report = await open.report.render('pdf', undefined, input.validations);
     // Recorded before the case is copied, so the chain inside the package names the report and report.verify finds it there too.
     open.audit.append({ user: ctx.user.username, action: 'report.forDisclosure', object: `report:${report.covers.headSeq}`, outcome: 'ok', details: reportRecord(report) });
     const done = await disclosure.export(open, { ...input, report: report.bytes }, ctx.user);

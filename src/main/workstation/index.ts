@@ -79,6 +79,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     modelsDir,
     packInUse,
     scale,
+    validations: ws.validations,
     now,
     emit: (e) => state.emit(e),
     // Records written by services (not the router) join the case chain the same way; the chain moves its own anchor.

@@ -10,14 +10,14 @@ import type { SessionState } from './state';
 export function registerReportHandlers(router: Router, state: SessionState): void {
   const report = () => state.requireOpen().report;
 
-  router.handle('report.preview', async (_input, ctx) => {
-    const preview = await report().preview(ctx.user);
+  router.handle('report.preview', async (input, ctx) => {
+    const preview = await report().preview(ctx.user, input.validations);
     ctx.setObject(`report:${preview.covers.headSeq}`);
     return preview;
   });
   router.handle('report.create', async (input, ctx) => {
     report().refuseWhileBlind(ctx.user);
-    const rendered = await report().render(input.format);
+    const rendered = await report().render(input.format, undefined, input.validations);
     ctx.setObject(`report:${rendered.covers.headSeq}`);
     ctx.commit(() => ctx.addDetails(reportRecord(rendered)));
     return { fileName: rendered.fileName, format: rendered.format, mime: rendered.mime, sha256: rendered.sha256, bytes: rendered.bytes.length, contentBase64: Buffer.from(rendered.bytes).toString('base64'), covers: rendered.covers };

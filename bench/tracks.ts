@@ -9,11 +9,16 @@
  *     frame scored alone, a track by its best frame as the frame-by-frame search folds it),
  *     with identities/ photos as probes against the clips' tracks, and the tracks as probes
  *     against identities/ photos.
- *   node dist/bench-tracks.js [--pack NAME] [--data DIR] [--json FILE] [--workers N]
+ *   rolled: every photo of the colour identities/ people not in the clips, turned with sharp
+ *     by 0, 45, 90, -90 and 180 degrees: photos with a face found, photos where a face found
+ *     is "right" (scores above RIGHT with the upright photo's main face: a face aligned
+ *     wrongly scores as a stranger, near 0), and the wall time per photo through the pool.
+ *   node dist/bench-tracks.js [--pack NAME] [--data DIR] [--json FILE] [--workers N] [--part tracks|rolled|all]
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { fuseTemplate, similarity, TEMPLATE_METHOD, type AnalysedFace } from '../src/shared';
 import { buildTracks, trackOptions, type Track } from '../src/main/evidence/tracking';
 import { sampleVideo } from '../src/main/evidence/video';
@@ -23,7 +28,7 @@ import { type Appearance, faceTile, makeSceneVideo, personAt, trackPurity } from
 import { trackThreshold } from '../src/main/workstation/pack-in-use';
 import { analyseAll, IMAGE_EXT, machine, mainFace, openPool, parseArgs, readInput, writeJson } from './_lib';
 
-const USAGE = 'usage: tracks [--pack NAME] [--data DIR] [--models-dir DIR] [--json FILE] [--workers N]';
+const USAGE = 'usage: tracks [--pack NAME] [--data DIR] [--models-dir DIR] [--json FILE] [--workers N] [--part tracks|rolled|all]';
 
 /** People with at least four photos: two are shown in the clips, the rest are probes. */
 const PEOPLE = ['Angelina_Jolie', 'Barack_Obama', 'George_Clooney', 'Jack_Dorsey', 'Jennifer_Aniston', 'Katy_Perry', 'Leonardo_DiCaprio', 'Mark_Zuckerberg', 'Matt_Damon', 'Scarlett_Johansson'];
@@ -73,8 +78,39 @@ const METHODS: Method[] = ['template', 'bestFrame', 'everyFrame'];
 const scoreOf = (m: Method, probe: Float32Array, t: GalleryTrack) =>
   m === 'template' ? similarity(probe, t.template) : m === 'bestFrame' ? similarity(probe, t.best) : Math.max(...t.frames.map((f) => similarity(probe, f)));
 
+const TURNS = [0, 45, 90, -90, 180];
+/** A face found in a turned photo is the upright photo's face, aligned upright, above this score. */
+const RIGHT = 0.45;
+
+/** Rolled faces: photos found and aligned right at each turn, and the time per photo. */
+async function rolledFaces(pool: FacePool, ids: string): Promise<Record<string, unknown>> {
+  const people = readdirSync(ids).filter((d) => !d.startsWith('ORL_') && !d.startsWith('bbt_') && !d.includes('.') && !PEOPLE.includes(d)).sort();
+  const files = people.flatMap((p) => readdirSync(path.join(ids, p)).filter((f) => IMAGE_EXT.test(f)).sort().map((f) => path.join(ids, p, f)));
+  const upright = new Map<string, Float32Array>();
+  const out: Record<string, unknown> = { photos: files.length, people: people.length, right: RIGHT };
+  for (const turn of TURNS) {
+    const turned = await Promise.all(files.map(async (f) => new Uint8Array(await sharp(readFileSync(f)).rotate(turn).jpeg({ quality: 92 }).toBuffer())));
+    const t0 = performance.now();
+    const res = await analyseAll(pool, files, (f) => turned[files.indexOf(f)] as Uint8Array, (a, f) => {
+      if (turn === 0) {
+        const main = mainFace(a);
+        if (main) upright.set(f, main.embedding);
+      }
+      const mine = upright.get(f);
+      return { found: a.faces.length > 0, right: !!mine && a.faces.some((x) => similarity(x.embedding, mine) > RIGHT) };
+    });
+    const ms = (performance.now() - t0) / files.length;
+    const ok = res.filter((r): r is { found: boolean; right: boolean } => !(r instanceof Error));
+    out[String(turn)] = { found: ok.filter((r) => r.found).length, right: ok.filter((r) => r.right).length, errors: res.length - ok.length, msPerPhoto: Math.round(ms) };
+    console.log(`rolled ${turn}`, JSON.stringify(out[String(turn)]));
+  }
+  return out;
+}
+
 async function main() {
-  const args = await parseArgs(process.argv.slice(2), USAGE);
+  const args = await parseArgs(process.argv.slice(2), USAGE, ['part']);
+  const part = args.extra.part ?? 'all';
+  if (!['tracks', 'rolled', 'all'].includes(part)) throw new Error(`--part is tracks, rolled or all\n${USAGE}`);
   const pack = args.packs[0] as string;
   const loaded = await loadPack(args.modelsDir, pack);
   const options = trackOptions(trackThreshold(loaded.manifest.calibration), FPS);
@@ -82,6 +118,11 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-tracks-'));
   const pool = await openPool(args, pack);
   try {
+    const rolled = part === 'tracks' ? null : await rolledFaces(pool, ids);
+    if (part === 'rolled') {
+      writeJson(args.json, { bench: 'tracks', pack, machine: machine(), rolled });
+      return;
+    }
     // Face tiles of each person's first two photos; the other photos are probes.
     const photos = new Map(PEOPLE.map((p) => [p, readdirSync(path.join(ids, p)).filter((f) => IMAGE_EXT.test(f)).sort()]));
     const tiles = new Map<string, string[]>();
@@ -212,7 +253,7 @@ async function main() {
       };
       console.log(m, JSON.stringify(consolidation[m]));
     }
-    const result = { bench: 'tracks', pack, machine: machine(), options, tracks: trackResults, consolidation, templateMethod: TEMPLATE_METHOD };
+    const result = { bench: 'tracks', pack, machine: machine(), options, tracks: trackResults, consolidation, templateMethod: TEMPLATE_METHOD, rolled };
     writeJson(args.json, result);
   } finally {
     await pool.close();

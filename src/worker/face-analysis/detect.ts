@@ -1,5 +1,5 @@
 import type { DetectorModel } from '../../shared';
-import { warpSimilarity } from './align';
+import { applySimilarity, type Similarity, warpSimilarity } from './align';
 import { resize, type Rgb } from './image';
 import type { Laps } from './laps';
 import type { Model, Outputs } from './session';
@@ -30,9 +30,20 @@ export interface DetectOptions {
   laps?: Laps;
 }
 
+/** The detector's reading of a face on a crop turned so the face should stand upright there. */
+export interface TurnedLook {
+  crop: Rgb;
+  /** The best detection near the crop's centre, in crop pixels; null when the detector sees no face there. */
+  found: Detection | null;
+  /** Takes crop pixels back to the image. */
+  back: Similarity;
+}
+
 export interface Detector {
   /** Confirmed faces, the best scoring first. */
   detect(img: Rgb, opts: DetectOptions): Promise<ConfirmedDetection[]>;
+  /** The face in box d seen on a crop centred on it, turned by -turnDeg (a face rolled turnDeg stands upright there). */
+  lookTurned(img: Rgb, d: Detection, turnDeg: number): Promise<TurnedLook>;
 }
 
 export function iou(a: Detection, b: Detection): number {
@@ -343,6 +354,32 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
     return best;
   }
 
+  /**
+   * The crop is the second look's at its larger share, turned about the box's centre; of the
+   * detections there, the surest whose centre lies within a quarter of the input of the
+   * crop's centre is the face (a neighbour's face at the crop's edge is not).
+   */
+  async function lookTurned(img: Rgb, d: Detection, turnDeg: number): Promise<TurnedLook> {
+    const inW = spec.inputSize?.width ?? LOOK_SIDE, inH = spec.inputSize?.height ?? LOOK_SIDE;
+    const share = LOOK_SHARES[LOOK_SHARES.length - 1] as number;
+    const k = (share * Math.min(inW, inH)) / Math.max(d.x2 - d.x1, d.y2 - d.y1, 1e-6);
+    const phi = (-turnDeg * Math.PI) / 180;
+    const a = k * Math.cos(phi), b = k * Math.sin(phi);
+    const cx = (d.x1 + d.x2) / 2, cy = (d.y1 + d.y2) / 2;
+    const to: Similarity = { a, b, tx: inW / 2 - (a * cx - b * cy), ty: inH / 2 - (b * cx + a * cy) };
+    const crop = warpSimilarity(img, to, inW, inH);
+    const out = await model.run(toTensor(crop, 0, 0, inW, inH, layout), spec.layout === 'nchw' ? [1, 3, inH, inW] : [1, inH, inW, 3]);
+    const near = Math.min(inW, inH) / 4;
+    let found: Detection | null = null;
+    for (const e of decode(out, inW, inH, LOOK_FLOOR)) {
+      if (Math.hypot((e.x1 + e.x2) / 2 - inW / 2, (e.y1 + e.y2) / 2 - inH / 2) <= near && (!found || e.score > found.score)) found = e;
+    }
+    const s2 = k * k;
+    const back: Similarity = { a: a / s2, b: -b / s2, tx: 0, ty: 0 };
+    const o = applySimilarity(back, [to.tx, to.ty]);
+    return { crop, found, back: { ...back, tx: -o[0], ty: -o[1] } };
+  }
+
   /** Candidates the second look confirms, the best scoring first. */
   async function confirm(img: Rgb, candidates: Detection[], maxFaces: number): Promise<ConfirmedDetection[]> {
     const kept: ConfirmedDetection[] = [];
@@ -357,6 +394,7 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
   }
 
   return {
+    lookTurned,
     async detect(img, opts) {
       const long = Math.max(img.width, img.height);
       const threshold = opts.scoreThreshold;

@@ -17,6 +17,7 @@ import { assessQuality } from './quality';
 import { faceBack, quarterTurn } from './rotate';
 import { Model } from './session';
 import { toTensor } from './tensor';
+import { createUprighter } from './upright';
 
 export { CONFIRM_MIN, type ConfirmedDetection } from './detect';
 export type { Rgb } from './image';
@@ -75,6 +76,7 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
   }
   const detector = createDetector(detectorModel, m.detector);
   const landmarks = landmarkModel && m.landmarks ? createLandmarkFinder(landmarkModel, m.landmarks) : null;
+  const uprighter = createUprighter(detector, landmarks);
   const emb = m.embedder;
   const template = emb.alignmentTemplate as [number, number][];
   const packRef = { name: m.name, version: m.version, embedder: embedderId(m) };
@@ -148,12 +150,16 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
         }
         if (best) found = best.faces;
       }
+      // Faces rolled far from upright, or read upright by a doubtful detector, are read again turned (upright.ts).
+      const upright = [];
+      for (const f of found) upright.push(await uprighter.upright(image, f));
+      clock.lap('landmarks');
       const t2 = performance.now();
       const faces: AnalysedFace[] = [];
-      for (const { detection: d, landmarks5 } of found) {
+      for (const { detection: d, landmarks5, turnDeg } of upright) {
         const aligned = alignFace(image, landmarks5, template, emb.inputSize.width, emb.inputSize.height).image;
         clock.lap('align');
-        const quality = assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation });
+        const quality = assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation, turnDeg });
         clock.lap('quality');
         const embedding = await embed(aligned);
         clock.lap('embed');

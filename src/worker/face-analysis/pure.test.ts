@@ -159,6 +159,27 @@ describe('pose from landmarks', () => {
   });
 });
 
+describe('pose of a face read turned', () => {
+  const crop = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3).map((_, i) => 60 + ((Math.floor(i / 3) * 7919) % 131)) };
+  const rolled = (deg: number) => {
+    const r = deg * (Math.PI / 180);
+    return template.map(([x, y]) => [2 * (x * Math.cos(r) - y * Math.sin(r)) + 300, 2 * (x * Math.sin(r) + y * Math.cos(r)) + 300] as [number, number]);
+  };
+  const box = { w: 2 * 72, h: 2 * 92 };
+
+  it('costs a face rolled 90 degrees its pose where its landmarks were read rolled, not where they were read on it turned upright', () => {
+    const readRolled = assessQuality(rolled(90), crop, { box, confirmation: 0.93 });
+    const readUpright = assessQuality(rolled(90), crop, { box, confirmation: 0.93, turnDeg: 90 });
+    expect(readRolled.components.pose).toBeLessThan(0.02);
+    expect(readUpright.components.pose).toBe(1);
+    // The roll reported is still the face's in the photo.
+    expect(readUpright.rollDeg).toBeCloseTo(readRolled.rollDeg, 6);
+    expect(Math.abs(readUpright.rollDeg - 90)).toBeLessThan(2);
+    // Upside down, read turned a half turn: the eye line reads about -180 or 180, either side of the turn.
+    expect(assessQuality(rolled(179), crop, { box, confirmation: 0.93, turnDeg: -180 }).components.pose).toBe(1);
+  });
+});
+
 describe('face likeness', () => {
   // A textured 112x112 crop, sharp and well exposed, so only likeness varies below.
   const crop = { width: 112, height: 112, data: new Uint8Array(112 * 112 * 3).map((_, i) => 60 + ((Math.floor(i / 3) * 7919) % 131)) };

@@ -102,6 +102,8 @@ function measureCrop(aligned: Rgb): { sharpness: number; brightness: number; cli
 export interface DetectorView {
   box: { w: number; h: number };
   confirmation: number;
+  /** Degrees the face was turned for its landmarks to be read upright (upright.ts); 0 or absent: read where found. */
+  turnDeg?: number;
 }
 
 export function assessQuality(landmarks5: readonly Point[], aligned: Rgb, detector: DetectorView): FaceQuality {
@@ -113,7 +115,9 @@ export function assessQuality(landmarks5: readonly Point[], aligned: Rgb, detect
 
   const resolution = clamp01(Math.log2(Math.max(interEyePx, 1e-6) / IED_ZERO) / Math.log2(IED_FULL / IED_ZERO));
   const sharpness = clamp01(Math.log10(Math.max(crop.sharpness, 1e-6) / SHARP_LOW) / Math.log10(SHARP_HIGH / SHARP_LOW));
-  const pose = clamp01(1 - Math.max(0, Math.abs(yawDeg) - 10) / 50) * clamp01(1 - Math.max(0, Math.abs(rollDeg) - 30) / 60);
+  // Roll costs only where the landmarks were read on a rolled face (unreliable there); read on a face turned upright, they are not.
+  const readRoll = Math.abs(((((rollDeg - (detector.turnDeg ?? 0)) + 180) % 360) + 360) % 360 - 180);
+  const pose = clamp01(1 - Math.max(0, Math.abs(yawDeg) - 10) / 50) * clamp01(1 - Math.max(0, readRoll - 30) / 60);
   const clipped = crop.clippedDark + crop.clippedBright;
   const exposure =
     clamp01(1 - Math.max(0, 50 - crop.brightness) / 40 - Math.max(0, crop.brightness - 205) / 40) * clamp01(1 - Math.max(0, clipped - 0.05) / 0.45);

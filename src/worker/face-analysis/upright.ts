@@ -6,7 +6,7 @@ import { poseFromLandmarks } from './quality';
 
 /**
  * Faces rolled far from upright. The detectors are trained on upright faces: YuNet finds a
- * face rolled 45 degrees but reads its eye line short (13 to 47 degrees on the development
+ * face rolled 45 degrees but reads its eye line short (13 to 34 degrees on the development
  * photos), so alignment leaves it rolled; and it reads a face at 90 or 180 degrees as an
  * upright one, eyes where the mouth or an ear is, less sure than of a face that is upright
  * (0.78-0.90 against 0.93-0.96 there). Both align wrongly, and the recogniser then scores

@@ -206,6 +206,33 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    words: ['case', 'change-pack'],
+    usage: 'case change-pack --case REF --pack NAME --reason TEXT',
+    summary: "change a case's model pack: encode its faces again with an installed pack (supervisor); run again to resume one cut short",
+    async run(ctx) {
+      const { values } = options(ctx, { case: { type: 'string' }, pack: { type: 'string' }, reason: { type: 'string' } });
+      const change = await withSession({ ...ctx, caseRef: required(values, 'case') }, async (c, ws) => {
+        let last = '';
+        const off = ws.onEvent((e) => {
+          if (e.type !== 'pack.progress' || ctx.json) return;
+          const line = `\r${e.done}/${e.total} faces encoded again with ${e.pack} (${e.stage})`;
+          if (line !== last) process.stderr.write(line.padEnd(last.length));
+          last = line;
+        });
+        const started = await c.must('cases.changePack', { pack: required(values, 'pack'), reason: required(values, 'reason') });
+        await ws.packChangeSettled();
+        off();
+        if (last) process.stderr.write('\n');
+        const ended = (await c.must('cases.packChanges', {})).find((x) => x.id === started.id);
+        if (!ended) throw new LoupeError('internal', 'The pack change vanished.');
+        return ended;
+      });
+      const text = `pack change ${change.id} ${change.status}: ${change.facesDone}/${change.facesTotal} faces encoded again, from ${change.from.name} ${change.from.version} to ${change.to.name} ${change.to.version}`;
+      print(ctx, change, () => (change.failure ? `${text}: ${t(change.failure)}` : text));
+      if (change.status !== 'done') throw new LoupeError('conflict', `${text}${change.failure ? `: ${change.failure}` : ''}`);
+    },
+  },
+  {
     words: ['case', 'grant'],
     usage: 'case grant USER --case REF',
     summary: 'give USER a key slot (passphrase from LOUPE_NEW_PASSPHRASE)',

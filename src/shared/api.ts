@@ -31,6 +31,7 @@ import { AuthorisationId, AuthorisationRequest, DecisionReason, OWN_REQUEST, Sea
 import { ReportFile, ReportPreview, ReportPreviewRequest, ReportRequest, ReportVerification, ReportVerifyInput } from './report';
 import { ValidationId, ValidationProgress, ValidationRecord, ValidationRequest, ValidationSummary } from './validation';
 import { CaseExport, CaseExportRequest, CaseImport, CaseImportRequest } from './disclosure';
+import { PackChange, PackChangeProgress, PackChangeRequest } from './pack-change';
 
 const ALL = ['analyst', 'reviewer', 'supervisor', 'auditor'] as const;
 const EXAMINERS = ['analyst', 'reviewer', 'supervisor'] as const;
@@ -545,6 +546,15 @@ export const api = {
     secret: ['packagePassphrase', 'passphrase'],
     summary: 'Bring a case from a disclosure package onto this workstation, checking every hash and its audit chain',
   }),
+
+  'cases.changePack': channel({
+    input: PackChangeRequest,
+    output: PackChange,
+    roles: ['supervisor'],
+    scope: 'case',
+    summary: "Change the open case's model pack: its faces are encoded again with the new pack (with progress) and swapped in at the end; earlier searches keep their scores and pack",
+  }),
+  'cases.packChanges': channel({ input: Empty, output: z.array(PackChange), roles: ALL, scope: 'case', summary: "Changes of the open case's model pack, the latest first" }),
 } as const;
 
 export type Api = typeof api;
@@ -558,5 +568,5 @@ export const isChannelName = (name: unknown): name is ChannelName => typeof name
 /** Push messages from main to the renderer (progress of long work). */
 export const IndexProgress = z.object({ type: z.literal('index.progress'), done: z.number().int(), total: z.number().int().nullable(), stage: z.enum(['loading', 'rebuilding', 'ready']) });
 export type IndexProgress = z.infer<typeof IndexProgress>;
-export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress, ValidationProgress]);
+export const ApiEvent = z.discriminatedUnion('type', [z.object({ type: z.literal('session.changed') }), ImportProgress, IndexProgress, ValidationProgress, PackChangeProgress]);
 export type ApiEvent = z.infer<typeof ApiEvent>;

@@ -24,3 +24,4 @@ export * from './report';
 export * from './validation';
 export * from './disclosure';
 export * from './search-authorisation';
+export * from './pack-change';

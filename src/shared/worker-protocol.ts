@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from './errors';
-import { AnalyseInput, AnalyseOptions, Bytes, ImageAnalysis, Vector } from './faces';
+import { AnalyseInput, AnalyseOptions, Bytes, ImageAnalysis, Landmarks5, Vector } from './faces';
 import { ModelPack } from './model-pack';
 
 /**
@@ -18,8 +18,21 @@ export const WorkerInit = z.object({
 });
 export type WorkerInit = z.infer<typeof WorkerInit>;
 
+/**
+ * A face the case already holds, to be encoded again by this worker's pack (a pack change):
+ * its stored aligned crop (JPEG), its five landmarks in the source image, and the template and
+ * size that crop was aligned to, so the worker can align it again to its own pack's template.
+ */
+export const ReembedRequest = z.object({
+  aligned: Bytes,
+  landmarks5: Landmarks5,
+  from: z.object({ template: z.array(z.tuple([z.number(), z.number()])).length(5), width: z.number().int().positive(), height: z.number().int().positive() }),
+});
+export type ReembedRequest = z.infer<typeof ReembedRequest>;
+
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('analyse'), id: z.number().int(), input: AnalyseInput, options: AnalyseOptions }),
+  z.object({ type: z.literal('reembed'), id: z.number().int(), face: ReembedRequest }),
   /** Test-only: the worker exits at once as if it had crashed, so the pool's recovery can be tested for real. */
   z.object({ type: z.literal('simulate-crash'), exitCode: z.number().int().min(1).max(255) }),
 ]);
@@ -32,6 +45,7 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('failed'), error: WireError }),
   z.object({ type: z.literal('result'), id: z.number().int(), analysis: ImageAnalysis }),
+  z.object({ type: z.literal('embedding'), id: z.number().int(), embedding: Vector }),
   z.object({ type: z.literal('error'), id: z.number().int(), error: WireError }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;

@@ -11,6 +11,7 @@ if (!port) throw new Error('src/worker/index.ts runs only as a worker thread of 
 
 const send = (m: FromWorker) => {
   const transfer: ArrayBuffer[] = [];
+  if (m.type === 'embedding') transfer.push(m.embedding.buffer as ArrayBuffer);
   if (m.type === 'result') {
     // Hand the encoded crops and embeddings over instead of copying them.
     for (const f of m.analysis.faces) transfer.push(f.embedding.buffer as ArrayBuffer, f.alignedJpeg.buffer as ArrayBuffer, f.faceJpeg.buffer as ArrayBuffer);
@@ -41,7 +42,8 @@ port.on('message', async (raw: unknown) => {
   const msg = parsed.data;
   if (msg.type === 'simulate-crash') process.exit(msg.exitCode);
   try {
-    send({ type: 'result', id: msg.id, analysis: await engine.analyse(msg.input, msg.options) });
+    if (msg.type === 'reembed') send({ type: 'embedding', id: msg.id, embedding: await engine.reembed(msg.face) });
+    else send({ type: 'result', id: msg.id, analysis: await engine.analyse(msg.input, msg.options) });
   } catch (e) {
     send({ type: 'error', id: msg.id, error: wire(e) });
   }

@@ -32,7 +32,7 @@ export function recordCasePack(store: CaseStore, record: CasePack): void {
 }
 
 /** The manifest of pack `name` at `version`: as installed if that is the version, else as this build ships it, else null. */
-async function manifestAt(modelsDir: string, name: string, version: string): Promise<ModelPack | null> {
+export async function manifestAt(modelsDir: string, name: string, version: string): Promise<ModelPack | null> {
   const installed = await installedManifest(modelsDir, name).catch(() => null);
   if (installed?.version === version) return installed;
   const shipped = knownPacks().includes(name) ? sourceManifest(name) : null;

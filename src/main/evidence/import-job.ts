@@ -51,6 +51,8 @@ export interface EvidenceDeps {
   memory?: ByteBudget;
   /** Times the stages of image imports (bench:throughput); absent, nothing is timed. */
   profile?: ImportProfile;
+  /** Why the case takes no import now (its pack is being changed), or null. */
+  blocked?: () => string | null;
 }
 
 /** A batch's options with their defaults filled in, as recorded with the batch. */

@@ -106,7 +106,9 @@ export class EvidenceImporter {
     if ((await stat(file).catch(() => null))?.isDirectory()) {
       throw new LoupeError('invalid_input', `${path.resolve(file)} is a folder; a probe or reference is one image file.`, 'path');
     }
+    this.refuseIfBlocked();
     const files = await listSourceFiles([file]);
+    this.refuseIfBlocked();
     const settings = importSettings(options);
     const batchId = randomId();
     // A probe's batch has no record of its own: its exhibit's record, written with the exhibit, names it.
@@ -133,8 +135,19 @@ export class EvidenceImporter {
     await this.running?.done;
   }
 
+  /** Why the case cannot change its pack now: an import or a probe under way. */
+  busy(): string | null {
+    return this.running || this.singles.size > 0 ? 'An import is running in this case; wait for it to finish (or cancel it), then change the pack.' : null;
+  }
+
   private refuseIfRunning(): void {
     if (this.running) throw new LoupeError('conflict', 'An import is already running in this case; wait for it or cancel it.');
+    this.refuseIfBlocked();
+  }
+
+  private refuseIfBlocked(): void {
+    const why = this.deps.blocked?.();
+    if (why) throw new LoupeError('conflict', why);
   }
 
   private job(batchId: string, files: string[], settings: ImportSettings, user: string): ImportJob {

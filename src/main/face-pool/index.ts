@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, FromWorker, type ImageAnalysis, LoupeError, type ToWorker, type WorkerInit } from '../../shared';
+import { type AnalyseInput, AnalyseOptions, type AnalyseSettings, FromWorker, type ImageAnalysis, LoupeError, type ReembedRequest, type ToWorker, type WorkerInit } from '../../shared';
 import type { LoadedPack } from '../models';
 import { workerScript } from '../threads';
 
@@ -33,6 +33,8 @@ export interface FacePoolStats {
 
 export interface FacePool {
   analyse(input: AnalyseInput, options?: AnalyseOptions, signal?: AbortSignal): Promise<ImageAnalysis>;
+  /** The embedding by this pool's pack of a face a case already holds (a pack change). */
+  reembed(face: ReembedRequest, signal?: AbortSignal): Promise<Float32Array>;
   /** Resolves once the queue has room (fewer than maxQueued jobs waiting). */
   whenReady(): Promise<void>;
   /** Resolves once no job is queued or running. */
@@ -45,11 +47,13 @@ export interface FacePool {
   simulateCrash(): void;
 }
 
+/** What a job asks of a worker: an analysis, or an embedding of a held face. */
+type Work = { type: 'analyse'; input: AnalyseInput; options: AnalyseSettings } | { type: 'reembed'; face: ReembedRequest };
+
 interface Job {
   id: number;
-  input: AnalyseInput;
-  options: AnalyseSettings;
-  resolve: (a: ImageAnalysis) => void;
+  work: Work;
+  resolve: (a: ImageAnalysis | Float32Array) => void;
   reject: (e: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -121,23 +125,23 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
       if (!job) break;
       slot.job = job;
       slot.runningId = job.id;
-      const msg: ToWorker = { type: 'analyse', id: job.id, input: job.input, options: job.options };
+      const msg: ToWorker = { ...job.work, id: job.id };
       slot.worker.postMessage(msg);
     }
     settle();
   }
 
   /** The worker's answer to the job it was on: the job settles and the worker takes the next. */
-  function answered(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+  function answered(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'embedding' | 'error' }>): void {
     slot.runningId = null;
     const job = slot.job;
     slot.job = null;
     // A cancelled job's answer: nobody waits for it.
     if (job) {
       finish(job);
-      if (m.type === 'result') {
+      if (m.type !== 'error') {
         stats.completed++;
-        job.resolve(m.analysis);
+        job.resolve(m.type === 'result' ? m.analysis : m.embedding);
       } else {
         stats.failed++;
         job.reject(new LoupeError(m.error.code, m.error.message));
@@ -240,29 +244,36 @@ export async function createFacePool(opts: FacePoolOptions): Promise<FacePool> {
     job.reject(err);
   }
 
+  function submit(work: Work, signal: AbortSignal | undefined): Promise<ImageAnalysis | Float32Array> {
+    if (closed) return Promise.reject(new LoupeError('unavailable', 'The face pool is closed.'));
+    if (broken) return Promise.reject(broken);
+    if (signal?.aborted) return Promise.reject(new LoupeError('cancelled', 'The analysis was cancelled before it started.'));
+    return new Promise((resolve, reject) => {
+      const job: Job = { id: nextId++, work, resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        job.onAbort = () => {
+          rejectJob(job, new LoupeError('cancelled', 'The analysis was cancelled.'));
+          dispatch();
+        };
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      queue.push(job);
+      dispatch();
+    });
+  }
+
   const pool: FacePool = {
     analyse(input, options = {}, signal) {
-      if (closed) return Promise.reject(new LoupeError('unavailable', 'The face pool is closed.'));
-      if (broken) return Promise.reject(broken);
-      if (signal?.aborted) return Promise.reject(new LoupeError('cancelled', 'The analysis was cancelled before it started.'));
       let parsedOptions: AnalyseSettings;
       try {
         parsedOptions = AnalyseOptions.parse(options);
       } catch (e) {
         return Promise.reject(new LoupeError('invalid_input', `Bad analysis options: ${(e as Error).message}`));
       }
-      return new Promise<ImageAnalysis>((resolve, reject) => {
-        const job: Job = { id: nextId++, input, options: parsedOptions, resolve, reject, signal, onAbort: undefined };
-        if (signal) {
-          job.onAbort = () => {
-            rejectJob(job, new LoupeError('cancelled', 'The analysis was cancelled.'));
-            dispatch();
-          };
-          signal.addEventListener('abort', job.onAbort, { once: true });
-        }
-        queue.push(job);
-        dispatch();
-      });
+      return submit({ type: 'analyse', input, options: parsedOptions }, signal) as Promise<ImageAnalysis>;
+    },
+    reembed(face, signal) {
+      return submit({ type: 'reembed', face }, signal) as Promise<Float32Array>;
     },
     whenReady() {
       if (queue.length < maxQueued) return Promise.resolve();

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { LoupeError, type IndexProgress } from '../../shared';
 import { FaceIndex, type LoadOutcome, rebuildFaceIndex, type SearchOutcome } from '../face-index';
@@ -87,6 +88,11 @@ export class CaseFaceIndex {
     return this.index.search(query, k, { allowed, embeddings: (ids) => this.lookup(ids) });
   }
 
+  /** Stops this index's background work; it is never saved (its faces' embeddings are being replaced). */
+  abandon(): void {
+    this.closing = true;
+  }
+
   /** Persists the index if it changed; where it cannot be kept encrypted it is rebuilt next time instead. */
   async close(): Promise<void> {
     if (!this.ready) return;
@@ -137,6 +143,16 @@ export class FaceIndexService {
   add(faces: { id: number; embedding: Float32Array; model: string }[]): void {
     if (this.index) this.index.add(faces);
     else this.openInBackground();
+  }
+
+  /**
+   * Drops the index and its saved file, at once (a pack change is about to replace the
+   * embeddings it was built from): the next use rebuilds it from the store.
+   */
+  discard(): void {
+    this.index?.abandon();
+    this.index = null;
+    rmSync(path.join(this.store.folder, CASE_FILES.faceIndex), { force: true });
   }
 
   /** Saves the index if it was opened and changed; if it cannot be saved it is rebuilt on the next open. */

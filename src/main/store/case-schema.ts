@@ -250,4 +250,29 @@ CREATE TRIGGER search_authorisation_used_once BEFORE UPDATE OF search_id ON sear
 WHEN OLD.search_id IS NOT NULL OR OLD.decision IS NOT 'approved'
 BEGIN SELECT RAISE(ABORT, 'a search authorisation allows one search, once approved'); END;`,
   },
+  {
+    version: 10,
+    name: "pack changes: a case's faces encoded again by another model pack, staged until swapped in at once (old embeddings kept)",
+    up: `
+CREATE TABLE pack_changes (
+  id INTEGER PRIMARY KEY,
+  from_pack TEXT NOT NULL,
+  to_pack TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  started_by TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'interrupted', 'failed', 'done')),
+  faces_total INTEGER NOT NULL,
+  finished_at TEXT,
+  failure TEXT
+);
+CREATE TABLE pack_change_faces (
+  change_id INTEGER NOT NULL REFERENCES pack_changes(id),
+  face_id INTEGER NOT NULL REFERENCES faces(id),
+  embedding BLOB NOT NULL,
+  old_model TEXT,
+  old_embedding BLOB,
+  PRIMARY KEY (change_id, face_id)
+);`,
+  },
 ];

@@ -2,6 +2,7 @@ import { auditTable, type AuditTable } from './audit-table';
 import { caseMetaTables, type CaseMetaReads, type CaseMetaWrites } from './case-meta-tables';
 import { evidenceTables, type EvidenceReads, type EvidenceWrites } from './evidence-tables';
 import { faceContextTables, type FaceContextReads } from './face-context-tables';
+import { packChangeTables, type PackChangeReads, type PackChangeWrites } from './pack-change-tables';
 import { personTables, type PersonReads, type PersonWrites } from './person-tables';
 import { reviewTables, type ReviewReads, type ReviewWrites } from './review-tables';
 import { searchTables, type SearchReads, type SearchWrites } from './search-tables';
@@ -11,9 +12,9 @@ import { watchlistTables, type WatchlistReads, type WatchlistWrites } from './wa
 export type { CaseInfo } from './case-meta-tables';
 
 /** Every table of a case database, one file per domain; a new domain adds its reads and writes here. */
-export interface CaseReads extends CaseMetaReads, EvidenceReads, FaceContextReads, SearchReads, WatchlistReads, PersonReads, ReviewReads {}
+export interface CaseReads extends CaseMetaReads, EvidenceReads, FaceContextReads, SearchReads, WatchlistReads, PersonReads, ReviewReads, PackChangeReads {}
 
-export interface CaseWrites extends CaseMetaWrites, EvidenceWrites, SearchWrites, WatchlistWrites, PersonWrites, ReviewWrites {}
+export interface CaseWrites extends CaseMetaWrites, EvidenceWrites, SearchWrites, WatchlistWrites, PersonWrites, ReviewWrites, PackChangeWrites {}
 
 export interface CaseTables {
   reads: CaseReads;
@@ -28,9 +29,10 @@ export function caseTables(db: Db): CaseTables {
   const watchlists = watchlistTables(db);
   const persons = personTables(db);
   const review = reviewTables(db);
+  const packChanges = packChangeTables(db);
   return {
-    reads: { ...meta.reads, ...evidence.reads, ...faceContextTables(db).reads, ...search.reads, ...watchlists.reads, ...persons.reads, ...review.reads },
-    writes: { ...meta.writes, ...evidence.writes, ...search.writes, ...watchlists.writes, ...persons.writes, ...review.writes },
+    reads: { ...meta.reads, ...evidence.reads, ...faceContextTables(db).reads, ...search.reads, ...watchlists.reads, ...persons.reads, ...review.reads, ...packChanges.reads },
+    writes: { ...meta.writes, ...evidence.writes, ...search.writes, ...watchlists.writes, ...persons.writes, ...review.writes, ...packChanges.writes },
     audit: auditTable(db),
   };
 }

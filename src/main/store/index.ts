@@ -19,6 +19,7 @@ export type { CaseInfo, CaseReads, CaseWrites } from './case-tables';
 export type { NewExhibit, NewFace, NewFrame, NewTrack, StagedTrack, StagedVideo, StoredEmbedding, TrackFace } from './evidence-tables';
 export type { FaceContext } from './face-context-tables';
 export type { EntryRow } from './watchlist-tables';
+export type { HeldFace, PackChangeRow } from './pack-change-tables';
 export { StoredKdf, type Member } from './keyslots';
 export type { AuthorisationRow } from './search-tables';
 export { reviewStatus, type AssessmentRow, type ReviewItemRow, type ReviewStatus } from './review-tables';
@@ -28,6 +29,7 @@ export type { Db } from './sqlite';
 export { isDamageError } from './sqlite';
 export { writeFileAtomic } from './atomic-file';
 export { LEASE_FILE, takeCaseLease } from './case-lease';
+export { toEmbedding } from './embedding';
 
 /** The schema version this Loupe writes case databases in: a copy from a newer version cannot be opened here. */
 export const CASE_SCHEMA_VERSION = CASE_MIGRATIONS.at(-1)?.version ?? 0;

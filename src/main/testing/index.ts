@@ -164,8 +164,17 @@ export async function reopenKilled(home: string, caseId: string) {
  * supervisor `sup`, and kills it with SIGKILL once `when` finds what it waits for in the
  * progress written so far; resolves with that. Rejects if the import ends first.
  */
-export async function killImportWhen<T>(home: string, reference: string, src: string, when: (progress: string) => T | null): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', 'import', '--case', reference, src], {
+export function killImportWhen<T>(home: string, reference: string, src: string, when: (progress: string) => T | null): Promise<T> {
+  return killCliWhen(home, ['import', '--case', reference, src], when);
+}
+
+/**
+ * Runs the CLI command `args` in a separate process, as the signed-in supervisor `sup`, and
+ * kills it with SIGKILL once `when` finds what it waits for in the progress it wrote to stderr
+ * so far; resolves with that. Rejects if the command ends first.
+ */
+export async function killCliWhen<T>(home: string, args: string[], when: (progress: string) => T | null): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--home', home, '--as', 'sup', ...args], {
     env: { ...process.env, LOUPE_PASSWORD: PASSWORD, LOUPE_PASSPHRASE: PASSPHRASE, LOUPE_MODELS: MODELS_DIR },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -180,7 +189,7 @@ export async function killImportWhen<T>(home: string, reference: string, src: st
       }
     });
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`the import ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
+      if (signal !== 'SIGKILL') reject(new Error(`loupe ${args[0]} ended before it could be killed (exit ${code}): ${stderr.slice(-500)}`));
     });
   });
   await new Promise((r) => child.once('close', r));

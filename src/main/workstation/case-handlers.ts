@@ -84,6 +84,22 @@ export function registerCaseHandlers(router: Router, state: SessionState, cases:
     return cases.details(c);
   });
 
+  router.handle('cases.changePack', async (input, ctx) => {
+    const c = open();
+    const started = await c.packChange.start(input.pack, input.reason, ctx.user.username, (write) =>
+      ctx.commit(() => {
+        const s = write();
+        const { change } = s;
+        ctx.setObject(`pack-change:${change.id}`);
+        ctx.addDetails({ from: `${change.from.name} ${change.from.version}`, to: `${change.to.name} ${change.to.version}`, facesTotal: change.facesTotal, resumed: s.resumed, facesAlreadyEncoded: change.facesDone });
+        return s;
+      }),
+    );
+    return started.change;
+  });
+
+  router.handle('cases.packChanges', () => open().packChange.list());
+
   router.handle('cases.revokeAccess', (input, ctx) => {
     const c = open();
     ctx.setObject(`user:${input.username}`);

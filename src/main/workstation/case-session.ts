@@ -1,6 +1,6 @@
 import { type ApiEvent, LoupeError } from '../../shared';
 import type { AuditEntry } from '../audit';
-import { ensureCasePack, type OpenCase } from '../cases';
+import { ensureCasePack, type OpenCase, PackChangeService } from '../cases';
 import { EvidenceImporter, EvidenceReader, type ImportProfile } from '../evidence';
 import { PersonsService } from '../persons';
 import { ReportService } from '../report';
@@ -115,12 +115,44 @@ export const caseServices = (deps: CaseSessionDeps) =>
     .add(
       'evidence',
       (c) => {
-        const importer = new EvidenceImporter({ store: c.store, runningPack: () => c.pack.start(), audit: deps.audit(c), emit: deps.emit, onFaces: (faces) => c.index.add(faces), now: deps.now, ...(deps.importProfile ? { profile: deps.importProfile } : {}) });
+        const importer = new EvidenceImporter({
+          store: c.store,
+          runningPack: () => c.pack.start(),
+          audit: deps.audit(c),
+          emit: deps.emit,
+          onFaces: (faces) => c.index.add(faces),
+          now: deps.now,
+          blocked: () => c.pack.changing,
+          ...(deps.importProfile ? { profile: deps.importProfile } : {}),
+        });
         importer.markCutOffBatches();
         return importer;
       },
       // A running import stops before the index is saved and the store closes; it can be resumed later.
       (importer) => importer.stop(),
+    )
+    .add(
+      'packChange',
+      (c) => {
+        const change = new PackChangeService({
+          store: c.store,
+          modelsDir: deps.modelsDir,
+          now: deps.now,
+          emit: deps.emit,
+          audit: deps.audit(c),
+          busy: () => c.evidence.busy(),
+          changing: (what) => (c.pack.changing = what),
+          beforeSwap: () => c.index.discard(),
+          afterSwap: () => {
+            void c.pack.reset();
+            c.index.openInBackground();
+          },
+        });
+        change.markCutOff();
+        return change;
+      },
+      // A running change stops before the index and the store close; it resumes when asked for again.
+      (change) => change.stop(),
     )
     .add('exhibits', (c) => new EvidenceReader(c.store.reads))
     .add('authorisations', (c) => new SearchAuthorisations(c.store, deps.now))

@@ -49,6 +49,8 @@ export interface Workstation {
   media(ref: string): Promise<{ mime: string; bytes: Uint8Array } | null>;
   /** Resolves when the open case's running import, if any, has finished (CLI and tests). */
   importSettled(): Promise<void>;
+  /** Resolves when the open case's running pack change, if any, has ended (CLI and tests). */
+  packChangeSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return caseId === open.store.id ? open.exhibits.media(rest.join('/')) : null;
     },
     importSettled: async () => state.open?.evidence.settled(),
+    packChangeSettled: async () => state.open?.packChange.settled(),
     close: async () => {
       await state.closeCase();
       await packInUse.reset();

@@ -34,6 +34,8 @@ export function trackThreshold(calibration: Calibration | undefined): number {
 export class PackInUse {
   private running: Promise<RunningPack> | null = null;
   private loaded: Promise<LoadedPack> | null = null;
+  /** Set while the case's pack is being changed: why imports wait meanwhile. */
+  changing: string | null = null;
 
   constructor(
     private readonly modelsDir: string,

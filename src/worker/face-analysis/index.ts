@@ -6,8 +6,9 @@ import {
   type ImageAnalysis,
   LoupeError,
   type ModelPack,
+  type ReembedRequest,
 } from '../../shared';
-import { alignFace } from './align';
+import { alignFace, applySimilarity, estimateSimilarity } from './align';
 import { decodeImage, type Decoded, fromRawFrame } from './decode';
 import { type ConfirmedDetection, createDetector } from './detect';
 import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
@@ -39,6 +40,8 @@ export interface FaceAnalyser {
   detect(image: Rgb, options?: AnalyseOptions): Promise<{ detection: ConfirmedDetection; landmarks5: Point[] }[]>;
   /** The embedding of an already aligned crop. */
   embed(aligned: Rgb): Promise<Float32Array>;
+  /** The embedding, by this pack, of a face a case holds (its stored aligned crop), aligned again to this pack's template when the crop was made for another. */
+  reembed(face: ReembedRequest): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ const TURNED_MIN_EYES_PX = 24;
 const FACE_MARGIN = 0.3;
 const FACE_JPEG_SIDE = 256;
 const THUMB_SIDE = 320;
+/** A stored aligned crop is small (112 px for the shipped packs); anything near this is not one. */
+const ALIGNED_MAX_PIXELS = 1024 * 1024;
 
 export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser> {
   const m = pack.manifest;
@@ -114,10 +119,31 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
     return c ? encodeJpegFit(c, FACE_JPEG_SIDE, 85) : new Uint8Array(0);
   }
 
+  /**
+   * The stored crop is the source image warped by the similarity that took the face's landmarks
+   * onto the old template; the same similarity places the landmarks in the crop, whence they are
+   * aligned to this pack's template. With the same template and size that is the identity, so
+   * the crop is encoded as it is (no resampling).
+   */
+  async function reembed(face: ReembedRequest): Promise<Float32Array> {
+    const { image } = await decodeImage(face.aligned, ALIGNED_MAX_PIXELS);
+    const same =
+      face.from.width === emb.inputSize.width &&
+      face.from.height === emb.inputSize.height &&
+      image.width === emb.inputSize.width &&
+      image.height === emb.inputSize.height &&
+      face.from.template.every((p, i) => p[0] === template[i]?.[0] && p[1] === template[i]?.[1]);
+    if (same) return embed(image);
+    const toOld = estimateSimilarity(face.landmarks5, face.from.template);
+    const inCrop = face.landmarks5.map((p) => applySimilarity(toOld, p));
+    return embed(alignFace(image, inCrop, template, emb.inputSize.width, emb.inputSize.height).image);
+  }
+
   return {
     manifest: m,
     detect,
     embed,
+    reembed,
     async analyse(input, options = {}) {
       const o = AnalyseOptions.parse(options);
       const clock = laps(o.profile);

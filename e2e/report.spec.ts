@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_MISSING, modelsAvailable, screenshot, test } from './harness';
 import { addUser, ANN, assess, CASE, caseScreen, createCase, evidenceFolder, grant, importFinished, RITA, searchWithObama, setUpSupervisor, startImport, switchTo } from './steps';
@@ -11,6 +12,7 @@ test.describe('case report', () => {
 
   test('a verified lead is in the report on screen; the PDF is exported, verifies against the case, and a tampered copy does not', async ({ page }, info) => {
     test.setTimeout(300_000);
+    const labelled = await mkdtemp(path.join(os.tmpdir(), 'loupe-e2e-report-validation-'));
     const folder = await evidenceFolder({
       'obama.jpg': faces('identities', 'Barack_Obama', 'obama.jpg'),
       'obama2.jpg': faces('identities', 'Barack_Obama', 'obama2.jpg'),
@@ -23,6 +25,16 @@ test.describe('case report', () => {
         await addUser(page, u);
         await expect(page.getByRole('row', { name: new RegExp(u.username) })).toBeVisible();
       }
+      // A validation of the pack on three people's labelled photos, for the report to attach.
+      for (const p of ['Barack_Obama', 'Joe_Biden', 'Kit_Harington']) await cp(faces('identities', p), path.join(labelled, p), { recursive: true });
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model packs' }).click();
+      await page.getByRole('link', { name: 'Open the Validation screen' }).click();
+      const run = page.getByRole('region', { name: 'Validate a model pack' });
+      await run.getByLabel('Labelled photo folders').fill(labelled);
+      await run.getByLabel('Data set').fill('Three press photo people, for the report');
+      await run.getByRole('button', { name: 'Run validation' }).click();
+      await expect(page.getByRole('region', { name: /^Validation of / })).toBeVisible({ timeout: 180_000 });
+
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cases' }).click();
       await createCase(page);
       for (const u of [ANN, RITA]) await grant(page, u.username);
@@ -82,8 +94,28 @@ test.describe('case report', () => {
       await expect(page.getByText('tampered.pdf does not verify against this case.')).toBeVisible({ timeout: 60_000 });
       await expect(page.getByText(/No record of this case's audit chain names this file's SHA-256/)).toBeVisible();
       await screenshot(page, 'report-verified');
+
+      // A validation record of the case's pack is offered, not ticked; ticked, the report gains its section and DET curve.
+      const attach = page.getByRole('group', { name: 'Attach validation records' });
+      const box = attach.getByRole('checkbox', { name: /^Three press photo people, for the report \(3 people; run .* by sam\)$/ });
+      await expect(box).not.toBeChecked();
+      await expect(report.getByRole('heading', { name: /^Local validation / })).toHaveCount(0);
+      await box.check();
+      const section = report.getByRole('heading', { name: /^Local validation [A-Za-z0-9_-]+$/ });
+      await expect(section).toBeVisible({ timeout: 60_000 });
+      await expect(report.getByText('Three press photo people, for the report').first()).toBeVisible();
+      const det = report.getByRole('img', { name: /^False non-match rate against false match rate/ });
+      await expect(det).toBeVisible();
+      expect(await det.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+      await section.scrollIntoViewIfNeeded();
+      await screenshot(page, 'report-validation');
+      const withValidation = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export PDF' }).click();
+      await withValidation;
+      await expect(page.getByText(/^Exported loupe-report-OP-E2E_001-\d+\.pdf \([\d,]+ bytes, with 1 validation record\(s\) attached\)/)).toBeVisible();
     } finally {
       await folder.remove();
+      await rm(labelled, { recursive: true, force: true });
     }
   });
 });

@@ -7,13 +7,13 @@
  *    sampled at --video-fps frames a second (the product's default is 2);
  *  - photos: --photos distinct 0.5 MP photos (10,000 by default), as the throughput bench makes them;
  *  - bombs: pixel bombs at the limits: four 8000 x 8000 PNGs, two 8000 x 8000 JPEGs and a
- *    3 s 8000 x 8000 MJPEG video.
+ *    3 s 8000 x 8000 MJPEG video (--bombs png,jpeg,mjpeg: only those kinds, to see which one peaks).
  * Also printed: how many frames of a size the byte budget lets be in flight, against the
  * three per worker a queue counted in workers allowed, for 16 cores.
- *   node dist/bench-import-memory.js [--data DIR] [--pack NAME] [--json FILE] [--cases video,photos,bombs] [--video-minutes N] [--video-fps F] [--video-source-fps F] [--photos N]
+ *   node dist/bench-import-memory.js [--data DIR] [--pack NAME] [--json FILE] [--cases video,photos,bombs] [--video-minutes N] [--video-fps F] [--video-source-fps F] [--photos N] [--bombs png,jpeg,mjpeg] [--trace FILE]
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -23,7 +23,7 @@ import { machine, parseArgs, peakRssMb, writeJson, type BenchArgs } from './_lib
 import { halfMegapixelSet, openBenchCase, writeSeizedPhotos } from './_lib/case-import';
 
 const run = promisify(execFile);
-const USAGE = 'usage: import-memory [--data DIR] [--pack NAME] [--json FILE] [--cases video,photos,bombs] [--video-minutes N] [--video-fps F] [--video-source-fps F] [--photos N]';
+const USAGE = 'usage: import-memory [--data DIR] [--pack NAME] [--json FILE] [--cases video,photos,bombs] [--video-minutes N] [--video-fps F] [--video-source-fps F] [--photos N] [--bombs png,jpeg,mjpeg] [--trace FILE]';
 const CASES = ['video', 'photos', 'bombs'] as const;
 type CaseName = (typeof CASES)[number];
 
@@ -37,10 +37,22 @@ interface Result {
   peakRssMb: number;
 }
 
-/** Resident memory now and at its highest, sampled, for machines without /proc's high-water mark. */
-function watchRss(): () => number {
+/**
+ * Resident memory now and at its highest, sampled, for machines without /proc's high-water mark.
+ * With `trace`, every second a line of seconds, resident, JS heap and external (Buffers and typed arrays) MB of this thread goes there, to see what grows.
+ */
+function watchRss(trace?: string): () => number {
   let most = process.memoryUsage().rss;
-  const t = setInterval(() => (most = Math.max(most, process.memoryUsage().rss)), 100);
+  const t0 = performance.now();
+  let next = 0;
+  const t = setInterval(() => {
+    const m = process.memoryUsage();
+    most = Math.max(most, m.rss);
+    const s = (performance.now() - t0) / 1000;
+    if (!trace || s < next) return;
+    next = Math.floor(s) + 1;
+    appendFileSync(trace, `${s.toFixed(0)} ${[m.rss, m.heapUsed, m.external].map((b) => Math.round(b / 2 ** 20)).join(' ')}\n`);
+  }, 100);
   return () => {
     clearInterval(t);
     return Math.max(Math.round(most / 2 ** 20), peakRssMb());
@@ -69,18 +81,19 @@ async function measure(args: BenchArgs, name: CaseName): Promise<Result> {
       writeSeizedPhotos(src, await halfMegapixelSet(args.data, count), count);
       what = `${count} distinct 0.5 MP photos`;
     } else {
-      for (let i = 0; i < 4; i++) {
+      const kinds = new Set((args.extra.bombs ?? 'png,jpeg,mjpeg').split(','));
+      for (let i = 0; i < (kinds.has('png') ? 4 : 0); i++) {
         await sharp({ create: { width: 8000, height: 8000, channels: 3, background: { r: 40 * i, g: 120, b: 200 } } }).png().toFile(path.join(src, `bomb-${i}.png`));
       }
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < (kinds.has('jpeg') ? 2 : 0); i++) {
         await sharp({ create: { width: 8000, height: 8000, channels: 3, background: { r: 200, g: 40 * i, b: 90 } } }).jpeg().toFile(path.join(src, `bomb-${i}.jpg`));
       }
-      await makeFacesVideo(path.join(src, 'bomb.avi'), faces.slice(0, 1), { seconds: 3, width: 8000, height: 8000, fps: 5, codec: 'mjpeg' });
-      what = 'four 8000x8000 PNGs, two 8000x8000 JPEGs, a 3 s 8000x8000 MJPEG video';
+      if (kinds.has('mjpeg')) await makeFacesVideo(path.join(src, 'bomb.avi'), faces.slice(0, 1), { seconds: 3, width: 8000, height: 8000, fps: 5, codec: 'mjpeg' });
+      what = ['four 8000x8000 PNGs', 'two 8000x8000 JPEGs', 'a 3 s 8000x8000 MJPEG video'].filter((_, i) => kinds.has(['png', 'jpeg', 'mjpeg'][i] as string)).join(', ');
     }
     // Only the import is measured, not making its input.
     if (existsSync('/proc/self/clear_refs')) writeFileSync('/proc/self/clear_refs', '5');
-    const peak = watchRss();
+    const peak = watchRss(args.extra.trace);
     const { batch, seconds } = await bench.importTimed([src], options);
     return { case: name, what, files: batch.filesTotal, failed: batch.failed, faces: batch.facesFound, seconds, peakRssMb: peak() };
   } finally {
@@ -104,7 +117,7 @@ function inChild(name: CaseName): Promise<Result> {
 }
 
 async function main() {
-  const args = await parseArgs(process.argv.slice(2), USAGE, ['cases', 'video-minutes', 'video-fps', 'video-source-fps', 'photos', 'child']);
+  const args = await parseArgs(process.argv.slice(2), USAGE, ['cases', 'video-minutes', 'video-fps', 'video-source-fps', 'photos', 'bombs', 'trace', 'child']);
   const cases = (args.extra.cases ?? CASES.join(',')).split(',') as CaseName[];
   for (const c of cases) if (!CASES.includes(c)) throw new Error(`unknown case ${c}\n${USAGE}`);
   if (args.extra.child) {

@@ -463,23 +463,48 @@ export class ImportJob {
     };
 
     const frames = sampleVideo(fsPath(e.sourcePath), { framesPerSecond: settings.videoFramesPerSecond, sceneChange: settings.sceneChange, signal, facts: (f) => (facts = f) });
-    for await (const frame of frames) {
-      // Staged before the import stopped: sampling is deterministic, so the same frames come again first.
-      if (frame.timeMs <= through) continue;
-      const thumb = sampled === 0 && pending.length === 0;
-      // No more frames queued than keep the workers busy, and no more bytes than the budget:
-      // the frame here and its copy in the worker, until both are done with.
-      await running.pool.whenReady();
-      const release = await this.shared.memory.acquire(frame.data.length * 2, signal);
-      const p: (typeof pending)[number] = { done: Promise.resolve() };
-      p.done = this.analyseFrame(frame, thumb, running)
-        .then(
-          (result) => void (p.result = result),
-          (reason: unknown) => void (p.error = { reason }),
-        )
-        .finally(release);
-      pending.push(p);
-      takeSettled();
+    // Room for a frame in the budget is taken before the frame is pulled from ffmpeg (a video's
+    // frames are all of one size): a frame waiting for room waits undecoded, not as pixels here.
+    let frameBytes = 0;
+    try {
+      for (;;) {
+        // No more frames queued than keep the workers busy, and no more bytes than the budget:
+        // the frame here and its copy in the worker, until both are done with.
+        await running.pool.whenReady();
+        let release = frameBytes > 0 ? await this.shared.memory.acquire(frameBytes * 2, signal) : null;
+        const next = await frames.next().catch((err: unknown) => {
+          release?.();
+          throw err;
+        });
+        if (next.done) {
+          release?.();
+          break;
+        }
+        const frame = next.value;
+        // Staged before the import stopped: sampling is deterministic, so the same frames come again first.
+        if (frame.timeMs <= through) {
+          release?.();
+          continue;
+        }
+        if (frame.data.length !== frameBytes) {
+          release?.();
+          frameBytes = frame.data.length;
+          release = await this.shared.memory.acquire(frameBytes * 2, signal);
+        }
+        const thumb = sampled === 0 && pending.length === 0;
+        const p: (typeof pending)[number] = { done: Promise.resolve() };
+        p.done = this.analyseFrame(frame, thumb, running)
+          .then(
+            (result) => void (p.result = result),
+            (reason: unknown) => void (p.error = { reason }),
+          )
+          .finally(release);
+        pending.push(p);
+        takeSettled();
+      }
+    } finally {
+      // Stops ffmpeg when the loop ends early (an analysis failed, the import stopped).
+      await frames.return(undefined);
     }
     await Promise.all(pending.map((p) => p.done));
     takeSettled();

@@ -97,8 +97,17 @@ export async function* sampleVideo(
   const facts: VideoFacts = { durationMs: null, creationTime: null, codec: null };
   let factsSent = false;
   let stderrBuf = '';
-  let chunks: Buffer[] = [];
-  let buffered = 0;
+  /**
+   * The pipe's bytes are copied straight into the frame they belong to: no more than one whole
+   * frame waits to be taken (ffmpeg is held back meanwhile) besides the one being filled, and
+   * nothing is joined or copied again (an 8000 x 8000 frame is 192 MB).
+   */
+  let frameBytes = 0;
+  /** Bytes that came before the first frame's header said how many make a frame. */
+  let early: Buffer[] = [];
+  let filling: Buffer | null = null;
+  let filled = 0;
+  const whole: Buffer[] = [];
   let exited: { code: number | null; error?: Error } | null = null;
   let wake: (() => void) | null = null;
   /** When ffmpeg last gave a sign of progress, or Loupe last took a frame (time spent by the taker is not ffmpeg's). */
@@ -120,7 +129,15 @@ export async function* sampleVideo(
       stderrBuf = stderrBuf.slice(nl + 1);
       const info = /showinfo.*\bpts_time:\s*(-?[\d.]+).*\bs:(\d+)x(\d+)/.exec(line);
       if (info) {
-        headers.push({ timeMs: Math.max(0, Math.round(Number(info[1]) * 1000)), width: Number(info[2]), height: Number(info[3]) });
+        const header = { timeMs: Math.max(0, Math.round(Number(info[1]) * 1000)), width: Number(info[2]), height: Number(info[3]) };
+        headers.push(header);
+        // The first frame's size cuts the pipe into frames; one beyond the limits is refused below, before its bytes are kept.
+        if (frameBytes === 0 && withinImageLimits(header.width, header.height)) {
+          frameBytes = header.width * header.height * 3;
+          const before = early;
+          early = [];
+          before.forEach(absorb);
+        }
         notify();
         continue;
       }
@@ -136,12 +153,28 @@ export async function* sampleVideo(
       }
     }
   });
+  function absorb(chunk: Buffer): void {
+    if (frameBytes === 0) {
+      early.push(chunk);
+      return;
+    }
+    for (let at = 0; at < chunk.length; ) {
+      filling ??= Buffer.allocUnsafeSlow(frameBytes);
+      const n = Math.min(frameBytes - filled, chunk.length - at);
+      chunk.copy(filling, filled, at, at + n);
+      filled += n;
+      at += n;
+      if (filled === frameBytes) {
+        whole.push(filling);
+        filling = null;
+        filled = 0;
+      }
+    }
+    // Hold ffmpeg back while a whole frame waits to be taken.
+    if (whole.length > 0) child.stdout.pause();
+  }
   child.stdout.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    buffered += chunk.length;
-    // Hold ffmpeg back while more than two frames wait to be taken.
-    const next = headers[0];
-    if (next && buffered > next.width * next.height * 3 * 2) child.stdout.pause();
+    absorb(chunk);
     notify();
   });
   child.on('error', (error) => {
@@ -154,15 +187,6 @@ export async function* sampleVideo(
   });
   const onAbort = () => child.kill('SIGKILL');
   opts.signal?.addEventListener('abort', onAbort);
-
-  const take = (n: number): Buffer => {
-    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const frame = Buffer.from(all.subarray(0, n));
-    const rest = all.subarray(n);
-    chunks = rest.length > 0 ? [rest] : [];
-    buffered = rest.length;
-    return frame;
-  };
 
   let frames = 0;
   let frameSize: { width: number; height: number } | null = null;
@@ -183,15 +207,14 @@ export async function* sampleVideo(
             `The video changes frame size from ${frameSize.width} x ${frameSize.height} to ${header.width} x ${header.height} at ${(header.timeMs / 1000).toFixed(1)} s, and Loupe samples one frame size per video: split it where the size changes and import the parts.`,
           );
         }
-        const size = header.width * header.height * 3;
-        if (buffered >= size) {
+        const data = whole.shift();
+        if (data) {
           headers.shift();
           if (!factsSent) {
             factsSent = true;
             opts.facts?.(facts);
           }
           frames++;
-          const data = take(size);
           if (child.stdout.isPaused()) child.stdout.resume();
           yield { timeMs: header.timeMs, width: header.width, height: header.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
           lastSign = Date.now();

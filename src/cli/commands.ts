@@ -478,7 +478,8 @@ export const COMMANDS: Command[] = [
       const { values } = options(ctx, { case: { type: 'string' } });
       const checks = await withSession({ ...ctx, caseRef: required(values, 'case') }, (c) => c.must('evidence.verify', {}));
       const bad = checks.filter((x) => !x.ok);
-      print(ctx, checks, () => [...bad.map((b) => `exhibit ${b.exhibitId} ${t(b.sourcePath)}: ${t(b.reason ?? '')}`), `${checks.length - bad.length} of ${checks.length} originals match their import hash`].join('\n'));
+      const where = (x: (typeof checks)[number]) => (x.readFrom === x.sourcePath ? t(x.sourcePath) : `${t(x.readFrom)} (imported from ${t(x.sourcePath)})`);
+      print(ctx, checks, () => [...bad.map((b) => `exhibit ${b.exhibitId} ${where(b)}: ${t(b.reason ?? '')}`), `${checks.length - bad.length} of ${checks.length} originals match their import hash`].join('\n'));
       if (bad.length > 0) throw new LoupeError('integrity', `${bad.length} original file(s) changed or missing`);
     },
   },

@@ -123,5 +123,6 @@ export const ImportProgress = z.object({
 });
 export type ImportProgress = z.infer<typeof ImportProgress>;
 
-export const ExhibitCheck = z.object({ exhibitId: ExhibitId, sourcePath: z.string(), ok: z.boolean(), reason: z.string().nullable() });
+/** `readFrom` is where the original was read for the check: its source path, or where it was recorded to be now (a disclosure package's copy). */
+export const ExhibitCheck = z.object({ exhibitId: ExhibitId, sourcePath: z.string(), readFrom: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type ExhibitCheck = z.infer<typeof ExhibitCheck>;

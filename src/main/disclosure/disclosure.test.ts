@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -345,6 +345,22 @@ describe.skipIf(!ready)('disclosure packages: a case with real faces, between tw
       const written = readdirSync(folder).sort();
       expect(written).toEqual(hashes.map((h) => `${h}.jpg`));
       for (const f of written) expect(sha256Hex(readFileSync(path.join(folder, f)))).toBe(f.slice(0, 64));
+
+      // There, the originals are where the package wrote them, not at the paths they were imported from (moved away here, as on another machine).
+      renameSync(src, `${src}-elsewhere`);
+      try {
+        await c.must('cases.open', { caseId, passphrase: IMPORT_PASSPHRASE });
+        const checks = await c.must('evidence.verify', {});
+        expect(checks.map((x) => ({ ok: x.ok, dir: path.dirname(x.readFrom), from: path.dirname(x.sourcePath) }))).toEqual(checks.map(() => ({ ok: true, dir: folder, from: src })));
+        // So they travel on in the next package.
+        const onward = await c.must('cases.export', { out: path.join(out, 'onward.loupe'), passphrase: PACKAGE_PASSPHRASE, withOriginals: true });
+        expect(onward.originals).toEqual({ referenced: 2, included: 2 });
+        // Where they were recorded to be is on the case's chain, with the import.
+        const imported = (await c.must('audit.list', { chain: 'case', offset: 0, limit: 5 })).records.find((r) => r.action === 'cases.imported');
+        expect(imported).toMatchObject({ details: { originals: { written: 2, folder } } });
+      } finally {
+        renameSync(`${src}-elsewhere`, src);
+      }
     } finally {
       await c.dispose();
     }

@@ -57,6 +57,8 @@ export interface IncomingCase {
 }
 
 type Original = { sha256: string; exhibitIds: number[]; sourcePaths: string[] };
+/** An original with the places it may be read from: where the case records it to be now, then its source paths. */
+type PlacedOriginal = Original & { places: string[] };
 
 /**
  * Disclosure packages: one encrypted file that carries a case (a copy of its database under
@@ -104,7 +106,7 @@ export class DisclosureService {
         chain: { records: chain.records, headHash: chain.headHash },
         databaseKey: databaseKey.toString('base64'),
         entries,
-        originals: originals.map((o) => ({ ...o, included: req.withOriginals })),
+        originals: originals.map(({ sha256, exhibitIds, sourcePaths }) => ({ sha256, exhibitIds, sourcePaths, included: req.withOriginals })),
       };
       const partial = `${out}.partial`;
       writer = await PackageWriter.create(partial, req.passphrase);
@@ -198,19 +200,28 @@ export class DisclosureService {
         if (info.id !== manifest.case.id || info.reference !== manifest.case.reference || !own.ok || own.records !== manifest.chain.records || own.headHash !== manifest.chain.headHash) {
           throw new LoupeError('integrity', 'The case database in this package is not the case, or does not hold the audit chain, its manifest names. Nothing was imported.', 'file');
         }
-        const originals = { referenced: manifest.originals.length, written: withOriginals ? manifest.entries.filter((e) => e.kind === 'original').length : 0, folder: withOriginals ? originalsTo : null };
-        log.append({
-          user: by.username,
-          action: 'cases.imported',
-          object: `case:${store.id}`,
-          outcome: 'ok',
-          details: {
-            package: { sha256: packageSha256, file, exportedAt: manifest.exportedAt, exportedBy: manifest.exportedBy, fromWorkstation: manifest.fromWorkstation },
-            chain: manifest.chain,
-            entries: manifest.entries,
-            originals,
-            toWorkstation: this.workstationId,
-          },
+        const written = withOriginals ? manifest.entries.filter((e) => e.kind === 'original') : [];
+        const originals = { referenced: manifest.originals.length, written: written.length, folder: withOriginals ? originalsTo : null };
+        const at = this.now().toISOString();
+        // The exhibits keep the paths they were imported from; checks and a later export read the copies where they were written.
+        store.transaction(() => {
+          for (const entry of written) {
+            const reason = `written here by the import of disclosure package ${packageSha256} (exported by ${manifest.exportedBy} on ${manifest.exportedAt})`;
+            store.writes.setOriginalLocation({ sha256: entry.sha256, path: path.join(originalsTo!, originalName(manifest, entry)), at, by: by.username, reason });
+          }
+          log.append({
+            user: by.username,
+            action: 'cases.imported',
+            object: `case:${store.id}`,
+            outcome: 'ok',
+            details: {
+              package: { sha256: packageSha256, file, exportedAt: manifest.exportedAt, exportedBy: manifest.exportedBy, fromWorkstation: manifest.fromWorkstation },
+              chain: manifest.chain,
+              entries: manifest.entries,
+              originals,
+              toWorkstation: this.workstationId,
+            },
+          });
         });
         const head = log.head()!;
         const result: CaseImport = {
@@ -253,24 +264,24 @@ function fullPath(given: string, field: string): string {
 }
 
 /** Distinct originals of the case by hash (an exhibit without a hash was never read, and has none to carry). */
-function groupOriginals(c: OpenCase): Original[] {
-  const byHash = new Map<string, Original>();
+function groupOriginals(c: OpenCase): PlacedOriginal[] {
+  const byHash = new Map<string, Original & { location: string | null }>();
   for (const e of c.store.reads.exhibitsForCheck()) {
     if (e.sha256 === '') continue;
-    const o = byHash.get(e.sha256) ?? { sha256: e.sha256, exhibitIds: [], sourcePaths: [] };
+    const o = byHash.get(e.sha256) ?? { sha256: e.sha256, exhibitIds: [], sourcePaths: [], location: e.location };
     o.exhibitIds.push(e.id);
     if (!o.sourcePaths.includes(e.sourcePath)) o.sourcePaths.push(e.sourcePath);
     byHash.set(e.sha256, o);
   }
-  return [...byHash.values()];
+  return [...byHash.values()].map(({ location, ...o }) => ({ ...o, places: location ? [location, ...o.sourcePaths] : o.sourcePaths }));
 }
 
-/** Each original's size, from the first of its paths that is still there; a missing one stops the export. */
-async function sizeOriginals(originals: Original[]): Promise<(Original & { bytes: number; source: string })[]> {
+/** Each original's size, from the first of its places that is still there; a missing one stops the export. */
+async function sizeOriginals(originals: PlacedOriginal[]): Promise<(Original & { bytes: number; source: string })[]> {
   const sized = [];
   for (const o of originals) {
     let found: { source: string; bytes: number } | null = null;
-    for (const source of o.sourcePaths) {
+    for (const source of o.places) {
       const s = await stat(fsPath(source)).catch(() => null);
       if (s?.isFile()) {
         found = { source, bytes: s.size };

@@ -45,14 +45,15 @@ export class EvidenceReader {
     if (exhibitId !== undefined && rows.length === 0) throw new LoupeError('not_found', `No exhibit ${exhibitId} in this case.`, 'exhibitId');
     const out: ExhibitCheck[] = [];
     for (const r of rows) {
+      const at = { exhibitId: r.id, sourcePath: r.sourcePath, readFrom: r.location ?? r.sourcePath };
       if (r.sha256 === '') {
-        out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: 'The file could not be read at import, so it has no hash to compare.' });
+        out.push({ ...at, ok: false, reason: 'The file could not be read at import, so it has no hash to compare.' });
         continue;
       }
-      const now = await sha256File(fsPath(r.sourcePath)).catch((err: NodeJS.ErrnoException) => err);
-      if (now instanceof Error) out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: `The original cannot be read now (${now.code ?? now.message}).` });
-      else if (now.sha256 !== r.sha256) out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: false, reason: `The original has changed since import: SHA-256 is now ${now.sha256}, was ${r.sha256}.` });
-      else out.push({ exhibitId: r.id, sourcePath: r.sourcePath, ok: true, reason: null });
+      const now = await sha256File(fsPath(at.readFrom)).catch((err: NodeJS.ErrnoException) => err);
+      if (now instanceof Error) out.push({ ...at, ok: false, reason: `The original cannot be read now (${now.code ?? now.message}).` });
+      else if (now.sha256 !== r.sha256) out.push({ ...at, ok: false, reason: `The original has changed since import: SHA-256 is now ${now.sha256}, was ${r.sha256}.` });
+      else out.push({ ...at, ok: true, reason: null });
     }
     return out;
   }

@@ -275,4 +275,16 @@ CREATE TABLE pack_change_faces (
   PRIMARY KEY (change_id, face_id)
 );`,
   },
+  {
+    version: 11,
+    name: 'original locations: where an original is found now when it is no longer at the path it was imported from (a disclosure package brought its copy), with who recorded it and why',
+    up: `
+CREATE TABLE original_locations (
+  sha256 TEXT PRIMARY KEY,
+  path TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  reason TEXT NOT NULL
+);`,
+  },
 ];

@@ -114,6 +114,14 @@ export interface StoredEmbedding {
   embedding: Float32Array;
 }
 
+export interface ExhibitForCheck {
+  id: number;
+  sourcePath: string;
+  location: string | null;
+  sha256: string;
+  kind: ExhibitSummary['kind'];
+}
+
 export interface EvidenceReads {
   /** The packs ("name@version") exhibits were analysed with, the most recently imported first. */
   exhibitPacks(): string[];
@@ -126,7 +134,8 @@ export interface EvidenceReads {
   exhibitBySha(sha256: string): { id: number; sourcePath: string; status: ExhibitSummary['status'] } | null;
   exhibitAt(sourcePath: string, sha256: string): { id: number; batchId: string } | null;
   exhibitsOfBatch(batchId: string): number[];
-  exhibitsForCheck(exhibitId?: number): { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[];
+  /** Exhibits with the hash taken at import; `location` is where the original is now when it was recorded elsewhere than its source path. */
+  exhibitsForCheck(exhibitId?: number): ExhibitForCheck[];
   faces(exhibitId: number): FaceSummary[];
   face(id: number): FaceSummary | null;
   tracks(exhibitId: number): TrackSummary[];
@@ -168,6 +177,8 @@ export interface EvidenceWrites {
   dropStaged(videoId: number): void;
   /** Drops what a batch staged (it was cancelled, so it will not be resumed). */
   dropStagedOfBatch(batchId: string): void;
+  /** Records where the original with this hash is now, for every exhibit of it: checks and exports read it there. */
+  setOriginalLocation(l: { sha256: string; path: string; at: string; by: string; reason: string }): void;
 }
 
 const EXHIBIT_COLUMNS = `e.id, e.file_name AS fileName, e.source_path AS sourcePath, e.exhibit_ref AS exhibitRef, e.sha256, e.bytes, e.kind,
@@ -240,8 +251,9 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     at: db.prepare('SELECT id, batch_id AS batchId FROM exhibits WHERE source_path = ? AND sha256 = ?'),
     skip: db.prepare('INSERT OR IGNORE INTO batch_skips (batch_id, source_path, exhibit_id) VALUES (?, ?, ?)'),
     ofBatch: db.prepare('SELECT id FROM exhibits WHERE batch_id = ? ORDER BY id').pluck(),
-    forCheckAll: db.prepare("SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits ORDER BY id"),
-    forCheckOne: db.prepare('SELECT id, source_path AS sourcePath, sha256, kind FROM exhibits WHERE id = ?'),
+    forCheckAll: db.prepare('SELECT e.id, e.source_path AS sourcePath, l.path AS location, e.sha256, e.kind FROM exhibits e LEFT JOIN original_locations l ON l.sha256 = e.sha256 ORDER BY e.id'),
+    forCheckOne: db.prepare('SELECT e.id, e.source_path AS sourcePath, l.path AS location, e.sha256, e.kind FROM exhibits e LEFT JOIN original_locations l ON l.sha256 = e.sha256 WHERE e.id = ?'),
+    setLocation: db.prepare('INSERT OR REPLACE INTO original_locations (sha256, path, recorded_at, recorded_by, reason) VALUES (?, ?, ?, ?, ?)'),
     faces: db.prepare(`SELECT ${FACE_COLUMNS} FROM faces f LEFT JOIN frames fr ON fr.id = f.frame_id WHERE f.exhibit_id = ? AND f.deleted = 0 ORDER BY fr.time_ms, f.id`),
     face: db.prepare(`SELECT ${FACE_COLUMNS} FROM faces f LEFT JOIN frames fr ON fr.id = f.frame_id WHERE f.id = ? AND f.deleted = 0`),
     tracks: db.prepare('SELECT id, exhibit_id AS exhibitId, first_ms AS firstMs, last_ms AS lastMs, face_count AS faceCount, best_face_id AS bestFaceId FROM tracks WHERE exhibit_id = ? ORDER BY first_ms'),
@@ -377,7 +389,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       exhibitBySha: (sha) => (q.bySha.get(sha) as { id: number; sourcePath: string; status: ExhibitSummary['status'] } | undefined) ?? null,
       exhibitAt: (sourcePath, sha) => (q.at.get(sourcePath, sha) as { id: number; batchId: string } | undefined) ?? null,
       exhibitsOfBatch: (batchId) => q.ofBatch.all(batchId) as number[],
-      exhibitsForCheck: (id) => (id === undefined ? q.forCheckAll.all() : q.forCheckOne.all(id)) as { id: number; sourcePath: string; sha256: string; kind: ExhibitSummary['kind'] }[],
+      exhibitsForCheck: (id) => (id === undefined ? q.forCheckAll.all() : q.forCheckOne.all(id)) as ExhibitForCheck[],
       faces: (exhibitId) => (q.faces.all(exhibitId) as RawFace[]).map(toFace),
       face: (id) => {
         const r = q.face.get(id) as RawFace | undefined;
@@ -437,6 +449,7 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
       markInterrupted: () => q.interrupt.run().changes,
       insertExhibit: (e, frames, tracks, faces) => insertExhibit(e, frames, tracks, faces),
       recordAlreadyInCase: (batchId, sourcePath, exhibitId) => void q.skip.run(batchId, sourcePath, exhibitId),
+      setOriginalLocation: (l) => void q.setLocation.run(l.sha256, l.path, l.at, l.by, l.reason),
       stageVideo: (v) => Number(q.stageVideo.run(v.batchId, v.sourcePath, v.sha256).lastInsertRowid),
       stageChunk: (videoId, chunk) => stageChunk(videoId, chunk),
       commitStaged: (videoId, e, tracks) => commitStaged(videoId, e, tracks),

@@ -217,11 +217,13 @@ function Duplicates({ exhibits, total }: { exhibits: ExhibitSummary[]; total: nu
 /** The outcome of re-hashing originals: all match, or which do not and why. */
 export function Verification({ checks }: { checks: ExhibitCheck[] }) {
   const bad = checks.filter((c) => !c.ok);
+  const moved = checks.filter((c) => c.readFrom !== c.sourcePath).length;
   return (
     <Notice tone={bad.length === 0 ? 'good' : 'bad'}>
       {bad.length === 0 ? (
         <>
           <strong>Originals verified:</strong> all {checks.length} files match the SHA-256 taken at import.
+          {moved > 0 ? ` ${moved} of them were read where the case records them to be now, not where they were imported from.` : null}
         </>
       ) : (
         <>
@@ -231,7 +233,8 @@ export function Verification({ checks }: { checks: ExhibitCheck[] }) {
           <ul className="plain-list">
             {bad.map((c) => (
               <li key={c.exhibitId}>
-                <a href={`#/exhibit?id=${c.exhibitId}`}>Exhibit {c.exhibitId}</a> <span className="mono wrap">{visibleText(c.sourcePath)}</span>: {visibleText(c.reason ?? '')}
+                <a href={`#/exhibit?id=${c.exhibitId}`}>Exhibit {c.exhibitId}</a> <span className="mono wrap">{visibleText(c.readFrom)}</span>
+                {c.readFrom !== c.sourcePath ? <> (imported from <span className="mono wrap">{visibleText(c.sourcePath)}</span>)</> : null}: {visibleText(c.reason ?? '')}
               </li>
             ))}
           </ul>

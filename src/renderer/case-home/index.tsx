@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { CaseDetails } from '../../shared';
 import { may, useAction, useLoad, useSession, useUser } from '../api';
 import { Alert, ChangeSecretDialog, formatDate, formatTime, Notice, Page, TableHead } from '../ui';
@@ -6,6 +6,7 @@ import { RetentionPanel } from '../retention';
 import { AuthorisationsPanel, SearchSettingsPanel } from '../search';
 import { ExportPackageDialog, exportedNotice } from '../disclosure';
 import { GrantAccessDialog, RevokeAccessDialog } from './access';
+import { CasePackPanel } from './pack';
 import { BlindModePanel, ReviewQueuePanel } from './review';
 
 type Open = { kind: 'passphrase' } | { kind: 'grant' } | { kind: 'revoke'; username: string } | { kind: 'export' } | null;
@@ -116,7 +117,7 @@ export function CaseHomeScreen() {
               </div>
             </dl>
           </section>
-          <CasePackPanel pack={c.pack} />
+          <CasePackPanel pack={c.pack} onChanged={reload} />
           <section className="panel" aria-labelledby="members-title">
             <div className="panel-head">
               <h2 id="members-title">Members</h2>
@@ -187,47 +188,3 @@ export function CaseHomeScreen() {
     </Page>
   );
 }
-
-const PACK_HOW: Record<NonNullable<CaseDetails['pack']>['how'], string> = {
-  created: 'Recorded when the case was created',
-  migrated: 'Recorded from the pack its exhibits were analysed with',
-  changed: 'Changed by a supervisor',
-};
-
-/** The model pack the case is made with: every search of the case uses it, whatever pack is installed or preferred since. */
-function CasePackPanel({ pack }: { pack: CaseDetails['pack'] }) {
-  return (
-    <section className="panel" aria-labelledby="case-pack-title">
-      <h2 id="case-pack-title">Model pack</h2>
-      {pack ? (
-        <>
-          <p>
-            <strong>
-              {pack.name} {pack.version}
-            </strong>{' '}
-            finds, aligns and encodes this case's faces; its searches use it even when another pack is installed.
-          </p>
-          <dl className="facts">
-            <dt>Recorded</dt>
-            <dd>
-              {PACK_HOW[pack.how]}, <span className="num">{formatTime(pack.recordedAt)} UTC</span>
-              {pack.recordedBy ? ` by ${pack.recordedBy}` : ''}
-              {pack.reason ? ` (${pack.reason})` : ''}
-            </dd>
-            {pack.files.map((f) => (
-              <Fragment key={f.role}>
-                <dt>{f.role[0]!.toUpperCase() + f.role.slice(1)}</dt>
-                <dd>
-                  {f.file} <span className="mono" title={f.sha256}>SHA-256 {f.sha256.slice(0, 16)}…</span>
-                </dd>
-              </Fragment>
-            ))}
-          </dl>
-        </>
-      ) : (
-        <p className="muted">Not recorded yet: no model pack was installed when the case was made. The pack used first is recorded.</p>
-      )}
-    </section>
-  );
-}
-

@@ -106,10 +106,10 @@ describe('false match rates per quality band', () => {
     // Below every measured score (a negative one) and where most pairs score as high: never "about 1 in 1".
     const under = pairRate(c, GOOD, GOOD, -0.2);
     expect(under).toMatchObject({ bound: 'estimate', impostorsAtOrAbove: 3000, fmr: 1 });
-    expect(under.oneIn).toBe('no evidence of a match: all 3,000 measured pairs of different people scored this high or higher');
+    expect(under.oneIn).toBe('100% (all 3,000 measured pairs of different people scored this high or higher): no evidence of a match');
     const low = pairRate(c, GOOD, GOOD, 0.2);
-    expect(low.oneIn).toMatch(/^no evidence of a match: about 2,\d{3} of the 3,000 measured pairs of different people scored this high or higher$/);
-    expect(pairRate(c, GOOD, GOOD, 0.6).oneIn).toMatch(/^no evidence of a match: about 1,\d{3} of the 3,000/);
+    expect(low.oneIn).toMatch(/^about \d\d% \(about 2,\d{3} of the 3,000 measured pairs of different people scored this high or higher\): no evidence of a match$/);
+    expect(pairRate(c, GOOD, GOOD, 0.6).oneIn).toMatch(/^about \d\d% \(about 1,\d{3} of the 3,000 /);
     expect(pairRate(c, GOOD, GOOD, 0.8).oneIn).toMatch(/^about 1 in 5, at most 1 in [34]$/);
 
     // Below the exact tail the count is the table point's below the score: never fewer pairs than there were.

@@ -11,10 +11,14 @@ export function formatOneIn(fmr: number): string {
  */
 export const COMMON_RATE = 0.5;
 
-/** "no evidence of a match: 2,990 of the 3,000 measured pairs of different people (about 100%) scored this high or higher". */
+/**
+ * Read after "false match rate": "about 88% (about 2,640 of the 3,000 measured pairs of
+ * different people scored this high or higher): no evidence of a match".
+ */
 export function commonRateText(atOrAbove: number, impostorPairs: number): string {
-  const count = atOrAbove >= impostorPairs ? `all ${impostorPairs.toLocaleString('en-GB')}` : `about ${Math.round(atOrAbove).toLocaleString('en-GB')} of the ${impostorPairs.toLocaleString('en-GB')}`;
-  return `no evidence of a match: ${count} measured pairs of different people scored this high or higher`;
+  const n = impostorPairs.toLocaleString('en-GB');
+  const count = atOrAbove >= impostorPairs ? `100% (all ${n}` : `about ${Math.round((100 * atOrAbove) / impostorPairs)}% (about ${Math.round(atOrAbove).toLocaleString('en-GB')} of the ${n}`;
+  return `${count} measured pairs of different people scored this high or higher): no evidence of a match`;
 }
 
 /**

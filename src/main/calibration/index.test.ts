@@ -59,7 +59,7 @@ describe('fmrAt', () => {
     }
     expect(fmrAt(table, sorted.at(-1)!)).toMatchObject({ kind: 'estimate', fmr: 1e-5, impostorsAtOrAbove: 1 });
     // Below every measured impostor score: not "about 1 in 1" but what was measured.
-    expect(fmrAt(table, -1)).toMatchObject({ kind: 'estimate', fmr: 1, text: `no evidence of a match: all ${table.impostorPairs.toLocaleString('en-GB')} measured pairs of different people scored this high or higher` });
+    expect(fmrAt(table, -1)).toMatchObject({ kind: 'estimate', fmr: 1, text: `100% (all ${table.impostorPairs.toLocaleString('en-GB')} measured pairs of different people scored this high or higher): no evidence of a match` });
   });
 
   it('rounds a bound the way that keeps it true', () => {

@@ -12,7 +12,8 @@
  *   rolled: every photo of the colour identities/ people not in the clips, turned with sharp
  *     by 0, 45, 90, -90 and 180 degrees: photos with a face found, photos where a face found
  *     is "right" (scores above RIGHT with the upright photo's main face: a face aligned
- *     wrongly scores as a stranger, near 0), and the wall time per photo through the pool.
+ *     wrongly scores as a stranger, near 0), the wall time per photo through the pool and
+ *     the landmarks stage's share of it; and the dlib group photos upright.
  *   node dist/bench-tracks.js [--pack NAME] [--data DIR] [--json FILE] [--workers N] [--part tracks|rolled|all]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -82,28 +83,42 @@ const TURNS = [0, 45, 90, -90, 180];
 /** A face found in a turned photo is the upright photo's face, aligned upright, above this score. */
 const RIGHT = 0.45;
 
-/** Rolled faces: photos found and aligned right at each turn, and the time per photo. */
-async function rolledFaces(pool: FacePool, ids: string): Promise<Record<string, unknown>> {
+/**
+ * Rolled faces: photos found and aligned right at each turn, the time per photo, and the
+ * share of analysis time in the landmarks stage, which holds the turned looks (YuNet's own
+ * landmarks cost nothing), measured within each analysis so the machine's load cancels out.
+ * The dlib group photos, upright, show what the looks cost where faces are many and small.
+ */
+async function rolledFaces(pool: FacePool, data: string): Promise<Record<string, unknown>> {
+  const ids = path.join(data, 'identities');
   const people = readdirSync(ids).filter((d) => !d.startsWith('ORL_') && !d.startsWith('bbt_') && !d.includes('.') && !PEOPLE.includes(d)).sort();
   const files = people.flatMap((p) => readdirSync(path.join(ids, p)).filter((f) => IMAGE_EXT.test(f)).sort().map((f) => path.join(ids, p, f)));
+  const groups = path.join(data, 'groups/dlib_examples_faces');
+  const groupFiles = readdirSync(groups).filter((f) => IMAGE_EXT.test(f) && f !== 'dogs.jpg').sort().map((f) => path.join(groups, f));
   const upright = new Map<string, Float32Array>();
   const out: Record<string, unknown> = { photos: files.length, people: people.length, right: RIGHT };
-  for (const turn of TURNS) {
-    const turned = await Promise.all(files.map(async (f) => new Uint8Array(await sharp(readFileSync(f)).rotate(turn).jpeg({ quality: 92 }).toBuffer())));
+  const run = async (label: string, list: string[], turn: number) => {
+    const turned = await Promise.all(list.map(async (f) => new Uint8Array(await sharp(readFileSync(f)).rotate(turn).jpeg({ quality: 92 }).toBuffer())));
     const t0 = performance.now();
-    const res = await analyseAll(pool, files, (f) => turned[files.indexOf(f)] as Uint8Array, (a, f) => {
-      if (turn === 0) {
+    const res = await analyseAll(pool, list, (f) => turned[list.indexOf(f)] as Uint8Array, (a, f) => {
+      if (turn === 0 && list === files) {
         const main = mainFace(a);
         if (main) upright.set(f, main.embedding);
       }
       const mine = upright.get(f);
-      return { found: a.faces.length > 0, right: !!mine && a.faces.some((x) => similarity(x.embedding, mine) > RIGHT) };
-    });
-    const ms = (performance.now() - t0) / files.length;
-    const ok = res.filter((r): r is { found: boolean; right: boolean } => !(r instanceof Error));
-    out[String(turn)] = { found: ok.filter((r) => r.found).length, right: ok.filter((r) => r.right).length, errors: res.length - ok.length, msPerPhoto: Math.round(ms) };
-    console.log(`rolled ${turn}`, JSON.stringify(out[String(turn)]));
-  }
+      return { faces: a.faces.length, right: !!mine && a.faces.some((x) => similarity(x.embedding, mine) > RIGHT), landmarksMs: a.stages?.landmarks ?? 0, totalMs: a.timings.totalMs };
+    }, { thumbnail: false, profile: true });
+    const ms = (performance.now() - t0) / list.length;
+    const ok = res.filter((r): r is Exclude<(typeof res)[number], Error> => !(r instanceof Error));
+    const sum = (f: (r: (typeof ok)[number]) => number) => ok.reduce((a, r) => a + f(r), 0);
+    out[label] = {
+      found: ok.filter((r) => r.faces > 0).length, faces: sum((r) => r.faces), right: ok.filter((r) => r.right).length, errors: res.length - ok.length,
+      msPerPhoto: Math.round(ms), landmarksShare: round(sum((r) => r.landmarksMs) / sum((r) => r.totalMs), 4),
+    };
+    console.log(`rolled ${label}`, JSON.stringify(out[label]));
+  };
+  for (const turn of TURNS) await run(String(turn), files, turn);
+  await run('groups, upright', groupFiles, 0);
   return out;
 }
 
@@ -118,7 +133,7 @@ async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loupe-bench-tracks-'));
   const pool = await openPool(args, pack);
   try {
-    const rolled = part === 'tracks' ? null : await rolledFaces(pool, ids);
+    const rolled = part === 'tracks' ? null : await rolledFaces(pool, args.data);
     if (part === 'rolled') {
       writeJson(args.json, { bench: 'tracks', pack, machine: machine(), rolled });
       return;

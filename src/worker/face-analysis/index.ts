@@ -18,7 +18,7 @@ import { assessQuality } from './quality';
 import { faceBack, quarterTurn } from './rotate';
 import { Model } from './session';
 import { toTensor } from './tensor';
-import { createUprighter } from './upright';
+import { createUprighter, PORTRAIT_EYES_PX } from './upright';
 
 export { CONFIRM_MIN, type ConfirmedDetection } from './detect';
 export type { Rgb } from './image';
@@ -47,8 +47,6 @@ export interface FaceAnalyser {
 
 /** How the quality record says a face fails the likeness measure (quality.ts). */
 const NOT_A_FACE = 'may not be a face';
-/** Least distance between the eyes of a face found only in a turned pass. */
-const TURNED_MIN_EYES_PX = 24;
 
 /** Share of the box added on each side for the face crop shown to examiners. */
 const FACE_MARGIN = 0.3;
@@ -156,7 +154,7 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
       // Nothing found in a photo: look again turned a quarter each way (rotate.ts). Turned, the detector
       // also takes some texture for a face (a dog's head in groups/dogs.jpg, 14 px between its "eyes",
       // likeness 1), so a turned pass keeps only faces that pass the likeness measure and are of portrait
-      // size (TURNED_MIN_EYES_PX: a photo taken sideways, not a crowd); of the two turns, the one whose
+      // size (PORTRAIT_EYES_PX: a photo taken sideways, not a crowd); of the two turns, the one whose
       // best face the detector is surer of wins (the other shows the face upside down, which it may also
       // read, with landmarks that align it wrongly). Not for video frames: it would triple the cost of
       // every empty frame of a fixed, upright camera.
@@ -169,7 +167,7 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
             .filter(({ detection: d, landmarks5 }) => {
               const aligned = alignFace(image, landmarks5, template, emb.inputSize.width, emb.inputSize.height).image;
               const q = assessQuality(landmarks5, aligned, { box: { w: d.x2 - d.x1, h: d.y2 - d.y1 }, confirmation: d.confirmation });
-              return q.interEyePx >= TURNED_MIN_EYES_PX && !q.reasons.some((r) => r.startsWith(NOT_A_FACE));
+              return q.interEyePx >= PORTRAIT_EYES_PX && !q.reasons.some((r) => r.startsWith(NOT_A_FACE));
             });
           const score = Math.max(...kept.map((f) => f.detection.score));
           if (kept.length > 0 && (!best || score > best.score)) best = { faces: Object.assign(kept, { moreFaces: again.moreFaces }), score };

@@ -7,7 +7,7 @@ import { decodeImage } from './decode';
 import { createDetector, type Detector } from './detect';
 import type { Point } from './landmarks';
 import { Model } from './session';
-import { createUprighter, rollOf, SURE_UPRIGHT } from './upright';
+import { createUprighter, PORTRAIT_EYES_PX, ROLL_TURN_DEG, rollOf, SURE_UPRIGHT } from './upright';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const data = path.resolve(root, '../shared/data/faces');
@@ -35,7 +35,7 @@ describe.skipIf(!ready)('standing rolled faces upright, on the real YuNet detect
 
   async function facesIn(bytes: Uint8Array) {
     const { image } = await decodeImage(bytes, 40e6);
-    const found = await detector.detect(image, { smallFaces: false, scoreThreshold: 0.6 });
+    const found = await detector.detect(image, { smallFaces: true, scoreThreshold: 0.6 });
     return { image, faces: found.map((d) => ({ detection: d, landmarks5: [0, 1, 2, 3, 4].map((i): Point => [d.kps![2 * i]!, d.kps![2 * i + 1]!]) })) };
   }
   const photo = () => new Uint8Array(readFileSync(path.join(data, 'identities/Elon_Musk/img18.jpg')));
@@ -64,5 +64,23 @@ describe.skipIf(!ready)('standing rolled faces upright, on the real YuNet detect
     expect(Math.abs(out.turnDeg)).toBeGreaterThan(160);
     // The eye line of the new reading runs right to left: the face's own left eye is on the photo's left.
     expect(Math.abs(rollOf(out.landmarks5))).toBeGreaterThan(160);
+  });
+
+  it('does not look again at upright faces smaller than portrait size, though the detector is less sure of them (crowds, distant cameras)', async () => {
+    const uprighter = createUprighter(detector, null);
+    let small = 0;
+    for (const name of ['2007_007763.jpg', '2008_002079.jpg', '2008_001322.jpg', '2008_002470.jpg']) {
+      const { image, faces } = await facesIn(new Uint8Array(readFileSync(path.join(data, 'groups/dlib_examples_faces', name))));
+      for (const face of faces) {
+        const [e1, e2] = face.landmarks5 as [Point, Point];
+        if (Math.abs(rollOf(face.landmarks5)) >= ROLL_TURN_DEG || face.detection.score >= SURE_UPRIGHT || Math.hypot(e2[0] - e1[0], e2[1] - e1[1]) >= PORTRAIT_EYES_PX) continue;
+        small++;
+        looks = 0;
+        const out = await uprighter.upright(image, face);
+        expect(looks, name).toBe(0);
+        expect(out.landmarks5).toEqual(face.landmarks5);
+      }
+    }
+    expect(small, 'small upright faces the detector is less sure of').toBeGreaterThan(0);
   });
 });

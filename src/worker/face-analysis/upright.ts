@@ -15,16 +15,23 @@ import { poseFromLandmarks } from './quality';
  * (by its roll, and when doubtful also by a quarter and a half turn more); the surest
  * reading wins and, while still rolled in its crop, is read again turned by its own roll;
  * its landmarks, read on a face standing nearly upright, are mapped back to the photo. A
- * face that settles within ROLL_TURN_DEG of upright keeps its first reading, and an
- * upright face the detector is sure of is not looked at again: only rolled or doubtful
- * faces pay. The thresholds were set on YuNet's scores; with the default pack's UltraFace
- * they were not measured.
+ * face that settles within ROLL_TURN_DEG of upright keeps its first reading. Only rolled
+ * faces, and doubtful ones of portrait size, pay: an upright face the detector is sure of
+ * is not looked at again. The thresholds were set on YuNet's scores; with the default
+ * pack's UltraFace they were not measured.
  */
 
 /** Eye line beyond this many degrees: the landmarks are read again on a crop turned by it. */
 export const ROLL_TURN_DEG = 20;
 /** Detector score from which an upright reading is trusted without looking at the other turns. */
 export const SURE_UPRIGHT = 0.92;
+/**
+ * Least distance between the eyes of a face whose doubtful upright reading is checked at
+ * the other turns: portrait size, like the quarter turns' (index.ts). Upright faces smaller
+ * than that often score below SURE_UPRIGHT (a crowd, a distant camera) and would all pay
+ * for a check the recogniser gains little from at their size.
+ */
+export const PORTRAIT_EYES_PX = 24;
 /** A reading rolled less than this in its own crop is final. */
 const ROLL_SETTLED_DEG = 4;
 /** Readings after the first: YuNet reads a rolled face's eye line short (25 degrees as about 8), so a turn closes in on upright over a few. */
@@ -61,7 +68,8 @@ export function createUprighter(detector: Detector, landmarks: LandmarkFinder | 
     async upright(image, face) {
       const d = face.detection;
       const roll = rollOf(face.landmarks5);
-      const doubtful = d.score < SURE_UPRIGHT;
+      const [e1, e2] = face.landmarks5 as [Point, Point];
+      const doubtful = d.score < SURE_UPRIGHT && Math.hypot(e2[0] - e1[0], e2[1] - e1[1]) >= PORTRAIT_EYES_PX;
       if (Math.abs(roll) < ROLL_TURN_DEG && !doubtful) return { ...face, turnDeg: 0 };
       let best: Awaited<ReturnType<typeof readTurned>> = null;
       for (const turn of doubtful ? [0, ...MORE_TURNS].map((t) => wrap(roll + t)) : [roll]) {

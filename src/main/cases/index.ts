@@ -11,7 +11,7 @@ export { caseRetention, RetentionService } from './retention';
 import { casePack } from './pack';
 
 export { casePack, checkCasePack, ensureCasePack, packRecord, recordCasePack } from './pack';
-export { PackChangeService, type PackChangeDeps, type PackChangeStart } from './pack-change';
+export { PackChangeService, toPackChange, type PackChangeDeps, type PackChangeStart } from './pack-change';
 
 /** An open case: its store and its audit chain. */
 export interface OpenCase {

@@ -9,7 +9,7 @@ import type { CaseStore } from '../store';
  */
 const KEY = 'pack';
 
-export function casePack(store: CaseStore): CasePack | null {
+export function casePack(store: Pick<CaseStore, 'reads'>): CasePack | null {
   const raw = store.reads.caseMeta(KEY);
   return raw === null ? null : CasePack.parse(JSON.parse(raw));
 }

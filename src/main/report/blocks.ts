@@ -304,11 +304,37 @@ function examinedBlocks(m: ReportModel): Block[] {
   return out;
 }
 
+const PACK_HOW = { created: 'recorded when the case was created', migrated: 'recorded from the pack its exhibits were analysed with', changed: 'changed by a supervisor' } as const;
+
+/** The case's own pack and every change of it: a search made before a change was scored by the pack it states, and keeps those scores. */
+function casePackBlocks({ record, changes }: ReportModel['casePack']): Block[] {
+  if (!record) return [{ t: 'p', text: "The case's model pack was not recorded." }];
+  const out: Block[] = [
+    {
+      t: 'p',
+      text: `The case's model pack is ${record.name} ${record.version} (embedder ${record.embedder}), ${PACK_HOW[record.how]} on ${record.recordedAt}${record.recordedBy ? ` by ${record.recordedBy}` : ''}${record.reason ? ` (${record.reason})` : ''}. Each search states the pack it was made with.`,
+    },
+  ];
+  if (changes.length > 0) {
+    out.push(
+      { t: 'p', text: "Changes of the case's pack: every face was encoded again by the new pack, from the aligned face the case holds, keeping its detections. Searches made before a change keep the scores of the pack they state." },
+      {
+        t: 'table',
+        head: ['From', 'To', 'By', 'Done (UTC)', 'Faces', 'Reason'],
+        rows: changes.map((c) => [`${c.from.name} ${c.from.version}`, `${c.to.name} ${c.to.version}`, c.startedBy, c.finishedAt ?? '', String(c.facesDone), c.reason]),
+        widths: [12, 12, 10, 18, 8, 40],
+      },
+    );
+  }
+  return out;
+}
+
 function packBlocks(m: ReportModel): Block[] {
   const out: Block[] = [
     { t: 'h1', text: '5. Model card and calibration' },
     { t: 'p', text: 'The models that found, aligned and encoded the faces, as their pack manifest describes them; every false match rate in this report is read from the calibration table below.' },
   ];
+  out.push(...casePackBlocks(m.casePack));
   if (m.packs.length === 0) out.push({ t: 'p', text: 'No search was made, so no model pack is quoted.' });
   for (const p of m.packs) {
     out.push({ t: 'h2', text: `Pack ${p.name} ${p.version}` });

@@ -8,13 +8,16 @@ import {
   type FaceSummary,
   type FmrEstimate,
   type ImportBatch,
+  type CasePack,
   type ModelPack,
+  type PackChange,
   type ReportCoverage,
   type ReviewState,
   type SearchResult,
   type ValidationRecord,
 } from '../../shared';
 import type { AuditLog } from '../audit';
+import { casePack, toPackChange } from '../cases';
 import { sha256Hex } from '../crypto';
 import type { EvidenceReader } from '../evidence';
 import type { SearchService } from '../search';
@@ -30,6 +33,8 @@ const CHANGES = new Set([
   'cases.grantAccess',
   'cases.revokeAccess',
   'cases.acceptRestored',
+  'cases.changePack',
+  'cases.packChanged',
   'evidence.import',
   'evidence.resumeImport',
   'evidence.cancelImport',
@@ -140,6 +145,8 @@ export interface ReportModel {
   /** Candidates of the searches that no one examined, and comparisons opened but never examined. */
   notExamined: { candidates: number; opened: number };
   packs: PackInReport[];
+  /** The case's own pack as recorded now, and the changes of it done by the report's date (on the audit excerpt too, so outside stateDigest). */
+  casePack: { record: CasePack | null; changes: PackChange[] };
   /** Validation records of the case's pack attached to this report (workstation records, not the case's: outside stateDigest, checked by their own digest). */
   validations: ValidationInReport[];
   audit: { excerpt: AuditRecord[]; exhibitRecordsLeftOut: number; headSeq: number; headHash: string; chainOk: boolean; chainProblem: string | null };
@@ -270,6 +277,10 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
     examined,
     notExamined: { candidates: inSearches.reduce((n, s) => n + s.result.candidates.length - s.examined, 0), opened },
     packs,
+    casePack: {
+      record: casePack({ reads }),
+      changes: reads.packChanges().map(toPackChange).filter((c) => c.status === 'done' && c.finishedAt !== null && c.finishedAt <= (head?.time ?? '')).reverse(),
+    },
     validations: validationsOf(src, bounds.validations),
     audit: {
       excerpt,
@@ -287,7 +298,7 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
 /** The digest of what the report says of the case's own records: images by hash, and neither the originals' check, the packs nor attached validations (they are not the case's records). */
 function stateDigest(model: Omit<ReportModel, 'covers' | 'originals'>): string {
   const face = (f: FaceInReport) => ({ face: f.face, exhibit: f.exhibit.id, aligned: f.aligned && sha256Hex(f.aligned), original: f.original && sha256Hex(f.original.jpeg) });
-  const { packs: _packs, validations: _validations, audit, ...rest } = model;
+  const { packs: _packs, casePack: _casePack, validations: _validations, audit, ...rest } = model;
   return sha256Hex(
     canonicalJson({
       ...rest,

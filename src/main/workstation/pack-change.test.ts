@@ -148,6 +148,13 @@ describe.skipIf(!ready)("changing a case's model pack", () => {
       details: { from: { name: from.name, version: from.version }, to: { name: to }, reason: REASON, facesReencoded: old.faces.length, tracksFused: old.tracks.length, detections: 'kept' },
     });
     expect((await t.must('audit.verify', { chain: 'case' })).ok).toBe(true);
+
+    // The report states the case's pack, its change, and the pack of each search.
+    const { html } = await t.must('report.preview', {});
+    expect(html).toContain(`The case&#39;s model pack is ${to} ${info.pack!.version}`);
+    expect(html).toContain(REASON);
+    expect(html).toContain(`${from.name} ${from.version}, embedder`);
+    expect(html).toContain(`${to} ${info.pack!.version}, embedder`);
     await t.must('cases.close', {});
 
     // Every face differs from before and is what the new pack gives for the same aligned face; the old embeddings are kept beside.

@@ -25,6 +25,11 @@ export const ReportCoverage = z
     submittedItems: z.array(z.number().int().positive()),
     /** SHA-256 of the canonical JSON of the case records the report presents (originals' checks and model packs aside). */
     stateDigest: Sha256Hex,
+    /**
+     * Which actions count as changing what a report says (model.ts): 2 adds retention dates and
+     * pack changes; absent on reports made before, which are checked by the set they were made with.
+     */
+    changes: z.literal(2).optional(),
     /** Validation records of the case's pack attached to the report, each with the digest of its record and charts (absent when none). */
     validations: z.array(z.object({ id: ValidationId, sha256: Sha256Hex }).strict()).optional(),
   })

@@ -121,8 +121,8 @@ export class ReportService {
     });
   }
 
-  async model(covers?: ReportCoverage, validations: readonly string[] = []): Promise<ReportModel> {
-    if (covers) return buildModel(this.sources(), covers);
+  async model(covers?: ReportCoverage, validations: readonly string[] = [], writtenAt: number | null = null): Promise<ReportModel> {
+    if (covers) return buildModel(this.sources(), covers, writtenAt);
     const attached = this.attach(validations);
     return buildModel(this.sources(), { ...currentBounds(this.deps.store.reads, this.deps.audit), ...(attached.length ? { validations: attached } : {}) });
   }
@@ -135,10 +135,10 @@ export class ReportService {
 
   /**
    * The report's bytes for the open case as it stands, with the validation records named (or as
-   * it stood at `covers`, with the validations it names); nothing is recorded here: the caller records reportRecord().
+   * it stood at `covers`, with the validations it names, verifying the report written at record `writtenAt`); nothing is recorded here: the caller records reportRecord().
    */
-  async render(format: ReportFormat, covers?: ReportCoverage, validations: readonly string[] = []): Promise<RenderedReport> {
-    const m = await this.model(covers, validations);
+  async render(format: ReportFormat, covers?: ReportCoverage, validations: readonly string[] = [], writtenAt: number | null = null): Promise<RenderedReport> {
+    const m = await this.model(covers, validations, writtenAt);
     const blocks = reportBlocks(m);
     const title = `Face comparison report, case ${m.caseInfo.reference}`;
     const bytes =
@@ -165,7 +165,7 @@ export class ReportService {
       findings.unshift(`No record of this case's audit chain names this file's SHA-256 (${sha256}): it is not a report this case wrote, or it was altered after it was written.`);
       return { ok: false, sha256, recorded: null, chainOk: chain.ok, stateMatches: null, reproduced: null, findings };
     }
-    const again = await this.render(record.format, record.covers);
+    const again = await this.render(record.format, record.covers, [], record.seq);
     const stateMatches = again.covers.stateDigest === record.covers.stateDigest;
     const reproduced = again.sha256 === sha256;
     const validationProblems = (record.covers.validations ?? []).flatMap((v) => validationProblem(this.deps.validation(v.id), v) ?? []);

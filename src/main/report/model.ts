@@ -26,9 +26,10 @@ import { reviewStatus, type CaseInfo, type CaseReads, type ValidationPng } from 
 /**
  * The audit actions that change what a report says. Reads (and reports themselves) are
  * left out, so reading the case or writing a report does not move what the next report
- * covers: the same case state gives the same report, byte for byte.
+ * covers: the same case state gives the same report, byte for byte. This is the first set;
+ * a report whose coverage has no `changes` was made with it and is checked with it.
  */
-const CHANGES = new Set([
+const CHANGES_1 = new Set([
   'cases.create',
   'cases.grantAccess',
   'cases.revokeAccess',
@@ -52,6 +53,19 @@ const CHANGES = new Set([
   'review.verify',
   'review.resolve',
 ]);
+/** The set since coverage `changes: 2`: a new retention date (the report states it) and a finished pack change (faces encoded again, so pair scores change). */
+const CHANGES = new Set([...CHANGES_1, 'retention.setDate', 'cases.packChanged']);
+const changesOf = (b: { changes?: 2 | undefined }) => (b.changes === 2 ? CHANGES : CHANGES_1);
+
+/**
+ * The case's retention date as it stood just after record `seq`: a later change's record says what it was changed from.
+ * With `seq` null, as it stands now.
+ */
+function retentionDateAt(info: CaseInfo, records: readonly AuditRecord[], seq: number | null): string {
+  if (seq === null) return info.retentionDate;
+  const later = records.find((r) => r.seq > seq && r.action === 'retention.setDate' && r.outcome === 'ok' && typeof r.details.from === 'string');
+  return later ? (later.details.from as string) : info.retentionDate;
+}
 /** Records of single exhibits: listed in the excerpt only for the exhibits a search or comparison used (the exhibit table lists the rest). */
 const EXHIBIT_RECORDS = new Set(['exhibit.imported', 'exhibit.duplicate', 'exhibit.failed']);
 
@@ -182,6 +196,7 @@ export function currentBounds(reads: CaseReads, audit: AuditLog): Bounds {
   const items = reads.reviewItems();
   const maxAssessmentId = Math.max(0, ...items.flatMap((i) => reads.assessments(i.id).map((a) => a.id)));
   return {
+    changes: 2,
     headSeq: records.at(-1)?.seq ?? 0,
     maxExhibitId: reads.exhibitsPage(0, 1).total === 0 ? 0 : Math.max(...allExhibits(reads).map((e) => e.id)),
     maxSearchId: Math.max(0, ...reads.searches().map((s) => s.id)),
@@ -198,8 +213,12 @@ function allExhibits(reads: CaseReads): ExhibitSummary[] {
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** Reads the report's model from the case, limited to `bounds` (a report being made, or one being verified). */
-export async function buildModel(src: ModelSources, bounds: Bounds): Promise<ReportModel> {
+/**
+ * Reads the report's model from the case, limited to `bounds` (a report being made, or one being
+ * verified). `writtenAt` is the seq of the record that wrote the report being verified: a report
+ * made with the first set of changes stated the retention date of that moment.
+ */
+export async function buildModel(src: ModelSources, bounds: Bounds, writtenAt: number | null = null): Promise<ReportModel> {
   const { reads } = src;
   const records = allRecords(src.audit);
   const head = records.find((r) => r.seq === bounds.headSeq);
@@ -252,7 +271,8 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
   const inSearches = searches.map((result) => ({ result, examined: result.candidates.filter((c) => examinedPairs.has(`${result.probe.id}:${c.face.id}`)).length }));
 
   const used = new Set([...examined.map((e) => [e.probe.exhibit.id, e.candidate.exhibit.id]).flat(), ...searches.map((s) => s.probeExhibit.id)]);
-  const covered = records.filter((r) => r.seq <= bounds.headSeq && CHANGES.has(r.action));
+  const changes = changesOf(bounds);
+  const covered = records.filter((r) => r.seq <= bounds.headSeq && changes.has(r.action));
   const excerpt = covered.filter((r) => !EXHIBIT_RECORDS.has(r.action) || used.has(Number(r.object?.split(':')[1])));
   const verification = src.audit.verify();
 
@@ -269,7 +289,7 @@ export async function buildModel(src: ModelSources, bounds: Bounds): Promise<Rep
   }
 
   const model: Omit<ReportModel, 'covers' | 'originals'> = {
-    caseInfo: reads.info(),
+    caseInfo: { ...reads.info(), retentionDate: retentionDateAt(reads.info(), records, bounds.changes === 2 ? bounds.headSeq : writtenAt) },
     asOf: head?.time ?? reads.info().createdAt,
     exhibits,
     batches: reads.batches().filter((b) => b.startedAt <= (head?.time ?? '')).sort((a, b) => a.startedAt.localeCompare(b.startedAt)),

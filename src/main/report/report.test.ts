@@ -145,6 +145,22 @@ describe.skipIf(!peopleCaseReady)('the case report', () => {
     expect((await pdf()).sha256).not.toBe(file.sha256);
   });
 
+  it('a new retention date is a change the next report covers; a report made before it still verifies as of its head', async () => {
+    const old = await pdf();
+    const oldHtml = (await t.must('report.preview', {})).html;
+    expect(oldHtml).toContain(CASE_AUTHORITY.retentionDate);
+    await as('sup');
+    await t.must('retention.setDate', { retentionDate: '2041-06-30', reason: 'Extended: the trial is listed for 2040' });
+    await as('ann');
+    expect(await verify(old)).toMatchObject({ ok: true, stateMatches: true, reproduced: true });
+    const next = await pdf();
+    expect(next.covers.headSeq).toBeGreaterThan(old.covers.headSeq);
+    const html = (await t.must('report.preview', {})).html;
+    expect(html).toContain('2041-06-30');
+    expect(html).toContain('retention.setDate');
+    expect(await verify(next)).toMatchObject({ ok: true, reproduced: true });
+  });
+
   it('verify: a covered record changed outside Loupe is detected', async () => {
     const file = await pdf();
     const folder = (await t.must('cases.info', {})).folder;

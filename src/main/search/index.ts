@@ -123,6 +123,8 @@ export class SearchService {
   async run(req: ParsedSearch, user: string): Promise<() => SearchResult> {
     const settings = searchSettings(this.store);
     const maxFmr = req.maxFmr === undefined ? settings.defaultMaxFmr : req.maxFmr;
+    // A change of the case's pack swapped in while this search awaited would mix two encodings in one result.
+    const packRecord = this.store.reads.caseMeta('pack');
     const pack = await this.pack();
     const { probe, query, pairFaces, own, template: probeTemplate } = this.probeOf(req, pack.model);
     // A threshold is a rate, held per quality band: each candidate's best pair must score at or above its band's threshold;
@@ -255,6 +257,10 @@ export class SearchService {
       authorisationId: req.authorisationId ?? null,
     };
     return () => {
+      // (A case with no pack recorded yet records it in this.pack(): that is no change.)
+      if (packRecord !== null && this.store.reads.caseMeta('pack') !== packRecord) {
+        throw new LoupeError('conflict', "The case's model pack was changed while this search ran, so its faces are now encoded by another pack; nothing was recorded. Run the search again.");
+      }
       const id = this.store.transaction(() => {
         const searchId = this.store.writes.recordSearch({ createdAt, createdBy: user, purpose: req.purpose, probeFaceId: probe.id, result: '{}' });
         this.store.writes.setSearchResult(searchId, JSON.stringify({ ...draft, id: searchId }));

@@ -2,9 +2,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuseTemplate, type ApiEvent, type CasePack, type ModelPack } from '../../shared';
+import { fuseTemplate, SearchRequest, type ApiEvent, type CasePack, type ModelPack } from '../../shared';
 import { createFacePool } from '../face-pool';
 import { installedManifest, loadPack } from '../models';
+import { FaceIndexService, SearchService } from '../search';
 import { openCaseStore, toEmbedding } from '../store';
 import { CASE_AUTHORITY, FACES_DIR, FACES_MISSING, facesAvailable, killCliWhen, MODELS_DIR, packInstalled, PASSPHRASE, PASSWORD, tamperClosedCase, tamperingConnection, tempWorkstation } from '../testing';
 
@@ -184,6 +185,35 @@ describe.skipIf(!ready)("changing a case's model pack", () => {
       expect(same(track.template, old.tracks.find((o) => o.id === track.id)!.template)).toBe(false);
     }
     await t.must('cases.open', { caseId, passphrase: PASSPHRASE });
+  });
+});
+
+describe.skipIf(!ready)('a search under way when a pack change is swapped in', () => {
+  it('records nothing, and says to run it again', async () => {
+    const t = await tempWorkstation('loupe-repack-search-');
+    try {
+      await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+      const created = await t.must('cases.create', { ...CASE_AUTHORITY, passphrase: PASSPHRASE });
+      const probe = await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'), exhibitRef: 'PROBE/1' });
+      await t.must('cases.close', {});
+      const store = await openCaseStore(created.folder, { username: 'sup', passphrase: PASSPHRASE });
+      const manifest = await installedManifest(MODELS_DIR, created.pack!.name);
+      const pack = async () => ({ manifest, model: created.pack!.embedder });
+      const index = new FaceIndexService(store, pack, () => {});
+      try {
+        const search = new SearchService(store, () => index.get(), pack, () => new Date());
+        const write = await search.run(SearchRequest.parse({ probeFaceId: probe.faces[0]!.id, purpose: PURPOSE, maxFmr: null }), 'sup');
+        // What the swap writes, between the search and its record.
+        store.writes.setCaseMeta('pack', JSON.stringify({ ...created.pack, recordedAt: new Date().toISOString(), how: 'changed' }));
+        expect(write).toThrow("The case's model pack was changed while this search ran");
+        expect(store.reads.searches()).toEqual([]);
+      } finally {
+        await index.close();
+        store.close();
+      }
+    } finally {
+      await t.dispose();
+    }
   });
 });
 

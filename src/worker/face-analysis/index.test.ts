@@ -232,6 +232,16 @@ describe.skipIf(!ready)('face engine on real models and photos (skipped when abs
     }
   });
 
+  it('aligns upright a face upside down in a video frame too (raw pixels, where no quarter-turn pass runs)', async () => {
+    const photo = 'identities/Rose_Leslie/img1.jpg';
+    const upright = (await engine.analyse(file(photo), { thumbnail: false })).faces.reduce((a, f) => (f.box.w > a.box.w ? f : a));
+    const raw = await sharp(file(photo)).rotate(180).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const frame = { width: raw.info.width, height: raw.info.height, data: new Uint8Array(raw.data) };
+    const [face] = (await engine.analyse(frame, { thumbnail: false })).faces;
+    const threshold = engine.manifest.calibration!.points.find((p) => p.fmr <= DEFAULT_MAX_FMR)!.score;
+    expect(similarity(face!.embedding, upright.embedding)).toBeGreaterThan(threshold);
+  });
+
   it('honours EXIF orientation and reads the first frame of a GIF', async () => {
     const src = file('identities/Barack_Obama/obama.jpg');
     const meta = await sharp(src).metadata();

@@ -34,8 +34,6 @@ const CHANGES_1 = new Set([
   'cases.grantAccess',
   'cases.revokeAccess',
   'cases.acceptRestored',
-  'cases.changePack',
-  'cases.packChanged',
   'evidence.import',
   'evidence.resumeImport',
   'evidence.cancelImport',

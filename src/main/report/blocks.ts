@@ -307,7 +307,7 @@ function examinedBlocks(m: ReportModel): Block[] {
 const PACK_HOW = { created: 'recorded when the case was created', migrated: 'recorded from the pack its exhibits were analysed with', changed: 'changed by a supervisor' } as const;
 
 /** The case's own pack and every change of it: a search made before a change was scored by the pack it states, and keeps those scores. */
-function casePackBlocks({ record, changes }: ReportModel['casePack']): Block[] {
+function casePackBlocks({ record, changes }: NonNullable<ReportModel['casePack']>): Block[] {
   if (!record) return [{ t: 'p', text: "The case's model pack was not recorded." }];
   const out: Block[] = [
     {
@@ -334,7 +334,7 @@ function packBlocks(m: ReportModel): Block[] {
     { t: 'h1', text: '5. Model card and calibration' },
     { t: 'p', text: 'The models that found, aligned and encoded the faces, as their pack manifest describes them; every false match rate in this report is read from the calibration table below.' },
   ];
-  out.push(...casePackBlocks(m.casePack));
+  if (m.casePack) out.push(...casePackBlocks(m.casePack));
   if (m.packs.length === 0) out.push({ t: 'p', text: 'No search was made, so no model pack is quoted.' });
   for (const p of m.packs) {
     out.push({ t: 'h2', text: `Pack ${p.name} ${p.version}` });

@@ -51,8 +51,8 @@ const CHANGES_1 = new Set([
   'review.verify',
   'review.resolve',
 ]);
-/** The set since coverage `changes: 2`: a new retention date (the report states it) and a finished pack change (faces encoded again, so pair scores change). */
-const CHANGES = new Set([...CHANGES_1, 'retention.setDate', 'cases.packChanged']);
+/** The set since coverage `changes: 2`: a new retention date (the report states it) and a pack change, asked and done (the report states the case's pack and its changes). */
+const CHANGES = new Set([...CHANGES_1, 'retention.setDate', 'cases.changePack', 'cases.packChanged']);
 const changesOf = (b: { changes?: 2 | undefined }) => (b.changes === 2 ? CHANGES : CHANGES_1);
 
 /**
@@ -157,8 +157,11 @@ export interface ReportModel {
   /** Candidates of the searches that no one examined, and comparisons opened but never examined. */
   notExamined: { candidates: number; opened: number };
   packs: PackInReport[];
-  /** The case's own pack as recorded now, and the changes of it done by the report's date (on the audit excerpt too, so outside stateDigest). */
-  casePack: { record: CasePack | null; changes: PackChange[] };
+  /**
+   * The case's own pack as it was at the report's head, and the changes of it done by then (on the audit excerpt too, so outside
+   * stateDigest); null on a report made before reports stated it (coverage without `changes: 2`), so it is rebuilt as it was.
+   */
+  casePack: { record: CasePack | null; changes: PackChange[] } | null;
   /** Validation records of the case's pack attached to this report (workstation records, not the case's: outside stateDigest, checked by their own digest). */
   validations: ValidationInReport[];
   audit: { excerpt: AuditRecord[]; exhibitRecordsLeftOut: number; headSeq: number; headHash: string; chainOk: boolean; chainProblem: string | null };
@@ -220,6 +223,10 @@ export async function buildModel(src: ModelSources, bounds: Bounds, writtenAt: n
   const { reads } = src;
   const records = allRecords(src.audit);
   const head = records.find((r) => r.seq === bounds.headSeq);
+  // The first pack change done after the head: the case's pack, and the model of its faces, as they were at the head.
+  const changedLater = records.find((r) => r.seq > bounds.headSeq && r.action === 'cases.packChanged' && r.outcome === 'ok');
+  const packChanges = reads.packChanges().map(toPackChange);
+  const laterChange = changedLater ? (packChanges.find((c) => `pack-change:${c.id}` === changedLater.object) ?? null) : null;
   const exhibits = allExhibits(reads).filter((e) => e.id <= bounds.maxExhibitId);
   const searches = reads
     .searches()
@@ -233,6 +240,7 @@ export async function buildModel(src: ModelSources, bounds: Bounds, writtenAt: n
     const originalJpeg = found.face.frameId !== null ? reads.media('frame', found.face.frameId, 'display') : reads.media('exhibit', found.exhibit.id, 'display');
     return {
       ...found,
+      face: laterChange ? { ...found.face, model: laterChange.from.embedder } : found.face,
       aligned: reads.media('face', id, 'aligned'),
       original: originalJpeg ? { jpeg: originalJpeg, ...(await src.size(originalJpeg)) } : null,
     };
@@ -295,10 +303,13 @@ export async function buildModel(src: ModelSources, bounds: Bounds, writtenAt: n
     examined,
     notExamined: { candidates: inSearches.reduce((n, s) => n + s.result.candidates.length - s.examined, 0), opened },
     packs,
-    casePack: {
-      record: casePack({ reads }),
-      changes: reads.packChanges().map(toPackChange).filter((c) => c.status === 'done' && c.finishedAt !== null && c.finishedAt <= (head?.time ?? '')).reverse(),
-    },
+    casePack:
+      bounds.changes === 2
+        ? {
+            record: laterChange ? laterChange.from : casePack({ reads }),
+            changes: packChanges.filter((c) => c.status === 'done' && c.finishedAt !== null && c.finishedAt <= (head?.time ?? '')).reverse(),
+          }
+        : null,
     validations: validationsOf(src, bounds.validations),
     audit: {
       excerpt,

@@ -161,6 +161,25 @@ describe.skipIf(!peopleCaseReady)('the case report', () => {
     expect(await verify(next)).toMatchObject({ ok: true, reproduced: true });
   });
 
+  it("a change of the case's pack is a change the next report covers; a report made before it still verifies, stating the pack as it was", async () => {
+    const casePack = (await t.must('cases.info', {})).pack!;
+    const to = ['yunet', 'default'].find((p) => p !== casePack.name && existsSync(path.join('models', 'packs', p)));
+    if (!to) return;
+    const old = await pdf();
+    await as('sup');
+    await t.must('cases.changePack', { pack: to, reason: 'The agency moved to the newer pack for all open cases' });
+    await t.ws.packChangeSettled();
+    await as('ann');
+    expect(await verify(old)).toMatchObject({ ok: true, stateMatches: true, reproduced: true });
+    const next = await pdf();
+    expect(next.covers.headSeq).toBeGreaterThan(old.covers.headSeq);
+    const text = (await t.must('report.preview', {})).html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'");
+    expect(text).toContain(`The case's model pack is ${to}`);
+    expect(text).toContain("Changes of the case's pack");
+    expect(text).toContain('cases.packChanged');
+    expect(await verify(next)).toMatchObject({ ok: true, reproduced: true });
+  }, 120_000);
+
   it('verify: a covered record changed outside Loupe is detected', async () => {
     const file = await pdf();
     const folder = (await t.must('cases.info', {})).folder;

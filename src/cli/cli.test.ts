@@ -217,3 +217,26 @@ describe.skipIf(!ready || !facesAvailable)('command line: search authorisation',
     expect(as('sup', 'search', 'authorisations', '--case', 'AUTH/1').out).toMatch(/request #1 by ann .*run \(sup: Necessary and proportionate\), search #1$/m);
   });
 });
+
+describe.skipIf(!packInstalled('yunet') || !packInstalled('default') || !facesAvailable)("command line: changing a case's pack", () => {
+  it('encodes the faces again with the pack named, shows it in case info, and refuses the pack the case has', async () => {
+    const home = temp('loupe-cli-repack-');
+    const t = await tempWorkstation('', home);
+    await t.must('session.createFirstSupervisor', { username: 'sup', displayName: 'Sam', password: PASSWORD });
+    const created = await t.must('cases.create', { ...CASE_AUTHORITY, reference: 'CLI/P', passphrase: PASSPHRASE });
+    await t.must('evidence.importProbe', { path: path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'), exhibitRef: 'PROBE/1' });
+    await t.ws.close();
+    const from = created.pack!.name;
+    const to = from === 'yunet' ? 'default' : 'yunet';
+
+    const same = loupe(home, 'case', 'change-pack', '--case', 'CLI/P', '--pack', from, '--reason', 'The unit validated this pack for the footage');
+    expect(same.code).not.toBe(0);
+    expect(same.err).toContain(`This case already uses model pack ${from}`);
+
+    const changed = loupe(home, 'case', 'change-pack', '--case', 'CLI/P', '--pack', to, '--reason', 'The unit validated this pack for the footage');
+    expect(changed.code).toBe(0);
+    expect(changed.out).toMatch(new RegExp(`^pack change 1 done: 1/1 faces encoded again, from ${from} \\S+ to ${to} \\S+`));
+    expect(changed.err).toMatch(/1\/1 faces encoded again with/);
+    expect(loupe(home, 'case', 'info', '--case', 'CLI/P').out).toContain(`model pack: ${to} `);
+  });
+});

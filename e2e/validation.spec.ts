@@ -23,6 +23,8 @@ test.describe('validation', () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model packs' }).click();
       const onPacks = page.getByRole('region', { name: 'Validation on local photos' });
       await expect(onPacks).toContainText('No pack has been validated on this workstation yet.');
+      const card = page.getByRole('region', { name: /^Model card: yunet/ });
+      await expect(card).toContainText('Not validated on this workstation’s own photos yet.');
       await onPacks.getByRole('link', { name: 'Open the Validation screen' }).click();
       await expect(page.getByRole('heading', { name: 'Validation', level: 1 })).toBeVisible();
 
@@ -54,6 +56,12 @@ test.describe('validation', () => {
       await expect(page.getByRole('table', { name: 'Validation records' }).getByRole('row', { name: /yunet/ })).toHaveCount(1);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Model packs' }).click();
       await expect(onPacks.getByRole('table', { name: 'Validation records' })).toContainText('Test photos: eight TV characters');
+      // And on the pack's own model card, with the way to it.
+      await expect(card).toContainText(/1 record\(s\) of this version on this workstation; the latest on Test photos: eight TV characters/);
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, 'model-card-validation');
+      await card.getByRole('link', { name: 'Open it' }).click();
+      await expect(page.getByRole('region', { name: /^Validation of yunet/ })).toBeVisible();
     } finally {
       await rm(data, { recursive: true, force: true });
     }

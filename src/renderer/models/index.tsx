@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import type { ChannelOutput, PackInfo } from '../../shared';
+import type { ChannelOutput, PackInfo, ValidationSummary } from '../../shared';
 import { invoke, may, useChannelForm, useLoad, useSession, useUser, type Loaded } from '../api';
-import { ValidationTable } from '../validation';
-import { Alert, Form, FormActions, formatCount, formatOneIn, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TableHead, TextArea } from '../ui';
+import { recordHref, ValidationTable } from '../validation';
+import { Alert, Form, FormActions, formatCount, formatOneIn, formatTime, LoadStatus, Notice, Page, PathsField, pathLines, SelectField, TableHead, TextArea } from '../ui';
 
 /** The model pack searches and imports run on now, as main reports it; null while loading or when none is installed. */
 export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInfo[]> } {
@@ -14,6 +14,7 @@ export function useActivePack(): { pack: PackInfo | null; loaded: Loaded<PackInf
 export function ModelsScreen() {
   const user = useUser();
   const { loaded, setLoaded } = useLoad('models.list', {});
+  const { loaded: validations } = useLoad('validation.list', {});
   const [notice, setNotice] = useState<string | null>(null);
   const installs = may(user.role, 'models.install');
   const calibrates = may(user.role, 'models.calibrate');
@@ -59,7 +60,7 @@ export function ModelsScreen() {
           ) : null}
           <div className="cards">
             {loaded.value.map((p) => (
-              <ModelCard key={p.name} pack={p} />
+              <ModelCard key={p.name} pack={p} validations={validations.state === 'ready' ? validations.value.filter((v) => v.pack === p.name && v.packVersion === p.version) : null} />
             ))}
           </div>
           <Validations />
@@ -103,7 +104,7 @@ function Validations() {
   );
 }
 
-function ModelCard({ pack }: { pack: PackInfo }) {
+function ModelCard({ pack, validations }: { pack: PackInfo; validations: readonly ValidationSummary[] | null }) {
   const id = `pack-${pack.name}`;
   return (
     <section className="panel" aria-labelledby={id}>
@@ -125,6 +126,21 @@ function ModelCard({ pack }: { pack: PackInfo }) {
         <dd>{pack.licence}</dd>
         <dt>Calibration</dt>
         <dd>{pack.calibrated ? 'Calibrated: scores are given with an estimated false match rate.' : 'Not calibrated: scores cannot be read as false match rates.'}</dd>
+        {validations ? (
+          <>
+            <dt>Local validation</dt>
+            <dd>
+              {validations[0] ? (
+                <>
+                  {validations.length} record(s) of this version on this workstation; the latest on {validations[0].description}, run {formatTime(validations[0].createdAt)} UTC by{' '}
+                  {validations[0].createdBy}. <a href={recordHref(validations[0].id)}>Open it</a>
+                </>
+              ) : (
+                'Not validated on this workstation’s own photos yet.'
+              )}
+            </dd>
+          </>
+        ) : null}
       </dl>
     </section>
   );

@@ -13,7 +13,8 @@ const STAGE: Record<ValidationProgress['stage'], string> = {
   drawing: 'Drawing the charts',
 };
 
-const recordHref = (id: string) => `#/validation?id=${encodeURIComponent(id)}`;
+/** The Validation screen showing one record. */
+export const recordHref = (id: string) => `#/validation?id=${encodeURIComponent(id)}`;
 
 /**
  * Local validation (issue 11.4): a supervisor measures a pack on the agency's own labelled

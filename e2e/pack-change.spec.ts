@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, FACES_DIR, FACES_MISSING, facesAvailable, MODELS_DIR, screenshot, test } from './harness';
 import { caseScreen, createCase, evidenceFolder, importFinished, setUpSupervisor, startImport } from './steps';
@@ -11,10 +11,9 @@ test.describe("changing a case's model pack", () => {
 
   test('a supervisor moves the case to another installed pack with a reason, sees its faces encoded again, and the change on the record', async ({ page }) => {
     test.setTimeout(150_000);
-    const photos = await evidenceFolder({
-      'obama.jpg': path.join(FACES_DIR, 'identities/Barack_Obama/obama.jpg'),
-      'biden.jpg': path.join(FACES_DIR, 'identities/Joe_Biden/biden.jpg'),
-    });
+    // Enough faces (about thirty) for the change's progress to be seen before it is done.
+    const people = ['Angelina_Jolie', 'Barack_Obama', 'Jennifer_Aniston', 'Katy_Perry'];
+    const photos = await evidenceFolder(Object.fromEntries(people.flatMap((p) => readdirSync(path.join(FACES_DIR, 'identities', p)).map((f) => [`${p}-${f}`, path.join(FACES_DIR, 'identities', p, f)]))));
     try {
       await setUpSupervisor(page);
       await createCase(page);
@@ -36,6 +35,11 @@ test.describe("changing a case's model pack", () => {
       await dialog.getByLabel('Reason').fill(`The ${to} pack is the one the unit validated for this footage`);
       await screenshot(page, 'case-pack-change-dialog');
       await dialog.getByRole('button', { name: 'Change pack' }).click();
+      // Under way: the faces encoded so far, and the pack searches use meanwhile.
+      const progress = panel.getByRole('status').filter({ hasText: `Encoding the case's faces again with ${to}` });
+      await expect(progress).toBeVisible();
+      await expect(progress.getByRole('progressbar', { name: 'Faces encoded again' })).toBeVisible();
+      await screenshot(page, 'case-pack-change-progress');
 
       await expect(panel.getByRole('status').filter({ hasText: `Every face of the case was encoded again with ${to}` })).toBeVisible({ timeout: 60_000 });
       await expect(panel).toContainText(new RegExp(`${to} \\d+\\.\\d+\\.\\d+ finds, aligns and encodes this case's faces`));

@@ -81,7 +81,7 @@ export function CasePackPanel({ pack, onChanged }: { pack: CaseDetails['pack']; 
         <p className="muted">Not recorded yet: no model pack was installed when the case was made. The pack used first is recorded.</p>
       )}
       {progress && progress.status === 'running' && progress.stage !== 'done' ? (
-        <div className="progress-panel" role="status">
+        <div className="progress-panel pack-progress" role="status">
           <p>
             Encoding the case's faces again with {progress.pack}: {progress.done} of {progress.total}. Searches use the current pack until every face is done.
           </p>

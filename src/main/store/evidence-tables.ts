@@ -171,7 +171,8 @@ export interface EvidenceWrites {
   stageChunk(videoId: number, chunk: StagedChunk): void;
   /**
    * Makes a staged video one exhibit with its frames, tracks and faces, and drops its staging,
-   * all or nothing; crops are copied in chunks, never all in memory. Returns the new face ids.
+   * all or nothing; crops are copied in chunks, never all in memory. Inside a transaction of the
+   * caller's it joins that transaction (no savepoint). Returns the new face ids.
    */
   commitStaged(videoId: number, e: NewExhibit, tracks: StagedTrack[]): { exhibitId: number; faces: { id: number; embedding: Float32Array; model: string }[] };
   dropStaged(videoId: number): void;
@@ -339,7 +340,13 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     q.stageProgress.run(c.throughMs, c.framesSampled, c.width, c.height, blob(c.thumbnail), videoId);
   });
 
-  const commitStaged = db.transaction((videoId: number, e: NewExhibit, tracks: StagedTrack[]) => {
+  /**
+   * Joins the caller's transaction when there is one (the import's, with its audit record)
+   * rather than nesting a savepoint: a savepoint keeps, in memory (temp_store is MEMORY), a
+   * copy of every page it changes that existed before it, and dropping the staging changes
+   * every page of the staged frames and crops, as many as the video had.
+   */
+  const commitStagedBody = (videoId: number, e: NewExhibit, tracks: StagedTrack[]) => {
     const exhibitId = Number(q.insertExhibit.run({ ...e, thumbnail: blob(e.thumbnail), display: blob(e.display) }).lastInsertRowid);
     q.copyStagedFrames.run(exhibitId, videoId);
     const frameIds = new Map((q.framesOf.all(exhibitId) as { timeMs: number; id: number }[]).map((r) => [r.timeMs, r.id]));
@@ -370,7 +377,9 @@ export function evidenceTables(db: Db): { reads: EvidenceReads; writes: Evidence
     });
     dropStaged(videoId);
     return { exhibitId, faces };
-  });
+  };
+  const commitStaged = (videoId: number, e: NewExhibit, tracks: StagedTrack[]) =>
+    db.inTransaction ? commitStagedBody(videoId, e, tracks) : db.transaction(commitStagedBody)(videoId, e, tracks);
 
   return {
     reads: {

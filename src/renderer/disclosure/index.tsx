@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CaseExport, CaseImport } from '../../shared';
 import { confirmError, useChannelForm, useSession } from '../api';
+import { AttachValidations } from '../report';
 import { Alert, CheckboxField, Dialog, Form, FormActions, formatBytes, NewPassphraseFields, PathsField, TextField } from '../ui';
 
 /** The open case written to one encrypted file for another workstation or a defence expert. */
@@ -10,6 +11,7 @@ export function ExportPackageDialog({ reference, onClose, onDone }: { reference:
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
   const [withOriginals, setWithOriginals] = useState(false);
+  const [validations, setValidations] = useState<string[]>([]);
 
   return (
     <Dialog title={`Export ${reference} as a disclosure package`} onClose={onClose}>
@@ -19,7 +21,7 @@ export function ExportPackageDialog({ reference, onClose, onDone }: { reference:
       </p>
       <Form
         onSubmit={() => {
-          void form.submit({ out, passphrase, withOriginals }, confirmError(passphrase, confirm, 'passphrases')).then((d) => {
+          void form.submit({ out, passphrase, withOriginals, validations }, confirmError(passphrase, confirm, 'passphrases')).then((d) => {
             if (d) onDone(d);
           });
         }}
@@ -36,6 +38,7 @@ export function ExportPackageDialog({ reference, onClose, onDone }: { reference:
           onConfirm={setConfirm}
         />
         <CheckboxField id={form.fieldId('withOriginals')} label="Include the original evidence files" checked={withOriginals} onChange={setWithOriginals} hint="Each is re-hashed as it is packed; a changed or missing original stops the export." />
+        <AttachValidations chosen={validations} onChange={setValidations} />
         <FormActions busy={form.busy} label="Export package" busyLabel="Exporting…" onCancel={onClose} />
       </Form>
     </Dialog>

@@ -27,7 +27,7 @@ function download(base64: string, mime: string, fileName: string): void {
  * Validation records that can be attached to the report: those of the case's own pack (name and
  * version), none ticked by default. Records of other packs are counted, not offered: main refuses them.
  */
-function AttachValidations({ chosen, onChange }: { chosen: readonly string[]; onChange(ids: string[]): void }) {
+export function AttachValidations({ chosen, onChange }: { chosen: readonly string[]; onChange(ids: string[]): void }) {
   const { loaded: info } = useLoad('cases.info', {});
   const { loaded: records } = useLoad('validation.list', {});
   if (info.state !== 'ready' || records.state !== 'ready') return null;

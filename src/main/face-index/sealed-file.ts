@@ -27,6 +27,7 @@ import { statfsSync } from 'node:fs';
 import { type FileHandle, mkdtemp, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { LoupeError } from '../../shared';
+import { processRunning } from '../files';
 
 const MAGIC = Buffer.from('LOUPEFIX', 'latin1');
 /** 2: the graph may be built on projected embeddings (the header says how, the payload holds the basis). */
@@ -157,16 +158,6 @@ async function readExactly(fh: FileHandle, length: number, position: number): Pr
 /** The folder's name carries its process id, so a later process can tell a dead one's leftovers. */
 const RAM_DIR_PREFIX = 'loupe-index-';
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A process killed while hnswlib wrote or read its file leaves a plaintext index in RAM
  * until reboot; remove those of processes that have ended. A reused pid only delays this.
@@ -181,7 +172,7 @@ export async function removeOrphans(base: string = DEFAULT_RAM_DIR): Promise<voi
   }
   for (const name of names) {
     const pid = name.startsWith(RAM_DIR_PREFIX) ? /^(\d+)-/.exec(name.slice(RAM_DIR_PREFIX.length))?.[1] : undefined;
-    if (pid === undefined || Number(pid) === process.pid || processAlive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || processRunning(Number(pid))) continue;
     await rm(path.join(base, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -31,3 +31,14 @@ export function privateFile(file: string): string {
   }
   return file;
 }
+
+/** Whether a process with this id runs on this machine: what Loupe leaves named after a process (RAM leftovers, a case's lease) is its while it does. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

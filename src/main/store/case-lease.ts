@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LoupeError } from '../../shared';
+import { processRunning } from '../files';
 
 /**
  * The file in a case folder that says which process has the case open. SQLite alone would
@@ -17,16 +18,6 @@ type Lease = z.infer<typeof Lease>;
 
 /** Cases this process holds, by folder, with how many stores of this process have each open. */
 const held = new Map<string, number>();
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readLease(file: string): Lease | 'unreadable' | null {
   let text: string;
@@ -47,7 +38,7 @@ function readLease(file: string): Lease | 'unreadable' | null {
 function otherHolder(folder: string): Lease | null {
   const lease = readLease(path.join(folder, LEASE_FILE));
   if (lease === null || lease === 'unreadable') return null;
-  if (lease.host === hostname() && (lease.pid === process.pid || !isRunning(lease.pid))) return null;
+  if (lease.host === hostname() && (lease.pid === process.pid || !processRunning(lease.pid))) return null;
   return lease;
 }
 

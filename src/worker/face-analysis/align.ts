@@ -40,6 +40,13 @@ export function estimateSimilarity(src: readonly Point[], dst: readonly Point[])
 
 export const applySimilarity = (m: Similarity, p: Point): [number, number] => [m.a * p[0] - m.b * p[1] + m.tx, m.b * p[0] + m.a * p[1] + m.ty];
 
+/** The similarity that undoes m: p = R^T (q - t) / s. */
+export function invertSimilarity(m: Similarity): Similarity {
+  const det = m.a * m.a + m.b * m.b;
+  const a = m.a / det, b = -m.b / det;
+  return { a, b, tx: -(a * m.tx - b * m.ty), ty: -(b * m.tx + a * m.ty) };
+}
+
 /**
  * Warps img into a width x height image where output pixel (u, v) shows the source at
  * m^-1(u, v). Bilinear sampling, black outside the source (as the embedders were trained);
@@ -48,9 +55,8 @@ export const applySimilarity = (m: Similarity, p: Point): [number, number] => [m
  */
 export function warpSimilarity(img: Rgb, m: Similarity, width: number, height: number): Rgb {
   const det = m.a * m.a + m.b * m.b;
-  // Inverse: p = R^T (q - t) / s, written out.
-  const ia = m.a / det, ib = m.b / det;
-  const itx = -(ia * m.tx + ib * m.ty), ity = -(-ib * m.tx + ia * m.ty);
+  const inv = invertSimilarity(m);
+  const ia = inv.a, ib = -inv.b, itx = inv.tx, ity = inv.ty;
   const shrink = 1 / Math.sqrt(det);
   const n = shrink > 1.5 ? Math.min(8, Math.ceil(shrink)) : 1;
   if (m.b === 0) return scaleAxisAligned(img, n, ia, itx, ity, width, height);

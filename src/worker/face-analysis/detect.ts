@@ -1,5 +1,5 @@
 import type { DetectorModel } from '../../shared';
-import { applySimilarity, type Similarity, warpSimilarity } from './align';
+import { invertSimilarity, type Similarity, warpSimilarity } from './align';
 import { resize, type Rgb } from './image';
 import type { Laps } from './laps';
 import type { Model, Outputs } from './session';
@@ -374,10 +374,7 @@ export function createDetector(model: Model, spec: DetectorModel): Detector {
     for (const e of decode(out, inW, inH, LOOK_FLOOR)) {
       if (Math.hypot((e.x1 + e.x2) / 2 - inW / 2, (e.y1 + e.y2) / 2 - inH / 2) <= near && (!found || e.score > found.score)) found = e;
     }
-    const s2 = k * k;
-    const back: Similarity = { a: a / s2, b: -b / s2, tx: 0, ty: 0 };
-    const o = applySimilarity(back, [to.tx, to.ty]);
-    return { crop, found, back: { ...back, tx: -o[0], ty: -o[1] } };
+    return { crop, found, back: invertSimilarity(to) };
   }
 
   /** Candidates the second look confirms, the best scoring first. */

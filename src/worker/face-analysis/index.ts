@@ -13,7 +13,7 @@ import { decodeImage, type Decoded, fromRawFrame } from './decode';
 import { type ConfirmedDetection, createDetector } from './detect';
 import { crop, encodeJpeg, encodeJpegFit, type Rgb } from './image';
 import { type Laps, laps } from './laps';
-import { createLandmarkFinder, type Point } from './landmarks';
+import { createLandmarkFinder, fivePoints, type Point } from './landmarks';
 import { assessQuality } from './quality';
 import { faceBack, quarterTurn } from './rotate';
 import { Model } from './session';
@@ -103,7 +103,7 @@ export async function createFaceAnalyser(pack: PackModels): Promise<FaceAnalyser
     const dets = await detector.detect(image, { smallFaces: o.smallFaces, scoreThreshold: o.scoreThreshold ?? m.detector.scoreThreshold, maxFaces: o.maxFaces + 1, laps: clock });
     const out: { detection: ConfirmedDetection; landmarks5: Point[] }[] = [];
     for (const d of dets.slice(0, o.maxFaces)) {
-      const l5 = d.kps ? [0, 1, 2, 3, 4].map((i): Point => [d.kps?.[2 * i] as number, d.kps?.[2 * i + 1] as number]) : await (landmarks as NonNullable<typeof landmarks>).find(image, d);
+      const l5 = await fivePoints(image, d, landmarks);
       if (o.minInterEyePx > 0 && Math.hypot(l5[1]![0] - l5[0]![0], l5[1]![1] - l5[0]![1]) < o.minInterEyePx) continue;
       out.push({ detection: d, landmarks5: l5 });
     }

@@ -1,4 +1,4 @@
-import type { LandmarkModel } from '../../shared';
+import { type LandmarkModel, LoupeError } from '../../shared';
 import { sampleGrey } from './align';
 import type { Detection } from './detect';
 import type { Rgb } from './image';
@@ -22,6 +22,13 @@ function reduce68to5(p: ArrayLike<number>): Point[] {
 
 export interface LandmarkFinder {
   find(img: Rgb, det: Detection): Promise<Point[]>;
+}
+
+/** A detection's five landmarks: the detector's own (YuNet), else the landmark model's on its box. */
+export async function fivePoints(img: Rgb, det: Detection, finder: LandmarkFinder | null): Promise<Point[]> {
+  if (det.kps) return [0, 1, 2, 3, 4].map((i): Point => [det.kps?.[2 * i] as number, det.kps?.[2 * i + 1] as number]);
+  if (!finder) throw new LoupeError('integrity', "The pack's detector gives no landmarks and the pack has no landmark model; reinstall the model pack.");
+  return finder.find(img, det);
 }
 
 /** Five landmarks for detectors that give none, from the 68-point model run on the detector's box. */

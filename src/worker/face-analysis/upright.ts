@@ -1,7 +1,7 @@
 import { applySimilarity } from './align';
 import type { ConfirmedDetection, Detector } from './detect';
 import type { Rgb } from './image';
-import type { LandmarkFinder, Point } from './landmarks';
+import { fivePoints, type LandmarkFinder, type Point } from './landmarks';
 import { poseFromLandmarks } from './quality';
 
 /**
@@ -58,9 +58,7 @@ export function createUprighter(detector: Detector, landmarks: LandmarkFinder | 
   async function readTurned(image: Rgb, d: ConfirmedDetection, turnDeg: number): Promise<{ score: number; landmarks5: Point[]; turnDeg: number } | null> {
     const { crop, found, back } = await detector.lookTurned(image, d, turnDeg);
     if (!found) return null;
-    const inCrop = found.kps
-      ? [0, 1, 2, 3, 4].map((i): Point => [found.kps?.[2 * i] as number, found.kps?.[2 * i + 1] as number])
-      : await (landmarks as LandmarkFinder).find(crop, found);
+    const inCrop = await fivePoints(crop, found, landmarks);
     return { score: found.score, landmarks5: inCrop.map((p) => applySimilarity(back, p)), turnDeg };
   }
 

@@ -9,7 +9,7 @@ import type { SearchService } from '../search';
 import type { CaseStore } from '../store';
 import { reportBlocks } from './blocks';
 import { renderBody, renderHtml } from './html';
-import { buildModel, currentBounds, validationDigest, validationProblem, type AttachedValidation, type ModelSources, type ReportModel } from './model';
+import { allRecords, buildModel, currentBounds, packChangedAfter, validationDigest, validationProblem, type AttachedValidation, type ModelSources, type ReportModel } from './model';
 import { renderPdf } from './pdf';
 
 export { REPORT_FONTS } from './pdf';
@@ -170,7 +170,8 @@ export class ReportService {
     const reproduced = again.sha256 === sha256;
     const validationProblems = (record.covers.validations ?? []).flatMap((v) => validationProblem(this.deps.validation(v.id), v) ?? []);
     if (!stateMatches) findings.push(`The case records this report covered (up to audit record ${record.covers.headSeq}) no longer say what they said when it was written.`);
-    const repacked = stateMatches ? undefined : this.deps.audit.list(0, 1000).records.find((r) => r.seq > record.covers.headSeq && r.action === 'cases.packChanged' && r.outcome === 'ok');
+    // Every record, not a first page: in a large case the change may be thousands of records back.
+    const repacked = stateMatches ? undefined : packChangedAfter(allRecords(this.deps.audit), record.covers.headSeq);
     if (repacked) findings.push(`The case's model pack was changed after this report was made (audit record ${repacked.seq}): the score of a 1:1 comparison is worked out again from the faces' new encodings, so it can differ from the one reported.`);
     if (!reproduced && validationProblems.length) findings.push(...validationProblems);
     else if (stateMatches && !reproduced) findings.push("The covered records are unchanged, but a report made from them now differs: the originals' check or the installed model pack is not what it was then.");

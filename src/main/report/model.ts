@@ -64,6 +64,9 @@ function retentionDateAt(info: CaseInfo, records: readonly AuditRecord[], seq: n
   const later = records.find((r) => r.seq > seq && r.action === 'retention.setDate' && r.outcome === 'ok' && typeof r.details.from === 'string');
   return later ? (later.details.from as string) : info.retentionDate;
 }
+/** The first change of the case's pack done after record `seq`, if any. */
+export const packChangedAfter = (records: readonly AuditRecord[], seq: number) => records.find((r) => r.seq > seq && r.action === 'cases.packChanged' && r.outcome === 'ok');
+
 /** Records of single exhibits: listed in the excerpt only for the exhibits a search or comparison used (the exhibit table lists the rest). */
 const EXHIBIT_RECORDS = new Set(['exhibit.imported', 'exhibit.duplicate', 'exhibit.failed']);
 
@@ -184,7 +187,7 @@ export interface ModelSources {
 
 type Bounds = Omit<ReportCoverage, 'stateDigest' | 'headHash'>;
 
-function allRecords(audit: AuditLog): AuditRecord[] {
+export function allRecords(audit: AuditLog): AuditRecord[] {
   const total = audit.list(0, 1).total;
   const out: AuditRecord[] = [];
   for (let offset = 0; offset < total; offset += 1000) out.push(...audit.list(offset, 1000).records);
@@ -224,7 +227,7 @@ export async function buildModel(src: ModelSources, bounds: Bounds, writtenAt: n
   const records = allRecords(src.audit);
   const head = records.find((r) => r.seq === bounds.headSeq);
   // The first pack change done after the head: the case's pack, and the model of its faces, as they were at the head.
-  const changedLater = records.find((r) => r.seq > bounds.headSeq && r.action === 'cases.packChanged' && r.outcome === 'ok');
+  const changedLater = packChangedAfter(records, bounds.headSeq);
   const packChanges = reads.packChanges().map(toPackChange);
   const laterChange = changedLater ? (packChanges.find((c) => `pack-change:${c.id}` === changedLater.object) ?? null) : null;
   const exhibits = allExhibits(reads).filter((e) => e.id <= bounds.maxExhibitId);

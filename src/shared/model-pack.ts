@@ -239,3 +239,10 @@ export const CasePack = z.object({
   reason: z.string().nullable(),
 });
 export type CasePack = z.infer<typeof CasePack>;
+
+/** How a case's pack came to be recorded, in words, for the case overview and the report. */
+export const CASE_PACK_HOW: Record<CasePack['how'], string> = {
+  created: 'recorded when the case was created',
+  migrated: 'recorded from the pack its exhibits were analysed with',
+  changed: 'changed by a supervisor',
+};

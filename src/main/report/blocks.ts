@@ -1,4 +1,5 @@
 import {
+  CASE_PACK_HOW,
   FACTOR_LABEL,
   formatEstimate,
   formatRate,
@@ -304,15 +305,13 @@ function examinedBlocks(m: ReportModel): Block[] {
   return out;
 }
 
-const PACK_HOW = { created: 'recorded when the case was created', migrated: 'recorded from the pack its exhibits were analysed with', changed: 'changed by a supervisor' } as const;
-
 /** The case's own pack and every change of it: a search made before a change was scored by the pack it states, and keeps those scores. */
 function casePackBlocks({ record, changes }: NonNullable<ReportModel['casePack']>): Block[] {
   if (!record) return [{ t: 'p', text: "The case's model pack was not recorded." }];
   const out: Block[] = [
     {
       t: 'p',
-      text: `The case's model pack is ${record.name} ${record.version} (embedder ${record.embedder}), ${PACK_HOW[record.how]} on ${record.recordedAt}${record.recordedBy ? ` by ${record.recordedBy}` : ''}${record.reason ? ` (${record.reason})` : ''}. Each search states the pack it was made with.`,
+      text: `The case's model pack is ${record.name} ${record.version} (embedder ${record.embedder}), ${CASE_PACK_HOW[record.how]} on ${record.recordedAt}${record.recordedBy ? ` by ${record.recordedBy}` : ''}${record.reason ? ` (${record.reason})` : ''}. Each search states the pack it was made with.`,
     },
   ];
   if (changes.length > 0) {

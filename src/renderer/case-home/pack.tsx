@@ -1,13 +1,7 @@
 import { Fragment, useState } from 'react';
-import type { CaseDetails, PackChange, PackChangeProgress } from '../../shared';
+import { CASE_PACK_HOW, type CaseDetails, type PackChange, type PackChangeProgress } from '../../shared';
 import { may, useChannelForm, useEvents, useLoad, useUser } from '../api';
 import { Alert, Dialog, Form, FormActions, formatTime, Notice, SelectField, TableHead, TextArea } from '../ui';
-
-const PACK_HOW: Record<NonNullable<CaseDetails['pack']>['how'], string> = {
-  created: 'Recorded when the case was created',
-  migrated: 'Recorded from the pack its exhibits were analysed with',
-  changed: 'Changed by a supervisor',
-};
 
 const CHANGE_STATUS: Record<PackChange['status'], string> = {
   running: 'Under way',
@@ -63,7 +57,7 @@ export function CasePackPanel({ pack, onChanged }: { pack: CaseDetails['pack']; 
           <dl className="facts">
             <dt>Recorded</dt>
             <dd>
-              {PACK_HOW[pack.how]}, <span className="num">{formatTime(pack.recordedAt)} UTC</span>
+              {CASE_PACK_HOW[pack.how].replace(/^./, (c) => c.toUpperCase())}, <span className="num">{formatTime(pack.recordedAt)} UTC</span>
               {pack.recordedBy ? ` by ${pack.recordedBy}` : ''}
               {pack.reason ? ` (${pack.reason})` : ''}
             </dd>

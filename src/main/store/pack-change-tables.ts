@@ -1,3 +1,4 @@
+import type { PackChange } from '../../shared';
 import { embeddingBlob } from './embedding';
 import type { Db } from './sqlite';
 
@@ -9,7 +10,7 @@ export interface PackChangeRow {
   reason: string;
   startedBy: string;
   startedAt: string;
-  status: 'running' | 'interrupted' | 'failed' | 'done';
+  status: PackChange['status'];
   facesTotal: number;
   /** Faces encoded again so far (staged, or swapped in). */
   facesDone: number;
